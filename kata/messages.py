@@ -1,0 +1,37 @@
+"""Messages a learner or instructor reads, kept in one place so checks, grader and tests agree."""
+
+MISSING_FILE = "There is no {file} in {folder}. Each exercise is one file named after it; is it saved under that name?"
+
+SYNTAX_ERROR = "{file} cannot be imported: line {line} has a syntax error ({msg}):\n    {text}"
+
+IMPORT_ERROR = "{file} raised an error while being imported, before any check ran:\n    {error}"
+
+NOT_WRITTEN = (
+    "{name}() is not written yet: {file} still raises NotImplementedError at line {line}. "
+    "Replace the TODO there with your code."
+)
+
+THREAD_ERROR = (
+    "An exception escaped from thread {thread!r} and was lost: {error}\n"
+    "Nobody is told when a thread dies of an exception; the code that started it must catch it "
+    "and pass it on, or the work silently never happens.\n{trace}"
+)
+
+LEFTOVER_THREADS = (
+    "threadkata: {count} non-daemon thread(s) were still running when the checks ended ({names}). "
+    "A Python program waits for every non-daemon thread before it exits, so this run is being ended "
+    "by force. Join the threads you start, or give them a way to stop."
+)
+
+HINT = "Hint: {hint}\n(more hints in {file})"
+
+FIX_NEXT = "Next: fix exercise {number} ({file}) — run `nox -s check-{number}` to see only its checks."
+
+WELL_DONE_NEXT = "Well done — every check passes! Next: open {file} and run `nox -s check-{number}`."
+
+ALL_DONE = "Well done — every check of the kata passes. The solutions/ folder shows one reference answer per exercise to compare with."
+
+# Grader statuses, one per exercise and per check.
+PASSED, FAILED, TIMEOUT, ERROR, MISSING = "passed", "failed", "timeout", "error", "missing"
+
+CHECK_NOT_RUN = "this check never reported: the check process ended before it finished ({why})"

@@ -1,0 +1,114 @@
+"""The kata checks itself: every reference solution passes, every known-buggy variant is rejected.
+
+    python -m kata.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
+    python -m kata.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
+
+A solution must pass every check in every round. A mutant (``mutants/<stem>/<bug>.py``, one
+realistic learner mistake each, named by its first-line comment) must fail at least one check
+in every round: a round it survives is a check that can pass buggy code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from kata import catalogue
+from kata.runner import Run, run_checks
+
+
+@dataclass
+class Verdict:
+    """One target's outcome over all rounds."""
+
+    exercise: catalogue.Exercise
+    label: str  # "solution" or the mutant's file stem
+    rounds: int
+    run: Run
+
+    @property
+    def failing_rounds(self) -> dict[int, list[str]]:
+        return {r: names for r, names in self.run.failures_by_round(self.rounds).items() if names}
+
+    @property
+    def is_mutant(self) -> bool:
+        return self.label != "solution"
+
+    @property
+    def ok(self) -> bool:
+        if self.run.timed_out:
+            return False  # a check run must end by itself, whatever the target does
+        if self.is_mutant:
+            return len(self.failing_rounds) == self.rounds
+        return not self.failing_rounds and self.run.returncode == 0
+
+    def line(self) -> str:
+        head = f"{self.exercise.number} {self.label:<28}"
+        if self.run.timed_out:
+            return f"{head} CHECK RUN DID NOT FINISH in {self.run.seconds:.0f} s"
+        failing = self.failing_rounds
+        if self.is_mutant:
+            caught = sorted({n for names in failing.values() for n in names})
+            status = "rejected" if self.ok else "SURVIVED"
+            return f"{head} {status} in {len(failing)}/{self.rounds} rounds ({self.run.seconds:.1f} s) by {', '.join(caught) or '-'}"
+        status = "passed" if self.ok else "FAILED"
+        detail = "" if self.ok else " — " + ", ".join(sorted({n for names in failing.values() for n in names}) or [f"exit {self.run.returncode}"])
+        return f"{head} {status} {self.rounds - len(failing)}/{self.rounds} rounds ({self.run.seconds:.1f} s){detail}"
+
+
+def mutant_bug(path: Path) -> str:
+    """The one-line comment that says what is wrong with a mutant."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    return first.lstrip("# ").removeprefix("BUG: ")
+
+
+def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
+    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds)))
+
+
+def check_mutant(exercise: catalogue.Exercise, mutant: Path, rounds: int) -> Verdict:
+    with tempfile.TemporaryDirectory(prefix="threadkata-mutant-") as folder:
+        shutil.copyfile(mutant, Path(folder) / f"{exercise.stem}.py")
+        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds))
+    return Verdict(exercise, mutant.stem, rounds, run)
+
+
+def _budget(rounds: int) -> float:
+    return 60.0 + 30.0 * rounds
+
+
+def selected(numbers: list[str]) -> list[catalogue.Exercise]:
+    return [catalogue.find(n) for n in numbers] if numbers else catalogue.all_exercises()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kata.selfcheck", description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["solutions", "mutants"])
+    parser.add_argument("exercises", nargs="*", help="exercise numbers (default: all)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    exercises = selected(args.exercises)
+    if args.what == "solutions":
+        jobs = [(check_solution, (e, args.rounds)) for e in exercises]
+    else:
+        jobs = [(check_mutant, (e, m, args.rounds)) for e in exercises for m in e.mutants()]
+    bad = 0
+    with ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        for verdict in pool.map(lambda job: job[0](*job[1]), jobs):
+            print(verdict.line(), flush=True)
+            if not verdict.ok:
+                bad += 1
+                print("    " + verdict.run.output[-3000:].replace("\n", "\n    "), flush=True)
+    noun = "mutants survived" if args.what == "mutants" else "solutions failed"
+    print(f"{len(jobs) - bad} passed, {bad} failed" + (f"  ({bad} {noun})" if bad else ""))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

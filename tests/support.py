@@ -1,0 +1,265 @@
+"""Helpers for threaded checks: bounded calls, forced interleavings, spies on threads and sleep.
+
+Every wait here has a bound, so a deadlock in learner code becomes a failure that says where
+each thread is stuck instead of a hung check. Nothing here raises inside a trace function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: Seconds a call that should be quick gets before the check calls it hung.
+QUICK = 2.0
+
+#: The real ``time.sleep``, kept before any check patches it.
+real_sleep = time.sleep
+
+HUNG = "{what} did not return within {seconds:g} s."
+
+
+def fail(message: str) -> None:
+    """Fail the current check with a message for the learner and no pytest trace."""
+    __tracebackhide__ = True
+    pytest.fail(message, pytrace=False)
+
+
+def expect(condition: object, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    __tracebackhide__ = True
+    if not condition:
+        fail(message)
+
+
+def files_of(*modules: Any) -> frozenset[str]:
+    """The source files of modules, as their code objects name them."""
+    return frozenset(m.__file__ for m in modules)
+
+
+def where_threads_wait(files: Iterable[str]) -> str:
+    """One line per thread currently inside the given files: its name and the line it is on."""
+    files = set(files)
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in sys._current_frames().items():
+        for entry in traceback.extract_stack(frame)[::-1]:
+            if entry.filename in files:
+                source = (entry.line or "").strip()
+                lines.append(
+                    f"  thread {names.get(ident, ident)!r} is at {Path(entry.filename).name} "
+                    f"line {entry.lineno}, in {entry.name}: {source}"
+                )
+                break
+    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
+
+
+class Call:
+    """Run ``func(*args, **kwargs)`` in a new non-daemon thread and watch it with bounded waits.
+
+    The caller thread is non-daemon, like a program's main thread, so threads the learner's
+    code creates inherit ``daemon=False`` exactly as they would when called from ``main``.
+    """
+
+    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        self.func = func
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self._finished = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=args, kwargs=kwargs, name="kata-caller", daemon=False)
+        self.thread.start()
+
+    def _run(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            self.value = self.func(*args, **kwargs)
+        except BaseException as error:  # handed to the check, which re-raises it
+            self.error = error
+        finally:
+            self._finished.set()
+
+    def done(self) -> bool:
+        return self._finished.is_set()
+
+    def wait(self, timeout: float) -> bool:
+        """True if the call has finished within ``timeout`` seconds."""
+        return self._finished.wait(timeout)
+
+    def result(self, timeout: float, what: str, files: Iterable[str] = (), advice: str = "") -> Any:
+        """The call's return value; its exception re-raised; a failure naming stuck threads if it hangs."""
+        __tracebackhide__ = True
+        if not self._finished.wait(timeout):
+            message = HUNG.format(what=what, seconds=timeout)
+            if advice:
+                message += " " + advice
+            if files:
+                message += "\nWhere the threads are:\n" + where_threads_wait(files)
+            fail(message)
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def call_bounded(func: Callable[..., Any], *args: Any, timeout: float = QUICK, what: str = "", files: Iterable[str] = (), advice: str = "") -> Any:
+    """Call ``func`` in a watched thread; see :meth:`Call.result`."""
+    __tracebackhide__ = True
+    return Call(func, *args).result(timeout, what or f"{getattr(func, '__name__', func)}()", files, advice)
+
+
+@contextlib.contextmanager
+def record_threads() -> Iterator[list[threading.Thread]]:
+    """Collect every ``Thread`` whose ``start()`` is called inside the block, in start order."""
+    started: list[threading.Thread] = []
+    original = threading.Thread.start
+    ours = threading.get_ident()
+
+    def start(self: threading.Thread) -> None:
+        if self.name != "kata-caller" or threading.get_ident() != ours:
+            started.append(self)
+        original(self)
+
+    threading.Thread.start = start  # type: ignore[method-assign]
+    try:
+        yield started
+    finally:
+        threading.Thread.start = original  # type: ignore[method-assign]
+
+
+def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what: str = "", files: Iterable[str] = (), advice: str = "") -> list[Any]:
+    """Start one thread per worker, release them together at a barrier, and return their results.
+
+    A worker's exception is raised again here; a worker still running after ``timeout``
+    seconds fails the check with the place each thread is stuck.
+    """
+    __tracebackhide__ = True
+    barrier = threading.Barrier(len(workers))
+    results: list[Any] = [None] * len(workers)
+    errors: list[BaseException | None] = [None] * len(workers)
+
+    def body(index: int, work: Callable[[], Any]) -> None:
+        try:
+            barrier.wait(timeout)
+            results[index] = work()
+        except BaseException as error:  # handed to the check, which re-raises it
+            errors[index] = error
+
+    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{i}", daemon=True) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    if join_all(threads, timeout):
+        message = HUNG.format(what=what or f"{len(workers)} threads working together", seconds=timeout)
+        if advice:
+            message += " " + advice
+        fail(message + "\nWhere the threads are:\n" + where_threads_wait(files))
+    for error in errors:
+        if error is not None:
+            raise error
+    return results
+
+
+def learner_threads(started: Iterable[threading.Thread]) -> list[threading.Thread]:
+    """The recorded threads that are not the checks' own callers."""
+    return [t for t in started if t.name != "kata-caller"]
+
+
+def join_all(threads: Iterable[threading.Thread], timeout: float = QUICK) -> list[threading.Thread]:
+    """Join threads within one shared time budget; return those still alive."""
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        if thread.ident is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    return [t for t in threads if t.is_alive()]
+
+
+@contextlib.contextmanager
+def preempt(files: Iterable[str], rate: float = 0.05, seed: int | None = None) -> Iterator[random.Random]:
+    """Force thread switches inside the given files: a race there happens every time, not by luck.
+
+    Since CPython 3.10 a thread rarely loses the GIL between the read and the write of
+    ``x += 1``, so an unlocked counter looks correct under plain stress. Here every thread
+    started inside the block is traced at opcode level, only while it runs code from
+    ``files``, and gives up the GIL (``sleep(0)``) at a random ``rate`` of those opcodes,
+    with a tiny switch interval so another thread takes over at once.
+    """
+    files = frozenset(files)
+    rng = random.Random(seed)
+    active = True
+    draw = rng.random
+
+    def local(frame: Any, event: str, arg: Any) -> Any:
+        try:
+            if active and event == "opcode" and draw() < rate:
+                real_sleep(0)
+        except BaseException:  # never raise from a trace function
+            pass
+        return local
+
+    def global_trace(frame: Any, event: str, arg: Any) -> Any:
+        try:
+            if active and frame.f_code.co_filename in files:
+                frame.f_trace_opcodes = True
+                return local
+        except BaseException:
+            pass
+        return None
+
+    old_interval = sys.getswitchinterval()
+    old_trace = sys.gettrace()
+    sys.setswitchinterval(1e-5)
+    threading.settrace(global_trace)
+    sys.settrace(global_trace)
+    try:
+        yield rng
+    finally:
+        active = False
+        sys.settrace(old_trace)
+        threading.settrace(None)  # type: ignore[arg-type]
+        sys.setswitchinterval(old_interval)
+
+
+@contextlib.contextmanager
+def fast_sleep(module: Any) -> Iterator[list[float]]:
+    """Make ``time.sleep`` return at once when called from ``module``'s own code.
+
+    A sleep that stands in for ``join`` or for waiting on an event then shows up at once
+    instead of guessing right by luck. Sleeps elsewhere are untouched. Yields the list of
+    durations the learner's code asked for.
+    """
+    file = module.__file__
+    asked: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        caller = sys._getframe(1)
+        if caller.f_code.co_filename == file:
+            asked.append(seconds)
+            real_sleep(0)
+        else:
+            real_sleep(seconds)
+
+    patched_module = getattr(module, "sleep", None) is real_sleep
+    time.sleep = sleep  # type: ignore[assignment]
+    if patched_module:
+        module.sleep = sleep
+    try:
+        yield asked
+    finally:
+        time.sleep = real_sleep  # type: ignore[assignment]
+        if patched_module:
+            module.sleep = real_sleep
+
+
+def spaced(n: int) -> str:
+    """A count as a learner reads it: 80 000."""
+    return f"{n:,}".replace(",", " ")
+
+
+def describe_threads(threads: Iterable[threading.Thread]) -> str:
+    """``'Thread-3 (work)' (daemon), 'Thread-4'``."""
+    return ", ".join(f"{t.name!r}" + (" (daemon)" if t.daemon else "") for t in threads)

@@ -1,0 +1,72 @@
+"""Checks for exercise 06: Counter loses no update and returns each update's own value."""
+
+from support import expect, preempt, run_together, spaced
+
+THREADS = 4
+PER_THREAD = 1500
+LOCK_ADVICE = "Is a thread waiting for a lock that is never released?"
+
+
+def hammer(exercise, counter, plan):
+    """Run each worker's list of (method, n) calls at once, with forced thread switches."""
+    files = [exercise.__file__]
+
+    def worker(calls):
+        return lambda: [getattr(counter, method)(n) for method, n in calls]
+
+    with preempt(files):
+        return run_together([worker(calls) for calls in plan], what="The counter threads", files=files, advice=LOCK_ADVICE)
+
+
+def test_starts_at_the_given_value(exercise):
+    expect(exercise.Counter().value == 0, f"Counter().value is {exercise.Counter().value!r}, expected 0.")
+    expect(exercise.Counter(5).value == 5, f"Counter(5).value is {exercise.Counter(5).value!r}, expected 5.")
+
+
+def test_each_call_returns_the_value_it_produced(exercise):
+    counter = exercise.Counter(10)
+    for call, expected in [("increment()", 11), ("increment(5)", 16), ("decrement()", 15), ("decrement(3)", 12)]:
+        got = eval(f"counter.{call}")
+        expect(got == expected, f"Counter(10), then calls up to .{call}: it returned {got!r}, expected {expected}.")
+    expect(counter.value == 12, f"After those calls .value is {counter.value!r}, expected 12.")
+
+
+def test_no_increment_is_lost(exercise):
+    counter = exercise.Counter()
+    hammer(exercise, counter, [[("increment", 1)] * PER_THREAD] * THREADS)
+    expected = THREADS * PER_THREAD
+    got = counter.value
+    expect(
+        got == expected,
+        f"{THREADS} threads × {spaced(PER_THREAD)} increments: expected {spaced(expected)}, got {spaced(got)} — "
+        f"{spaced(expected - got)} updates were lost. Two threads read the same old value and both wrote "
+        "old + 1; guard the whole read-modify-write with one lock.",
+    )
+
+
+def test_concurrent_increments_return_distinct_values(exercise):
+    counter = exercise.Counter()
+    returned = [v for values in hammer(exercise, counter, [[("increment", 1)] * PER_THREAD] * THREADS) for v in values]
+    total = THREADS * PER_THREAD
+    repeated = len(returned) - len(set(returned))
+    expect(
+        sorted(returned) == list(range(1, total + 1)),
+        f"{THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
+        f"exactly once; {spaced(repeated)} values were returned more than once"
+        + (f" and the final value is {spaced(counter.value)}" if counter.value != total else "")
+        + ". Each call must return the value its own update produced: read it while you still hold the lock.",
+    )
+
+
+def test_increments_and_decrements_together_lose_nothing(exercise):
+    counter = exercise.Counter(1000)
+    ups, downs = [("increment", 3)] * PER_THREAD, [("decrement", 2)] * PER_THREAD
+    hammer(exercise, counter, [ups, downs, ups, downs])
+    expected = 1000 + 2 * PER_THREAD * 3 - 2 * PER_THREAD * 2
+    got = counter.value
+    expect(
+        got == expected,
+        f"Counter(1000); 2 threads × {spaced(PER_THREAD)} increment(3) and 2 threads × {spaced(PER_THREAD)} "
+        f"decrement(2) at the same time: expected {spaced(expected)}, got {spaced(got)}. Increments and "
+        "decrements change the same value, so they must take the same lock.",
+    )
