@@ -179,7 +179,7 @@ def join_all(threads: Iterable[threading.Thread], timeout: float = QUICK) -> lis
 
 
 @contextlib.contextmanager
-def preempt(files: Iterable[str], rate: float = 0.05, seed: int | None = None) -> Iterator[random.Random]:
+def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: int | None = None) -> Iterator[random.Random]:
     """Force thread switches inside the given files: a race there happens every time, not by luck.
 
     Since CPython 3.10 a thread rarely loses the GIL between the read and the write of
@@ -196,7 +196,7 @@ def preempt(files: Iterable[str], rate: float = 0.05, seed: int | None = None) -
     def local(frame: Any, event: str, arg: Any) -> Any:
         try:
             if active and event == "opcode" and draw() < rate:
-                real_sleep(0)
+                real_sleep(pause)
         except BaseException:  # never raise from a trace function
             pass
         return local
@@ -222,6 +222,69 @@ def preempt(files: Iterable[str], rate: float = 0.05, seed: int | None = None) -
         sys.settrace(old_trace)
         threading.settrace(None)  # type: ignore[arg-type]
         sys.setswitchinterval(old_interval)
+
+
+class PausingLock:
+    """A ``Lock``/``RLock`` stand-in that sometimes pauses just after being released.
+
+    Right after a release the threads that were blocked on the lock need tens of microseconds
+    to wake up; a thread that releases and at once reads shared state again almost always
+    wins that race. The pause hands them the lock first, so code that reads or writes outside
+    the lock is caught every time. Everything else is the real lock's behaviour.
+    """
+
+    def __init__(self, real: Any, chance: float, pause: float, draw: Callable[[], float]) -> None:
+        self._real = real
+        self._chance = chance
+        self._pause = pause
+        self._draw = draw
+        self.acquire = real.acquire
+        self.locked = getattr(real, "locked", None)
+        for name in ("_is_owned", "_release_save", "_acquire_restore"):  # used by Condition with an RLock
+            if hasattr(real, name):
+                setattr(self, name, getattr(real, name))
+
+    def release(self) -> None:
+        self._real.release()
+        if self._draw() < self._chance:
+            real_sleep(self._pause)
+
+    def __enter__(self) -> bool:
+        return self._real.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"<pausing {self._real!r}>"
+
+
+@contextlib.contextmanager
+def pausing_locks(module: Any, chance: float = 0.1, pause: float = 1e-4, seed: int | None = None) -> Iterator[None]:
+    """While the block runs, ``threading.Lock()`` and ``RLock()`` (also as names imported into
+    ``module``) make :class:`PausingLock` objects. Locks made before the block are untouched."""
+    draw = random.Random(seed).random
+    originals = {"Lock": threading.Lock, "RLock": threading.RLock}
+    makers = {name: (lambda real=real: PausingLock(real(), chance, pause, draw)) for name, real in originals.items()}
+    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]
+    for name, maker in makers.items():
+        setattr(threading, name, maker)
+    for name in imported:
+        setattr(module, name, makers[name])
+    try:
+        yield
+    finally:
+        for name, real in originals.items():
+            setattr(threading, name, real)
+        for name in imported:
+            setattr(module, name, originals[name])
+
+
+@contextlib.contextmanager
+def forced_races(module: Any, seed: int | None = None) -> Iterator[None]:
+    """:func:`preempt` and :func:`pausing_locks` together: make the races in ``module`` happen."""
+    with pausing_locks(module, seed=seed), preempt([module.__file__], seed=seed):
+        yield
 
 
 @contextlib.contextmanager

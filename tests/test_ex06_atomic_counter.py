@@ -1,21 +1,22 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
-from support import expect, preempt, run_together, spaced
+from support import expect, forced_races, run_together, spaced
 
 THREADS = 4
-PER_THREAD = 1500
+PER_THREAD = 1000
 LOCK_ADVICE = "Is a thread waiting for a lock that is never released?"
 
 
-def hammer(exercise, counter, plan):
-    """Run each worker's list of (method, n) calls at once, with forced thread switches."""
-    files = [exercise.__file__]
+def hammer(exercise, make_counter, plan):
+    """Make a counter, then run each worker's list of (method, n) calls at once, with forced thread switches."""
 
     def worker(calls):
         return lambda: [getattr(counter, method)(n) for method, n in calls]
 
-    with preempt(files):
-        return run_together([worker(calls) for calls in plan], what="The counter threads", files=files, advice=LOCK_ADVICE)
+    with forced_races(exercise):
+        counter = make_counter()
+        results = run_together([worker(calls) for calls in plan], what="The counter threads", files=[exercise.__file__], advice=LOCK_ADVICE)
+    return counter, results
 
 
 def test_starts_at_the_given_value(exercise):
@@ -32,8 +33,7 @@ def test_each_call_returns_the_value_it_produced(exercise):
 
 
 def test_no_increment_is_lost(exercise):
-    counter = exercise.Counter()
-    hammer(exercise, counter, [[("increment", 1)] * PER_THREAD] * THREADS)
+    counter, _ = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
     expected = THREADS * PER_THREAD
     got = counter.value
     expect(
@@ -45,8 +45,8 @@ def test_no_increment_is_lost(exercise):
 
 
 def test_concurrent_increments_return_distinct_values(exercise):
-    counter = exercise.Counter()
-    returned = [v for values in hammer(exercise, counter, [[("increment", 1)] * PER_THREAD] * THREADS) for v in values]
+    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
+    returned = [v for values in results for v in values]
     total = THREADS * PER_THREAD
     repeated = len(returned) - len(set(returned))
     expect(
@@ -59,9 +59,8 @@ def test_concurrent_increments_return_distinct_values(exercise):
 
 
 def test_increments_and_decrements_together_lose_nothing(exercise):
-    counter = exercise.Counter(1000)
     ups, downs = [("increment", 3)] * PER_THREAD, [("decrement", 2)] * PER_THREAD
-    hammer(exercise, counter, [ups, downs, ups, downs])
+    counter, _ = hammer(exercise, lambda: exercise.Counter(1000), [ups, downs, ups, downs])
     expected = 1000 + 2 * PER_THREAD * 3 - 2 * PER_THREAD * 2
     got = counter.value
     expect(
