@@ -17,6 +17,7 @@ SOLUTIONS = ROOT / "solutions"
 TESTS = ROOT / "tests"
 HINTS = ROOT / "hints"
 MUTANTS = ROOT / "mutants"
+ALTERNATIVES = ROOT / "alternatives"
 
 #: Environment variable naming the folder the checks import exercise modules from.
 TARGET_ENV = "THREADKATA_TARGET"
@@ -51,6 +52,10 @@ class Exercise:
     def mutants(self) -> list[Path]:
         """The known-buggy variants kept for this exercise."""
         return sorted((MUTANTS / self.stem).glob("*.py"))
+
+    def alternatives(self) -> list[Path]:
+        """Correct answers written differently from the reference solution."""
+        return sorted((ALTERNATIVES / self.stem).glob("*.py"))
 
 
 def all_exercises() -> list[Exercise]:

@@ -2,8 +2,11 @@
 
     python -m kata.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
     python -m kata.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
+    python -m kata.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
 
-A solution must pass every check in every round. A mutant (``mutants/<stem>/<bug>.py``, one
+A solution must pass every check in every round, and so must each alternative
+(``alternatives/<stem>/<name>.py``: a correct answer written differently from the reference,
+which proves the checks do not demand one implementation). A mutant (``mutants/<stem>/<bug>.py``, one
 realistic learner mistake each, named by its first-line comment) must fail at least one check
 in every round: a round it survives is a check that can pass buggy code.
 """
@@ -27,17 +30,14 @@ class Verdict:
     """One target's outcome over all rounds."""
 
     exercise: catalogue.Exercise
-    label: str  # "solution" or the mutant's file stem
+    label: str  # "solution", or the file stem of a mutant or an alternative
     rounds: int
     run: Run
+    is_mutant: bool = False
 
     @property
     def failing_rounds(self) -> dict[int, list[str]]:
         return {r: names for r, names in self.run.failures_by_round(self.rounds).items() if names}
-
-    @property
-    def is_mutant(self) -> bool:
-        return self.label != "solution"
 
     @property
     def ok(self) -> bool:
@@ -71,11 +71,12 @@ def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
     return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds)))
 
 
-def check_mutant(exercise: catalogue.Exercise, mutant: Path, rounds: int) -> Verdict:
-    with tempfile.TemporaryDirectory(prefix="threadkata-mutant-") as folder:
-        shutil.copyfile(mutant, Path(folder) / f"{exercise.stem}.py")
+def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
+    """Run the checks on a mutant or an alternative, copied under the exercise's own name."""
+    with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
+        shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds))
-    return Verdict(exercise, mutant.stem, rounds, run)
+    return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 
 def _budget(rounds: int) -> float:
@@ -88,7 +89,7 @@ def selected(numbers: list[str]) -> list[catalogue.Exercise]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kata.selfcheck", description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=["solutions", "mutants"])
+    parser.add_argument("what", choices=["solutions", "mutants", "alternatives"])
     parser.add_argument("exercises", nargs="*", help="exercise numbers (default: all)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=2)
@@ -96,8 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     exercises = selected(args.exercises)
     if args.what == "solutions":
         jobs = [(check_solution, (e, args.rounds)) for e in exercises]
+    elif args.what == "mutants":
+        jobs = [(check_variant, (e, m, args.rounds, True)) for e in exercises for m in e.mutants()]
     else:
-        jobs = [(check_mutant, (e, m, args.rounds)) for e in exercises for m in e.mutants()]
+        jobs = [(check_variant, (e, a, args.rounds, False)) for e in exercises for a in e.alternatives()]
     bad = 0
     with ThreadPoolExecutor(max(1, args.jobs)) as pool:
         for verdict in pool.map(lambda job: job[0](*job[1]), jobs):
@@ -105,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             if not verdict.ok:
                 bad += 1
                 print("    " + verdict.run.output[-3000:].replace("\n", "\n    "), flush=True)
-    noun = "mutants survived" if args.what == "mutants" else "solutions failed"
+    noun = "mutants survived" if args.what == "mutants" else f"{args.what} failed"
     print(f"{len(jobs) - bad} passed, {bad} failed" + (f"  ({bad} {noun})" if bad else ""))
     return 1 if bad else 0
 
