@@ -34,4 +34,8 @@ ALL_DONE = "Well done — every check of the kata passes. The solutions/ folder 
 # Grader statuses, one per exercise and per check.
 PASSED, FAILED, TIMEOUT, ERROR, MISSING = "passed", "failed", "timeout", "error", "missing"
 
-CHECK_NOT_RUN = "this check never reported: the check process ended before it finished ({why})"
+#: The message of a check the child run never reported.
+CHECK_NOT_RUN = (
+    "this check never reported: the check process ended before it finished ({why}). "
+    "Code that loops forever, exits the process (os._exit, sys.exit) or crashes it ends every check with it."
+)

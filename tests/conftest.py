@@ -70,15 +70,16 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[stem] = module
+    problem = None
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
-        del sys.modules[stem]
-        pytest.fail(messages.SYNTAX_ERROR.format(file=path.name, line=error.lineno, text=(error.text or "").strip(), msg=error.msg), pytrace=False)
+        problem = messages.SYNTAX_ERROR.format(file=path.name, line=error.lineno, text=(error.text or "").strip(), msg=error.msg)
     except BaseException as error:
+        problem = messages.IMPORT_ERROR.format(file=path.name, error="".join(traceback.format_exception_only(type(error), error)).strip())
+    if problem is not None:  # failed outside the except block, so no chained trace is shown
         del sys.modules[stem]
-        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-        pytest.fail(messages.IMPORT_ERROR.format(file=path.name, error=detail), pytrace=False)
+        pytest.fail(problem, pytrace=False)
     _modules[key] = module
     return module
 
@@ -124,7 +125,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     if not _results:
         return
     write = terminalreporter.write_line
-    learner_mode = config.kata_target == catalogue.EXERCISES
     exercises = {e.stem: e for e in catalogue.all_exercises()}
     ran = [exercises[stem] for stem in sorted(_results) if stem in exercises]
     write("")
@@ -143,7 +143,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     elif failing:
         first = failing[0]
         write(messages.FIX_NEXT.format(number=first.number, file=f"{first.stem}.py"))
-    elif learner_mode:
+    else:
         order = list(exercises)
         after = order.index(ran[-1].stem) + 1
         if after < len(order):

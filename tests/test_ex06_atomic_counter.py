@@ -1,10 +1,10 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
-from support import expect, forced_races, run_together, spaced
+from support import call_bounded, expect, forced_races, run_together, spaced
 
 THREADS = 4
 PER_THREAD = 1000
-LOCK_ADVICE = "Is a thread waiting for a lock that is never released?"
+LOCK_ADVICE = "Is a thread waiting for a lock that is never released, or for a Lock it already holds?"
 
 
 def hammer(exercise, make_counter, plan):
@@ -20,16 +20,20 @@ def hammer(exercise, make_counter, plan):
 
 
 def test_starts_at_the_given_value(exercise):
-    expect(exercise.Counter().value == 0, f"Counter().value is {exercise.Counter().value!r}, expected 0.")
-    expect(exercise.Counter(5).value == 5, f"Counter(5).value is {exercise.Counter(5).value!r}, expected 5.")
+    for args, expected in [((), 0), ((5,), 5)]:
+        shown = f"Counter({', '.join(map(str, args))}).value"
+        got = call_bounded(lambda: exercise.Counter(*args).value, what=shown, files=[exercise.__file__], advice=LOCK_ADVICE)
+        expect(got == expected, f"{shown} is {got!r}, expected {expected}.")
 
 
 def test_each_call_returns_the_value_it_produced(exercise):
-    counter = exercise.Counter(10)
-    for call, expected in [("increment()", 11), ("increment(5)", 16), ("decrement()", 15), ("decrement(3)", 12)]:
-        got = eval(f"counter.{call}")
+    counter = call_bounded(exercise.Counter, 10, what="Counter(10)", files=[exercise.__file__], advice=LOCK_ADVICE)
+    for method, n, expected in [("increment", 1, 11), ("increment", 5, 16), ("decrement", 1, 15), ("decrement", 3, 12)]:
+        call = f"{method}()" if n == 1 else f"{method}({n})"
+        got = call_bounded(getattr(counter, method), n, what=f"counter.{call}", files=[exercise.__file__], advice=LOCK_ADVICE)
         expect(got == expected, f"Counter(10), then calls up to .{call}: it returned {got!r}, expected {expected}.")
-    expect(counter.value == 12, f"After those calls .value is {counter.value!r}, expected 12.")
+    got = call_bounded(lambda: counter.value, what="counter.value", files=[exercise.__file__], advice=LOCK_ADVICE)
+    expect(got == 12, f"After those calls .value is {got!r}, expected 12.")
 
 
 def test_no_increment_is_lost(exercise):

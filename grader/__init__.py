@@ -1,0 +1,4 @@
+"""Grade a class's submissions: every exercise's checks in its own child process, with a time limit.
+
+    python -m grader SUBMISSION_DIR [SUBMISSION_DIR ...] [--json PATH] [--timeout SECONDS]
+"""

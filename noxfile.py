@@ -1,0 +1,109 @@
+"""threadkata's entry points. `nox -s check-01` checks exercise 01; `nox --list` shows every session.
+
+Learner sessions (check, check-NN, solutions, grade) share one virtualenv in .nox/kata, made on
+first use and reused afterwards, so a second `nox -s check-03` starts at once. The project's own
+test session runs on every supported CPython.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.reuse_venv = "yes"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["check"]
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from kata import catalogue  # noqa: E402
+
+PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
+REQUIREMENTS = ["pytest>=8.0", "pytest-timeout>=2.2"]
+KATA_ENV = ROOT / ".nox" / "kata"
+
+
+def kata_python(session: nox.Session) -> str:
+    """The shared learner virtualenv's interpreter, made (once) with pytest and pytest-timeout."""
+    python = KATA_ENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    stamp = KATA_ENV / "threadkata-requirements.txt"
+    wanted = "\n".join(REQUIREMENTS)
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        session.log("Setting up the kata's virtualenv (first run only) …")
+        session.run(sys.executable, "-m", "virtualenv", "--quiet", "--clear", str(KATA_ENV), external=True)
+        session.run(str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *REQUIREMENTS, external=True)
+        stamp.write_text(wanted)
+    return str(python)
+
+
+def run_checks(session: nox.Session, *tests: str, target: str | None = None) -> None:
+    python = kata_python(session)
+    args = ["-m", "pytest", "-q", "-rN", *tests]
+    if target:
+        args += ["--target", target]
+    session.run(python, *args, *session.posargs, external=True)
+
+
+def make_check_session(exercise: catalogue.Exercise) -> None:
+    def check_one(session: nox.Session) -> None:
+        run_checks(session, str(exercise.test_file.relative_to(ROOT)))
+
+    check_one.__doc__ = f"Check exercise {exercise.number} ({exercise.title}): exercises/{exercise.stem}.py."
+    nox.session(name=f"check-{exercise.number}", python=False, tags=["learner"])(check_one)
+
+
+for _exercise in catalogue.all_exercises():
+    make_check_session(_exercise)
+
+
+@nox.session(python=False, tags=["learner"])
+def check(session: nox.Session) -> None:
+    """Check every exercise in exercises/ and summarise one line per exercise."""
+    run_checks(session, "tests")
+
+
+@nox.session(python=False)
+def solutions(session: nox.Session) -> None:
+    """Run every check against the reference solutions: all must pass."""
+    run_checks(session, "tests", target="solutions")
+
+
+@nox.session(python=False)
+def mutants(session: nox.Session) -> None:
+    """Run every known-buggy variant against its checks: each must be rejected in every round."""
+    session.run(kata_python(session), "-m", "kata.selfcheck", "mutants", *(session.posargs or ["--rounds", "3"]), external=True)
+
+
+@nox.session(python=False)
+def grade(session: nox.Session) -> None:
+    """Grade submission folders: nox -s grade -- DIR [DIR ...] [--json PATH]."""
+    if not session.posargs:
+        session.error("name the submission folders: nox -s grade -- DIR [DIR ...] [--json results.json]")
+    session.run(kata_python(session), "-m", "grader", *session.posargs, external=True)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the project's own test suite: solutions pass, mutants are rejected, the grader works."""
+    session.install(*REQUIREMENTS)
+    session.run("python", "-m", "pytest", "selftest", "-q", *session.posargs, env={"KATA_ROUNDS": os.environ.get("KATA_ROUNDS", "3")})
+
+
+@nox.session(python=False, default=False)
+def soak(session: nox.Session) -> None:
+    """Measure reliability: mutants rejected in 20 of 20 rounds, solutions passing 50 of 50."""
+    python = kata_python(session)
+    session.run(python, "-m", "kata.selfcheck", "mutants", "--rounds", "20", *session.posargs, external=True)
+    session.run(python, "-m", "kata.selfcheck", "alternatives", "--rounds", "20", *session.posargs, external=True)
+    session.run(python, "-m", "kata.selfcheck", "solutions", "--rounds", "50", *session.posargs, external=True)
+
+
+@nox.session(python=False, default=False)
+def bench(session: nox.Session) -> None:
+    """Time each exercise's checks on the solution and on the stub, and each mutant's rejection."""
+    session.run(kata_python(session), "-m", "kata.bench", *session.posargs, external=True)

@@ -1,0 +1,83 @@
+"""What a learner sees: stub messages, hints, the summary, lost thread exceptions, leftover threads."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from kata import catalogue, messages
+
+EX06 = catalogue.find("06")
+
+
+def run_pytest(target, *extra: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", str(EX06.test_file), "--target", str(target), "-q", *extra],
+        cwd=catalogue.ROOT, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+def write_counter(folder, body: str):
+    (folder / f"{EX06.stem}.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    return folder
+
+
+def test_untouched_stub_says_what_to_do_and_gives_the_first_hint():
+    result = run_pytest(catalogue.EXERCISES)
+    assert result.returncode == 1
+    assert "is not written yet" in result.stdout and "still raises NotImplementedError" in result.stdout
+    assert f"0/{result.stdout.count('is not written yet')} checks passed" in result.stdout
+    assert "Hint: " + EX06.hints()[0].splitlines()[0] in result.stdout
+
+
+def test_passing_exercise_points_to_the_next_one():
+    result = run_pytest(catalogue.SOLUTIONS)
+    assert result.returncode == 0, result.stdout
+    nxt = catalogue.all_exercises()[catalogue.all_exercises().index(EX06) + 1]
+    assert "Well done" in result.stdout and f"nox -s check-{nxt.number}" in result.stdout
+
+
+def test_exception_escaping_a_thread_fails_the_check(tmp_path):
+    shutil.copyfile(catalogue.SOLUTIONS / f"{EX06.stem}.py", tmp_path / f"{EX06.stem}.py")
+    with open(tmp_path / f"{EX06.stem}.py", "a", encoding="utf-8") as module:
+        module.write(textwrap.dedent("""
+            _plain_init = Counter.__init__
+            def _init(self, start=0):
+                _plain_init(self, start)
+                t = threading.Thread(target=lambda: 1 / 0, name="side-job")
+                t.start()
+                t.join()
+            Counter.__init__ = _init
+        """))
+    result = run_pytest(tmp_path, "-k", "starts_at")
+    assert result.returncode == 1
+    assert "An exception escaped from thread 'side-job'" in result.stdout and "ZeroDivisionError" in result.stdout
+
+
+def test_leftover_non_daemon_thread_cannot_hang_the_run(tmp_path):
+    shutil.copyfile(catalogue.SOLUTIONS / f"{EX06.stem}.py", tmp_path / f"{EX06.stem}.py")
+    with open(tmp_path / f"{EX06.stem}.py", "a", encoding="utf-8") as module:
+        module.write("\nthreading.Thread(target=threading.Event().wait, name='forever').start()\n")
+    result = run_pytest(tmp_path, "-k", "starts_at", timeout=30)
+    assert "'forever'" in result.stderr and "non-daemon" in result.stderr
+    assert result.returncode == 1
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [("def broken(:\n", "has a syntax error"), ("import no_such_module_here\n", "raised an error while being imported")],
+    ids=["syntax-error", "import-error"],
+)
+def test_broken_module_is_reported_plainly(tmp_path, source, expected):
+    write_counter(tmp_path, source)
+    result = run_pytest(tmp_path)
+    assert expected in result.stdout and "Traceback" not in result.stdout
+
+
+def test_missing_file_is_named(tmp_path):
+    result = run_pytest(tmp_path)
+    assert messages.MISSING_FILE.format(file=f"{EX06.stem}.py", folder=tmp_path) in result.stdout
