@@ -62,6 +62,16 @@ def where_threads_wait(files: Iterable[str]) -> str:
     return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
 
 
+def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = ()) -> str:
+    """The message for a call that did not return in time, with where each thread is stuck."""
+    message = HUNG.format(what=what, seconds=seconds)
+    if advice:
+        message += " " + advice
+    if files:
+        message += "\nWhere the threads are:\n" + where_threads_wait(files)
+    return message
+
+
 class Call:
     """Run ``func(*args, **kwargs)`` in a new non-daemon thread and watch it with bounded waits.
 
@@ -96,12 +106,7 @@ class Call:
         """The call's return value; its exception re-raised; a failure naming stuck threads if it hangs."""
         __tracebackhide__ = True
         if not self._finished.wait(timeout):
-            message = HUNG.format(what=what, seconds=timeout)
-            if advice:
-                message += " " + advice
-            if files:
-                message += "\nWhere the threads are:\n" + where_threads_wait(files)
-            fail(message)
+            fail(hung(what, timeout, advice, files))
         if self.error is not None:
             raise self.error
         return self.value
@@ -154,10 +159,7 @@ def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what:
     for thread in threads:
         thread.start()
     if join_all(threads, timeout):
-        message = HUNG.format(what=what or f"{len(workers)} threads working together", seconds=timeout)
-        if advice:
-            message += " " + advice
-        fail(message + "\nWhere the threads are:\n" + where_threads_wait(files))
+        fail(hung(what or f"{len(workers)} threads working together", timeout, advice, files))
     for error in errors:
         if error is not None:
             raise error
