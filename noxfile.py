@@ -67,6 +67,46 @@ def check(session: nox.Session) -> None:
     run_checks(session, "tests")
 
 
+def learner_command(session: nox.Session, *args: str) -> None:
+    session.run(kata_python(session), "-m", "kata.learner", *args, external=True)
+
+
+def exercise_arg(session: nox.Session, usage: str) -> list[str]:
+    if not session.posargs:
+        session.error(f"name the exercise: nox -s {usage}")
+    return list(session.posargs)
+
+
+@nox.session(python=False, tags=["learner"])
+def progress(session: nox.Session) -> None:
+    """Show every exercise in order (done, failing, not started) and what to do next."""
+    learner_command(session, "progress", *session.posargs)
+
+
+@nox.session(python=False, tags=["learner"])
+def hint(session: nox.Session) -> None:
+    """Print the next hint for an exercise: nox -s hint -- 03."""
+    learner_command(session, "hint", *exercise_arg(session, "hint -- 03"))
+
+
+@nox.session(python=False, tags=["learner"])
+def watch(session: nox.Session) -> None:
+    """Re-run the checks each time you save an exercise; move on when it passes."""
+    learner_command(session, "watch", *session.posargs)
+
+
+@nox.session(python=False, tags=["learner"])
+def solution(session: nox.Session) -> None:
+    """Show the reference solution of an exercise you have passed: nox -s solution -- 03."""
+    learner_command(session, "solution", *exercise_arg(session, "solution -- 03"))
+
+
+@nox.session(python=False, tags=["learner"])
+def reset(session: nox.Session) -> None:
+    """Restore an exercise's original stub, keeping a backup: nox -s reset -- 03 [--yes]."""
+    learner_command(session, "reset", *exercise_arg(session, "reset -- 03 [--yes]"))
+
+
 @nox.session(python=False)
 def solutions(session: nox.Session) -> None:
     """Run every check against the reference solutions: all must pass."""

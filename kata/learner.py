@@ -1,0 +1,266 @@
+"""The learner's loop: progress, hints, watch mode, solution reveal and reset.
+
+    python -m kata.learner progress
+    python -m kata.learner hint NN
+    python -m kata.learner watch [--interval SECONDS]
+    python -m kata.learner solution NN
+    python -m kata.learner reset NN [--yes]
+
+Every command takes ``--target DIR`` (default: exercises/). State — which hints were shown,
+cached results of unchanged files, backups made by ``reset`` — lives in ``.threadkata/`` beside
+the target folder. The nox sessions ``progress``, ``hint``, ``watch``, ``solution`` and ``reset``
+call these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from kata import catalogue
+from kata.runner import run_checks
+
+DONE, FAILING, NOT_STARTED, MISSING = "done", "failing", "not started", "missing"
+MARKS = {DONE: "✔", FAILING: "✘", NOT_STARTED: "·", MISSING: "?"}
+CLEAR = "\033[2J\033[H"
+
+
+def state_dir(target: Path) -> Path:
+    return target.parent / ".threadkata"
+
+
+def _load(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _save(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def is_untouched(source: str) -> bool:
+    """True if every function in ``source`` still only raises NotImplementedError (docstrings aside)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not functions:
+        return False
+    for function in functions:
+        body = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        if not (len(body) == 1 and isinstance(body[0], ast.Raise) and "NotImplementedError" in ast.unparse(body[0])):
+            return False
+    return True
+
+
+def _fingerprint(exercise: catalogue.Exercise, source: bytes) -> str:
+    digest = hashlib.sha256(source)
+    for path in (exercise.test_file, catalogue.TESTS / "support.py", catalogue.TESTS / "conftest.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def status(exercise: catalogue.Exercise, target: Path, use_cache: bool = True) -> str:
+    """done / failing / not started / missing, running the checks only for files that changed."""
+    path = target / f"{exercise.stem}.py"
+    if not path.is_file():
+        return MISSING
+    source = path.read_bytes()
+    if is_untouched(source.decode("utf-8", "replace")):
+        return NOT_STARTED
+    cache_file = state_dir(target) / "results.json"
+    cache = _load(cache_file)
+    key = _fingerprint(exercise, source)
+    if use_cache and cache.get(exercise.stem, {}).get("key") == key:
+        return cache[exercise.stem]["status"]
+    run = run_checks(exercise, target)
+    result = DONE if run.collected and not run.failures_by_round(1)[0] and not run.timed_out else FAILING
+    cache[exercise.stem] = {"key": key, "status": result}
+    _save(cache_file, cache)
+    return result
+
+
+def progress(target: Path) -> str:
+    exercises = catalogue.all_exercises()
+    lines, done, upcoming = [], 0, None
+    for exercise in exercises:
+        state = status(exercise, target)
+        done += state == DONE
+        if state != DONE and upcoming is None:
+            upcoming = exercise
+        lines.append(f"  {MARKS[state]} {exercise.number} {exercise.title:<20} {state}")
+    width = 32
+    filled = round(width * done / len(exercises)) if exercises else 0
+    lines.append("")
+    lines.append(f"  [{'#' * filled}{'.' * (width - filled)}] {done}/{len(exercises)} exercises done")
+    if upcoming:
+        lines.append(f"  Next: exercises/{upcoming.stem}.py — run `nox -s check-{upcoming.number}` (stuck? `nox -s hint -- {upcoming.number}`)")
+    else:
+        lines.append("  Every exercise passes. Well done!")
+    return "\n".join(lines)
+
+
+def next_hint(exercise: catalogue.Exercise, target: Path) -> str:
+    """The next hint not yet shown for ``exercise``, counting across calls."""
+    hints = exercise.hints()
+    if not hints:
+        return f"Exercise {exercise.number} has no hints yet."
+    seen_file = state_dir(target) / "hints.json"
+    seen = _load(seen_file)
+    shown = seen.get(exercise.stem, 0)
+    index = min(shown, len(hints) - 1)
+    seen[exercise.stem] = index + 1
+    _save(seen_file, seen)
+    text = f"Hint {index + 1} of {len(hints)} for exercise {exercise.number} ({exercise.title}):\n\n{hints[index]}\n"
+    if index + 1 < len(hints):
+        text += f"\n(run `nox -s hint -- {exercise.number}` again for the next one)"
+    else:
+        text += "\n(that was the last hint; the reference solution unlocks once your checks pass: `nox -s solution -- " + exercise.number + "`)"
+    return text
+
+
+def reveal(exercise: catalogue.Exercise, target: Path) -> tuple[bool, str]:
+    """The reference solution once the exercise passes; before that, why not."""
+    solution = catalogue.SOLUTIONS / f"{exercise.stem}.py"
+    if not solution.is_file():
+        return False, "The reference solutions are not included in this copy of the kata (your instructor withheld them)."
+    state = status(exercise, target)
+    if state != DONE:
+        return False, (
+            f"Exercise {exercise.number} is {state}: the reference solution unlocks once every check passes. "
+            f"Run `nox -s check-{exercise.number}` to see what is left, or `nox -s hint -- {exercise.number}`."
+        )
+    return True, f"# The reference solution of exercise {exercise.number}, one of several good answers:\n\n" + solution.read_text(encoding="utf-8")
+
+
+def pristine_stub(exercise: catalogue.Exercise, target: Path) -> str | None:
+    """The stub as shipped: the newest version in git history that is still untouched."""
+    path = target / f"{exercise.stem}.py"
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=target, capture_output=True, text=True, check=True).stdout.strip()
+        relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
+        commits = subprocess.run(["git", "log", "--format=%H", "--", relative], cwd=top, capture_output=True, text=True, check=True).stdout.split()
+        for commit in commits:
+            shown = subprocess.run(["git", "show", f"{commit}:{relative}"], cwd=top, capture_output=True, text=True)
+            if shown.returncode == 0 and is_untouched(shown.stdout):
+                return shown.stdout
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        pass
+    return None
+
+
+def reset(exercise: catalogue.Exercise, target: Path, yes: bool, ask=input) -> str:
+    """Put the original stub back, keeping a backup of the learner's file."""
+    path = target / f"{exercise.stem}.py"
+    stub = pristine_stub(exercise, target)
+    if stub is None:
+        return f"Cannot find the original {path.name}: reset needs the kata's git history. Download the file again instead."
+    if path.is_file() and path.read_text(encoding="utf-8") == stub:
+        return f"{path.name} is already the original stub; nothing to do."
+    if not yes:
+        answer = ask(f"Replace {path} with the original stub? Your version is kept as a backup. [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            return "Nothing changed."
+    backup = None
+    if path.is_file():
+        backups = state_dir(target) / "backups"
+        backups.mkdir(parents=True, exist_ok=True)
+        backup = backups / f"{exercise.stem}-{time.strftime('%Y%m%d-%H%M%S')}.py"
+        shutil.copyfile(path, backup)
+    path.write_text(stub, encoding="utf-8")
+    return f"{path.name} is the original stub again." + (f" Your version is saved as {backup}." if backup else "")
+
+
+def run_visible(exercise: catalogue.Exercise, target: Path) -> bool:
+    """Run one exercise's checks with their output on this terminal; True if all passed."""
+    command = [sys.executable, "-m", "pytest", "-q", "-rN", str(exercise.test_file), "--target", str(target)]
+    return subprocess.run(command, cwd=catalogue.ROOT).returncode == 0
+
+
+def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int | None = None) -> None:
+    """Re-run the checks of the exercise being edited each time a file is saved; move on when it passes."""
+    exercises = catalogue.all_exercises()
+    by_path = {target / f"{e.stem}.py": e for e in exercises}
+
+    def stamp(path: Path) -> float:
+        return path.stat().st_mtime_ns if path.exists() else 0
+
+    seen = {path: stamp(path) for path in by_path}
+    current = next((e for e in exercises if status(e, target) != DONE), None)
+
+    def announce(text: str) -> None:
+        print(text + "\nWatching for saved changes (Ctrl-C to stop) …", flush=True)
+
+    announce(f"Working on exercise {current.number}: {target / (current.stem + '.py')}" if current else "Every exercise passes.")
+    count = 0
+    try:
+        while cycles is None or count < cycles:
+            count += 1
+            time.sleep(interval)
+            changed = [path for path in by_path if stamp(path) != seen[path]]
+            for path in changed:
+                seen[path] = stamp(path)
+            if not changed:
+                continue
+            edited = by_path[changed[0]]
+            if clear:
+                print(CLEAR, end="")
+            print(f"── {time.strftime('%H:%M:%S')} {edited.stem}.py saved: checking exercise {edited.number} ──", flush=True)
+            if run_visible(edited, target):
+                current = next((e for e in exercises if e.number > edited.number and status(e, target) != DONE), None)
+                announce(f"Exercise {edited.number} passes! Next: {target / (current.stem + '.py')}" if current else "Every exercise passes. Well done!")
+            else:
+                announce(f"Exercise {edited.number} is not there yet; edit and save to check again.")
+    except KeyboardInterrupt:
+        print("\nStopped watching.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kata.learner", description=__doc__.splitlines()[0])
+    parser.add_argument("--target", default=None, help="folder with your exercise files (default: exercises/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("progress", help="every exercise's state and what to do next")
+    for name, text in [("hint", "the next hint for an exercise"), ("solution", "the reference solution, once you pass")]:
+        commands.add_parser(name, help=text).add_argument("exercise")
+    reset_parser = commands.add_parser("reset", help="restore an exercise's original stub (keeps a backup)")
+    reset_parser.add_argument("exercise")
+    reset_parser.add_argument("--yes", action="store_true", help="do not ask")
+    watch_parser = commands.add_parser("watch", help="re-run checks whenever you save")
+    watch_parser.add_argument("--interval", type=float, default=0.5)
+    watch_parser.add_argument("--no-clear", action="store_true", help="do not clear the screen between runs")
+    args = parser.parse_args(argv)
+    target = catalogue.resolve_target(args.target)
+    exercise = None
+    if getattr(args, "exercise", None):
+        try:
+            exercise = catalogue.find(args.exercise)
+        except KeyError:
+            parser.error(f"no exercise {args.exercise!r}; try one of {', '.join(e.number for e in catalogue.all_exercises())}")
+    if args.command == "progress":
+        print(progress(target))
+    elif args.command == "hint":
+        print(next_hint(exercise, target))
+    elif args.command == "solution":
+        shown, text = reveal(exercise, target)
+        print(text)
+        return 0 if shown else 1
+    elif args.command == "reset":
+        print(reset(exercise, target, args.yes))
+    elif args.command == "watch":
+        watch(target, args.interval, clear=not args.no_clear)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
