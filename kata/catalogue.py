@@ -6,6 +6,8 @@ Every exercise is one stem (``ex03_join_all``) used by ``exercises/``, ``solutio
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 import re
 from dataclasses import dataclass
@@ -18,6 +20,8 @@ TESTS = ROOT / "tests"
 HINTS = ROOT / "hints"
 MUTANTS = ROOT / "mutants"
 ALTERNATIVES = ROOT / "alternatives"
+#: In a student release: how many hidden checks the grader adds per exercise.
+HIDDEN_MANIFEST = ROOT / "kata" / "hidden-checks.json"
 
 #: Environment variable naming the folder the checks import exercise modules from.
 TARGET_ENV = "THREADKATA_TARGET"
@@ -40,6 +44,21 @@ class Exercise:
     @property
     def test_file(self) -> Path:
         return TESTS / f"test_{self.stem}.py"
+
+    @property
+    def hidden_file(self) -> Path:
+        """The checks only the grader runs (absent from a student release)."""
+        return TESTS / "hidden" / f"test_{self.stem}_hidden.py"
+
+    def hidden_count(self) -> int:
+        """How many hidden checks the grader adds: counted in the file, or read from a release's manifest."""
+        if self.hidden_file.is_file():
+            tree = ast.parse(self.hidden_file.read_text(encoding="utf-8"))
+            return sum(isinstance(n, ast.FunctionDef) and n.name.startswith("test_") for n in tree.body)
+        try:
+            return int(json.loads(HIDDEN_MANIFEST.read_text(encoding="utf-8")).get(self.stem, 0))
+        except (OSError, ValueError):
+            return 0
 
     @property
     def hint_file(self) -> Path:
@@ -79,8 +98,8 @@ def find(key: str) -> Exercise:
 
 
 def stem_of(test_module_name: str) -> str | None:
-    """``test_ex03_join_all`` -> ``ex03_join_all``; ``None`` for other modules."""
-    name = test_module_name.rsplit(".", 1)[-1]
+    """``test_ex03_join_all`` (or ``…_hidden``) -> ``ex03_join_all``; ``None`` for other modules."""
+    name = test_module_name.rsplit(".", 1)[-1].removesuffix("_hidden")
     if name.startswith("test_") and _STEM.match(name[len("test_") :]):
         return name[len("test_") :]
     return None

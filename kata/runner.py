@@ -1,25 +1,46 @@
 """Run one exercise's checks against one target folder in a child process, and read the outcome.
 
-The child is its own process group with a wall-clock limit; at the end the whole group is
-killed, so a hung or thread-leaking target costs only its own run. Output goes to a file and
-only its tail is read back, however much the target prints.
+The child runs on a scratch copy of the checks, as its own process group, under a wall-clock
+limit and optional CPU, memory and file-size limits; at the end the whole group is killed, so a
+hung, spinning or thread-leaking target costs only its own run. Results come back over a pipe
+that the child inherits (not a file, not its output), and only a capped head and tail of the
+child's output are kept, however much the target prints.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kata import catalogue
 
-OUTPUT_TAIL = 20_000
+OUTPUT_HEAD = 4_000
+OUTPUT_TAIL = 16_000
+REPORT_LIMIT = 8_000_000
+#: Environment variable naming the pipe the report plugin writes to.
+REPORT_FD_ENV = "KATA_REPORT_FD"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one child run (None: no limit)."""
+
+    cpu_seconds: int | None = None
+    memory_bytes: int | None = None
+    file_bytes: int | None = None
+
+    def args(self) -> list[str]:
+        return [f"{name}={value}" for name, value in (("cpu", self.cpu_seconds), ("mem", self.memory_bytes), ("fsize", self.file_bytes)) if value]
 
 
 @dataclass
@@ -60,6 +81,31 @@ def check_name(nodeid: str) -> str:
     return name.split("[", 1)[0]
 
 
+def check_files(exercise: catalogue.Exercise, hidden: bool) -> list[Path]:
+    files = [exercise.test_file]
+    if hidden and exercise.hidden_file.is_file():
+        files.append(exercise.hidden_file)
+    return files
+
+
+def copy_checks(destination: Path, exercise: catalogue.Exercise, hidden: bool) -> list[Path]:
+    """A private copy of what the checks need, so a run cannot change the checks of another."""
+    (destination / "tests").mkdir(parents=True)
+    for name in ("conftest.py", "support.py"):
+        shutil.copyfile(catalogue.TESTS / name, destination / "tests" / name)
+    copied = []
+    for path in check_files(exercise, hidden):
+        relative = path.relative_to(catalogue.ROOT)
+        (destination / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, destination / relative)
+        copied.append(destination / relative)
+    shutil.copytree(catalogue.ROOT / "kata", destination / "kata", ignore=shutil.ignore_patterns("__pycache__"))
+    if catalogue.HINTS.is_dir():
+        shutil.copytree(catalogue.HINTS, destination / "hints")
+    shutil.copyfile(catalogue.ROOT / "pyproject.toml", destination / "pyproject.toml")
+    return copied
+
+
 def run_checks(
     exercise: catalogue.Exercise,
     target: Path,
@@ -67,36 +113,90 @@ def run_checks(
     rounds: int = 1,
     timeout: float = 120.0,
     python: str = sys.executable,
+    hidden: bool = False,
+    limits: Limits | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> Run:
-    """Run ``exercise``'s checks on the module in ``target`` in a child interpreter."""
+    """Run ``exercise``'s checks (with ``hidden`` ones if asked) on the module in ``target`` in a child interpreter."""
     with tempfile.TemporaryDirectory(prefix="threadkata-") as scratch:
-        report = Path(scratch) / "report.jsonl"
-        output = Path(scratch) / "output.txt"
+        checks = Path(scratch) / "checks"
+        test_files = copy_checks(checks, exercise, hidden)
         command = [
-            python, "-m", "pytest", str(exercise.test_file), "-q",
-            "-p", "kata.pytest_plugin", "--kata-report", str(report),
-            "--target", str(target), "--rounds", str(rounds), *extra_args,
+            python, "-m", "pytest", *map(str, test_files), "-q",
+            "-p", "kata.pytest_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
+            *(["--hidden"] if hidden else []), *extra_args,
         ]  # fmt: skip
+        if limits and limits.args():
+            command = [python, "-m", "kata.sandbox", *limits.args(), "--", *command]
         env = dict(os.environ)
         env.pop(catalogue.TARGET_ENV, None)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(catalogue.ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = str(checks)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        read_end, write_end = os.pipe()
+        env[REPORT_FD_ENV] = str(write_end)
         run = Run()
         started = time.monotonic()
-        with open(output, "wb") as sink:
-            child = subprocess.Popen(command, cwd=catalogue.ROOT, env=env, stdin=subprocess.DEVNULL, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                run.returncode = child.wait(timeout)
-            except subprocess.TimeoutExpired:
-                run.timed_out = True
-            finally:
-                _kill_group(child.pid)
-                child.wait()
+        try:
+            child = subprocess.Popen(
+                command, cwd=checks, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, start_new_session=True, pass_fds=(write_end,),
+            )  # fmt: skip
+        finally:
+            os.close(write_end)
+        output = _Drain(child.stdout.fileno(), OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
+        report = _Drain(read_end, REPORT_LIMIT)
+        try:
+            run.returncode = child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            run.timed_out = True
+        finally:
+            _kill_group(child.pid)
+            child.wait()
         run.seconds = time.monotonic() - started
-        run.output = _tail(output)
-        _read_report(report, run)
+        run.output = output.text(wait=2.0)
+        _read_report(report.text(wait=2.0), run)
+        child.stdout.close()
+        os.close(read_end)
         return run
+
+
+class _Drain:
+    """Read a pipe to its end in the background, keeping at most ``limit`` bytes (head and tail)."""
+
+    def __init__(self, fd: int, limit: int, keep_tail: int = 0) -> None:
+        self.fd, self.limit, self.keep_tail = fd, limit, keep_tail
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        head_limit = self.limit - self.keep_tail
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            room = max(0, head_limit - len(self.head))
+            self.head += chunk[:room]
+            rest = chunk[room:]
+            if rest:
+                if not self.keep_tail:
+                    self.dropped += len(rest)
+                    continue
+                self.tail += rest
+                if len(self.tail) > self.keep_tail:
+                    self.dropped += len(self.tail) - self.keep_tail
+                    del self.tail[: len(self.tail) - self.keep_tail]
+
+    def text(self, wait: float) -> str:
+        """What was read; waits a little for the pipe to close (an escaped grandchild may hold it open)."""
+        self.thread.join(wait)
+        middle = f"\n[… {self.dropped} bytes of output cut …]\n" if self.dropped and self.keep_tail else ""
+        return (bytes(self.head).decode("utf-8", "replace") + middle + bytes(self.tail).decode("utf-8", "replace"))
 
 
 def _kill_group(pid: int) -> None:
@@ -106,26 +206,25 @@ def _kill_group(pid: int) -> None:
         pass
 
 
-def _tail(path: Path) -> str:
-    with open(path, "rb") as stream:
-        stream.seek(0, os.SEEK_END)
-        size = stream.tell()
-        stream.seek(max(0, size - OUTPUT_TAIL))
-        text = stream.read().decode("utf-8", "replace")
-    return ("[… output cut …]\n" if size > OUTPUT_TAIL else "") + text
-
-
-def _read_report(path: Path, run: Run) -> None:
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+def _read_report(text: str, run: Run) -> None:
+    for line in text.splitlines():
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by a killed child
+        if not isinstance(record, dict):
+            continue
         if record.get("event") == "collected":
             run.collected = list(record["tests"])
         elif record.get("event") == "test":
             run.tests[record["nodeid"]] = record
         elif record.get("event") == "collect-error":
             run.collect_errors.append(record["message"])
+
+
+@lru_cache(maxsize=None)
+def expected_checks(exercise: catalogue.Exercise, hidden: bool) -> tuple[str, ...]:
+    """The check ids of an exercise, collected without any learner code (nothing to forge)."""
+    with tempfile.TemporaryDirectory(prefix="threadkata-collect-") as empty:
+        run = run_checks(exercise, Path(empty), hidden=hidden, extra_args=("--collect-only",), timeout=120)
+    return tuple(run.collected)

@@ -32,6 +32,7 @@ _exit_status = 0
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--hidden", action="store_true", help="also run the hidden checks in tests/hidden (the grader does)")
     parser.addoption(
         "--target",
         default=None,
@@ -42,6 +43,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.kata_target = catalogue.resolve_target(config.getoption("--target"), Path(str(config.invocation_params.dir)))
     threading.excepthook = _record_thread_error
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name == "hidden" and collection_path.parent == Path(__file__).parent and not config.getoption("--hidden"):
+        return True
+    return None
 
 
 def pytest_report_header(config: pytest.Config) -> str:
