@@ -1,41 +1,75 @@
-"""Command line: grade folders, print a table, optionally write JSON."""
+"""Command line.
+
+    python -m grader SUBMISSION_DIR [...] [--json PATH] [--csv PATH] [--out DIR]
+                     [--jobs N] [--shard K/N] [--timeout S] [--exercises NN ...] [--public-only]
+    python -m grader merge SHARD.json [...] [--json PATH] [--csv PATH] [--out DIR]
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from grader import grading, reports
 from kata import catalogue
-from grader.grading import DEFAULT_TIMEOUT, SubmissionResult, grade_submission
-
-SHORT = {"passed": "", "failed": "", "timeout": " T", "error": " E", "missing": " -"}
 
 
-def table(results: list[SubmissionResult]) -> str:
-    """Submission × exercise scores and the total; T = timed out, E = error, - = missing."""
-    if not results:
-        return "no submissions"
-    numbers = [e.id for e in results[0].exercises]
-    width = max(10, *(len(r.submission) for r in results))
-    lines = [f"{'submission':<{width}} " + " ".join(f"{n:>7}" for n in numbers) + f" {'total':>9}"]
-    for result in results:
-        cells = []
-        for exercise in result.exercises:
-            mark = SHORT.get(exercise.status, "?")
-            cells.append(f"{exercise.score:>{7 - len(mark)}g}{mark}")
-        lines.append(f"{result.submission:<{width}} " + " ".join(cells) + f" {result.score:>5g}/{result.max_score:g}")
-    lines.append("T = timed out, E = error, - = missing; other cells are the points scored.")
-    return "\n".join(lines)
+def add_outputs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", type=Path, help="write the full results as JSON")
+    parser.add_argument("--csv", type=Path, help="write a gradebook: a row per submission, a column per exercise")
+    parser.add_argument("--out", type=Path, help="write every report into this folder (JSON, CSV, Gradescope results.json, Markdown feedback)")
+
+
+def write_outputs(args: argparse.Namespace, results: list[grading.SubmissionResult]) -> None:
+    print(reports.table(results))
+    if args.json:
+        args.json.write_text(reports.to_json(results), encoding="utf-8")
+        print(f"wrote {args.json}", file=sys.stderr)
+    if args.csv:
+        args.csv.write_text(reports.to_csv(results), encoding="utf-8")
+        print(f"wrote {args.csv}", file=sys.stderr)
+    if args.out:
+        reports.write_all(results, args.out)
+        print(f"wrote every report into {args.out}", file=sys.stderr)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--shard takes K/N, like 2/5, not {text!r}") from None
+    if not 1 <= index <= count:
+        raise argparse.ArgumentTypeError(f"--shard {text}: K must be between 1 and N")
+    return index, count
+
+
+def merge(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader merge", description="Join shard results into one gradebook.")
+    parser.add_argument("shards", nargs="+", type=Path, help="JSON files written by --json on each shard")
+    add_outputs(parser)
+    args = parser.parse_args(argv)
+    results = [r for path in args.shards for r in reports.from_json(path.read_text(encoding="utf-8"))]
+    names = [r.submission for r in results]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        parser.error(f"these submissions appear in more than one shard: {', '.join(duplicates)}")
+    write_outputs(args, sorted(results, key=lambda r: r.submission))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["merge"]:
+        return merge(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m grader", description="Grade threadkata submissions.")
     parser.add_argument("submissions", nargs="+", type=Path, help="folders holding exNN_*.py files (directly or under exercises/)")
-    parser.add_argument("--json", type=Path, help="write the full results here as JSON")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help=f"seconds per exercise before its run is killed (default {DEFAULT_TIMEOUT:g})")
+    add_outputs(parser)
+    parser.add_argument("--timeout", type=float, default=grading.DEFAULT_TIMEOUT, help=f"seconds per exercise before its run is killed (default {grading.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--jobs", type=int, default=1, help="exercises graded at once, each in its own process (default 1)")
+    parser.add_argument("--shard", type=parse_shard, metavar="K/N", help="grade only the K-th of N deterministic slices of the submissions")
     parser.add_argument("--exercises", nargs="*", default=None, metavar="NN", help="grade only these exercise numbers")
+    parser.add_argument("--public-only", action="store_true", help="leave out the hidden checks")
     args = parser.parse_args(argv)
     for folder in args.submissions:
         if not folder.is_dir():
@@ -44,12 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         exercises = [catalogue.find(n) for n in args.exercises] if args.exercises else catalogue.all_exercises()
     except KeyError as unknown:
         parser.error(f"no exercise {unknown} (known: {', '.join(e.number for e in catalogue.all_exercises())})")
-    results = []
-    for folder in args.submissions:
-        print(f"grading {folder.name} …", file=sys.stderr, flush=True)
-        results.append(grade_submission(folder.resolve(), exercises, args.timeout))
-    print(table(results))
-    if args.json:
-        args.json.write_text(json.dumps({"submissions": [r.to_json() for r in results]}, indent=2), encoding="utf-8")
-        print(f"wrote {args.json}", file=sys.stderr)
+    submissions = [folder.resolve() for folder in args.submissions]
+    if args.shard:
+        submissions = grading.shard(submissions, *args.shard)
+    settings = grading.Settings(timeout=args.timeout, hidden=not args.public_only)
+    results = grading.grade_many(submissions, exercises, settings, jobs=args.jobs, progress=grading.print_progress)
+    write_outputs(args, results)
     return 0

@@ -1,28 +1,35 @@
-"""Turn a submission folder into scores: find each exercise file, run its checks, score them.
+"""Turn submission folders into scores: find each exercise file, run its checks, score them.
 
-Each exercise runs in a child process of its own (its own process group, a wall-clock limit,
-killed whole at the end), so a deadlocked, spinning or exiting exercise costs only its own
-points. A check counts only when the child reported it as passed; "the process exited 0" is
-never a pass, and the grader knows which checks it collected, so a run that dies early scores
-the checks it never reported as not passed.
+Each (submission, exercise) runs in a child process of its own: a scratch copy of the file and
+of the checks, its own process group, a wall-clock limit, CPU, memory and file-size limits, and
+the whole group killed at the end. A check scores only when the child reported it passed; the
+grader collects the expected checks itself, without learner code, so a run that exits early,
+crashes or forges nothing-at-all scores every unreported check as not passed.
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from kata import catalogue, messages
-from kata.runner import Run, check_name, run_checks
+from kata.runner import Limits, Run, check_name, expected_checks, run_checks
 
-#: Points per exercise; one place to change the weights.
+#: Points per exercise, by number; the one place to change the weights.
 WEIGHTS: dict[str, float] = {}
 DEFAULT_WEIGHT = 10.0
 
-#: Seconds one exercise's checks may take in the grader before the run is killed.
+#: Seconds one exercise's checks may take before the run is killed.
 DEFAULT_TIMEOUT = 60.0
+
+#: Default limits for one exercise's run. Address space also caps how many threads can start.
+DEFAULT_LIMITS = Limits(cpu_seconds=120, memory_bytes=4 * 2**30, file_bytes=64 * 2**20)
 
 
 @dataclass
@@ -30,6 +37,8 @@ class CheckResult:
     name: str
     status: str
     message: str = ""
+    hidden: bool = False
+    detail: str = ""  # for a hidden check: the full message, for the instructor only
 
 
 @dataclass
@@ -40,6 +49,7 @@ class ExerciseResult:
     score: float
     max_score: float
     tests: list[CheckResult] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 @dataclass
@@ -51,6 +61,18 @@ class SubmissionResult:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> SubmissionResult:
+        exercises = [ExerciseResult(**{**e, "tests": [CheckResult(**t) for t in e["tests"]]}) for e in data["exercises"]]
+        return cls(data["submission"], data["score"], data["max_score"], exercises)
+
+
+@dataclass(frozen=True)
+class Settings:
+    timeout: float = DEFAULT_TIMEOUT
+    limits: Limits = DEFAULT_LIMITS
+    hidden: bool = True
 
 
 def weight(exercise: catalogue.Exercise) -> float:
@@ -65,32 +87,38 @@ def find_file(submission: Path, exercise: catalogue.Exercise) -> Path | None:
     return None
 
 
-def grade_exercise(submission: Path, exercise: catalogue.Exercise, timeout: float = DEFAULT_TIMEOUT) -> ExerciseResult:
+def grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Settings = Settings()) -> ExerciseResult:
     """Run one exercise's checks on a scratch copy of the submission's file."""
     max_score = weight(exercise)
     source = find_file(submission, exercise)
     if source is None:
         return ExerciseResult(exercise.number, exercise.stem, messages.MISSING, 0.0, max_score)
+    expected = expected_checks(exercise, settings.hidden)
     with tempfile.TemporaryDirectory(prefix="threadkata-grade-") as scratch:
         shutil.copyfile(source, Path(scratch) / f"{exercise.stem}.py")
-        run = run_checks(exercise, Path(scratch), timeout=timeout)
-    return score_run(exercise, run, max_score)
+        run = run_checks(exercise, Path(scratch), timeout=settings.timeout, hidden=settings.hidden, limits=settings.limits)
+    return score_run(exercise, run, max_score, expected)
 
 
-def score_run(exercise: catalogue.Exercise, run: Run, max_score: float) -> ExerciseResult:
-    """Score what a child run reported; checks it never reported did not pass."""
+def score_run(exercise: catalogue.Exercise, run: Run, max_score: float, expected: tuple[str, ...] = ()) -> ExerciseResult:
+    """Score what a child run reported against the checks expected; unreported checks did not pass."""
     if run.timed_out:
         unreported, why = messages.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
     else:
         unreported, why = messages.ERROR, f"the check process exited with code {run.returncode}"
     tests = []
-    for nodeid in run.collected:
+    for nodeid in expected or run.collected:
         record = run.tests.get(nodeid)
+        hidden = "/hidden/" in nodeid
         if record is None:
-            tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why)))
+            tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why), hidden))
+            continue
+        status = {"passed": messages.PASSED, "error": messages.ERROR}.get(record["outcome"], messages.FAILED)
+        message = record["message"]
+        if hidden and status != messages.PASSED:
+            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.get("behaviour", "")), True, message))
         else:
-            status = messages.PASSED if record["outcome"] == "passed" else messages.ERROR if record["outcome"] == "error" else messages.FAILED
-            tests.append(CheckResult(check_name(nodeid), status, record["message"]))
+            tests.append(CheckResult(check_name(nodeid), status, message, hidden))
     passed = sum(t.status == messages.PASSED for t in tests)
     if not tests:
         detail = "\n".join(run.collect_errors) or run.output[-2000:]
@@ -104,15 +132,61 @@ def score_run(exercise: catalogue.Exercise, run: Run, max_score: float) -> Exerc
         status = messages.ERROR
     else:
         status = messages.FAILED
-    score = round(max_score * passed / len(tests), 2) if tests else 0.0
-    return ExerciseResult(exercise.number, exercise.stem, status, score, max_score, tests)
+    score = round(max_score * passed / len(tests), 2)
+    return ExerciseResult(exercise.number, exercise.stem, status, score, max_score, tests, round(run.seconds, 2))
 
 
-def grade_submission(submission: Path, exercises: list[catalogue.Exercise], timeout: float = DEFAULT_TIMEOUT) -> SubmissionResult:
-    results = [grade_exercise(submission, exercise, timeout) for exercise in exercises]
+def summarise(name: str, results: list[ExerciseResult]) -> SubmissionResult:
     return SubmissionResult(
-        submission=submission.name,
+        submission=name,
         score=round(sum(r.score for r in results), 2),
         max_score=sum(r.max_score for r in results),
         exercises=results,
     )
+
+
+def grade_submission(submission: Path, exercises: list[catalogue.Exercise], settings: Settings = Settings()) -> SubmissionResult:
+    return summarise(submission.name, [grade_exercise(submission, e, settings) for e in exercises])
+
+
+def shard(submissions: list[Path], index: int, count: int) -> list[Path]:
+    """The ``index``-th of ``count`` deterministic slices (1-based), by sorted folder name."""
+    ordered = sorted(submissions, key=lambda p: (p.name, str(p)))
+    return [p for i, p in enumerate(ordered) if i % count == index - 1]
+
+
+def grade_many(
+    submissions: list[Path],
+    exercises: list[catalogue.Exercise],
+    settings: Settings = Settings(),
+    jobs: int = 1,
+    progress: Callable[[int, int, float], None] | None = None,
+) -> list[SubmissionResult]:
+    """Grade every (submission, exercise) pair on ``jobs`` child processes at once; results in submission order."""
+    for exercise in exercises:  # collect the expected checks once, before the pool starts
+        expected_checks(exercise, settings.hidden)
+    started = time.monotonic()
+    pairs = [(s, e) for s in submissions for e in exercises]
+    done: dict[Path, list[ExerciseResult | None]] = {s: [None] * len(exercises) for s in submissions}
+    finished = 0
+    with ThreadPoolExecutor(max(1, jobs)) as pool:
+        futures = {pool.submit(grade_exercise, s, e, settings): (s, i) for s, e in pairs for i in [exercises.index(e)]}
+        for future in as_completed(futures):
+            submission, index = futures[future]
+            done[submission][index] = future.result()
+            if all(r is not None for r in done[submission]):
+                finished += 1
+                if progress:
+                    progress(finished, len(submissions), time.monotonic() - started)
+    return [summarise(s.name, done[s]) for s in submissions]  # type: ignore[arg-type]
+
+
+def print_progress(done: int, total: int, elapsed: float) -> None:
+    """``graded 12/100 submissions, about 3 m 10 s left`` on stderr (one updating line on a terminal)."""
+    left = elapsed / done * (total - done) if done else 0
+    text = f"graded {done}/{total} submissions, about {int(left // 60)} m {int(left % 60)} s left"
+    if sys.stderr.isatty():
+        sys.stderr.write("\r" + text + ("\n" if done == total else ""))
+    else:
+        sys.stderr.write(text + "\n")
+    sys.stderr.flush()

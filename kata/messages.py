@@ -39,3 +39,9 @@ CHECK_NOT_RUN = (
     "this check never reported: the check process ended before it finished ({why}). "
     "Code that loops forever, exits the process (os._exit, sys.exit) or crashes it ends every check with it."
 )
+
+#: What a learner is told about a failed hidden check: the behaviour, never the check's code.
+HIDDEN_FAILED = "A hidden check failed: {behaviour}. Hidden checks test the same behaviours as the public ones in other ways; re-read the exercise's docstrings."
+
+#: Shown under a public run when the grader will add hidden checks.
+HIDDEN_NOTE = "The grader adds {count} hidden check(s) to this exercise, on the same behaviours."

@@ -24,12 +24,12 @@ def submission(tmp_path, name: str, source: str, nested: bool = False):
 
 
 def grade06(folder, timeout: float = 20.0) -> grading.ExerciseResult:
-    return grading.grade_submission(folder, [EX06], timeout).exercises[0]
+    return grading.grade_submission(folder, [EX06], grading.Settings(timeout=timeout)).exercises[0]
 
 
 @pytest.mark.timeout(900)
 def test_solutions_score_full_marks():
-    result = grading.grade_submission(catalogue.SOLUTIONS, catalogue.all_exercises())
+    result = grading.grade_many([catalogue.SOLUTIONS], catalogue.all_exercises(), jobs=2)[0]
     failing = [(e.id, e.status, [t.message[:300] for t in e.tests if t.status != "passed"]) for e in result.exercises if e.status != "passed"]
     assert not failing
     assert result.score == result.max_score > 0
@@ -108,7 +108,7 @@ def test_deadlocking_exercise_fails_within_bounds_and_others_still_score(tmp_pat
     )
     shutil.copyfile(catalogue.SOLUTIONS / "ex01_start_thread.py", folder / "ex01_start_thread.py")
     exercises = [catalogue.find("01"), EX06]
-    result = grading.grade_submission(folder, exercises, timeout=30)
+    result = grading.grade_submission(folder, exercises, grading.Settings(timeout=30))
     by_id = {e.id: e for e in result.exercises}
     assert by_id["01"].status == messages.PASSED
     assert by_id["06"].status in (messages.FAILED, messages.TIMEOUT) and by_id["06"].score < by_id["06"].max_score
