@@ -4,11 +4,12 @@
     python -m kata.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
     python -m kata.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
 
-A solution must pass every check in every round, and so must each alternative
+A solution must pass every check, hidden ones included, in every round, and so must each alternative
 (``alternatives/<stem>/<name>.py``: a correct answer written differently from the reference,
 which proves the checks do not demand one implementation). A mutant (``mutants/<stem>/<bug>.py``, one
-realistic learner mistake each, named by its first-line comment) must fail at least one check
-in every round: a round it survives is a check that can pass buggy code.
+realistic learner mistake each, named by its first-line comment) must fail at least one *public*
+check in every round: a round it survives is a check that can pass buggy code, and a bug only a
+hidden check finds is one a learner could not see before grading.
 """
 
 from __future__ import annotations
@@ -68,14 +69,15 @@ def mutant_bug(path: Path) -> str:
 
 
 def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
-    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds)))
+    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), hidden=True))
 
 
 def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
     """Run the checks on a mutant or an alternative, copied under the exercise's own name."""
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
-        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds))
+        # Mutants face the public checks only: a learner must be able to see every bug locally.
+        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), hidden=not is_mutant)
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 

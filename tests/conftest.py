@@ -142,6 +142,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(f"  {mark} {exercise.number} {exercise.title:<20} {passed}/{len(outcome)} checks passed")
     failing = [e for e in ran if not all(_results[e.stem].values())]
     write("")
+    if len(ran) == 1 and not config.getoption("--hidden") and ran[0].hidden_count():
+        write(messages.HIDDEN_NOTE.format(count=ran[0].hidden_count()))
     if failing and len(ran) == 1:
         first = failing[0]
         hints = first.hints()
