@@ -107,19 +107,33 @@ def reset(session: nox.Session) -> None:
     learner_command(session, "reset", *exercise_arg(session, "reset -- 03 [--yes]"))
 
 
-@nox.session(python=False)
+# Maintainer sessions exist only where their material does (not in a student copy).
+MAINTAINER = catalogue.SOLUTIONS.is_dir() and (ROOT / "selftest").is_dir()
+
+
+def maintainer_session(*args, **kwargs):
+    return nox.session(*args, **kwargs) if MAINTAINER else (lambda function: function)
+
+
+@maintainer_session(python=False)
+def release(session: nox.Session) -> None:
+    """Write a student copy (no solutions, hidden checks or mutants): nox -s release -- DEST."""
+    session.run(kata_python(session), "-m", "kata.release", *(session.posargs or ["dist/threadkata-student"]), external=True)
+
+
+@maintainer_session(python=False)
 def solutions(session: nox.Session) -> None:
     """Run every check against the reference solutions: all must pass."""
     run_checks(session, "tests", target="solutions")
 
 
-@nox.session(python=False)
+@maintainer_session(python=False)
 def mutants(session: nox.Session) -> None:
     """Run every known-buggy variant against its checks: each must be rejected in every round."""
     session.run(kata_python(session), "-m", "kata.selfcheck", "mutants", *(session.posargs or ["--rounds", "3"]), external=True)
 
 
-@nox.session(python=False)
+@maintainer_session(python=False)
 def grade(session: nox.Session) -> None:
     """Grade submission folders: nox -s grade -- DIR [DIR ...] [--json PATH]."""
     if not session.posargs:
@@ -127,14 +141,14 @@ def grade(session: nox.Session) -> None:
     session.run(kata_python(session), "-m", "grader", *session.posargs, external=True)
 
 
-@nox.session(python=PYTHONS)
+@maintainer_session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the project's own test suite: solutions pass, mutants are rejected, the grader works."""
-    session.install(*REQUIREMENTS)
+    session.install(*REQUIREMENTS, "nox")  # nox: the tests drive a student copy's sessions
     session.run("python", "-m", "pytest", "selftest", "-q", *session.posargs, env={"KATA_ROUNDS": os.environ.get("KATA_ROUNDS", "3")})
 
 
-@nox.session(python=False, default=False)
+@maintainer_session(python=False, default=False)
 def soak(session: nox.Session) -> None:
     """Measure reliability: mutants rejected in 20 of 20 rounds, solutions passing 50 of 50."""
     python = kata_python(session)
@@ -143,7 +157,7 @@ def soak(session: nox.Session) -> None:
     session.run(python, "-m", "kata.selfcheck", "solutions", "--rounds", "50", *session.posargs, external=True)
 
 
-@nox.session(python=False, default=False)
+@maintainer_session(python=False, default=False)
 def bench(session: nox.Session) -> None:
     """Time each exercise's checks on the solution and on the stub, and each mutant's rejection."""
     session.run(kata_python(session), "-m", "kata.bench", *session.posargs, external=True)

@@ -145,7 +145,10 @@ def reveal(exercise: catalogue.Exercise, target: Path) -> tuple[bool, str]:
 
 
 def pristine_stub(exercise: catalogue.Exercise, target: Path) -> str | None:
-    """The stub as shipped: the newest version in git history that is still untouched."""
+    """The stub as shipped: a student copy's kata/stubs/, else the newest untouched version in git history."""
+    shipped = catalogue.ROOT / "kata" / "stubs" / f"{exercise.stem}.py"
+    if shipped.is_file():
+        return shipped.read_text(encoding="utf-8")
     path = target / f"{exercise.stem}.py"
     try:
         top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=target, capture_output=True, text=True, check=True).stdout.strip()
@@ -165,7 +168,7 @@ def reset(exercise: catalogue.Exercise, target: Path, yes: bool, ask=input) -> s
     path = target / f"{exercise.stem}.py"
     stub = pristine_stub(exercise, target)
     if stub is None:
-        return f"Cannot find the original {path.name}: reset needs the kata's git history. Download the file again instead."
+        return f"Cannot find the original {path.name}: reset needs the kata's git history or its kata/stubs/ folder. Download the file again instead."
     if path.is_file() and path.read_text(encoding="utf-8") == stub:
         return f"{path.name} is already the original stub; nothing to do."
     if not yes:
