@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from kata import catalogue, messages
-from kata.runner import Limits, Run, check_name, expected_checks, run_checks
+from kata.runner import HIDDEN, PUBLIC, Limits, Run, check_name, expected_checks, run_checks
 
 #: Points per exercise, by number; the one place to change the weights.
 WEIGHTS: dict[str, float] = {}
@@ -88,30 +88,45 @@ def find_file(submission: Path, exercise: catalogue.Exercise) -> Path | None:
 
 
 def grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Settings = Settings()) -> ExerciseResult:
-    """Run one exercise's checks on a scratch copy of the submission's file."""
+    """Run one exercise's checks on a scratch copy of the submission's file.
+
+    Public and hidden checks run in separate children: the public run's folder holds no hidden
+    check, so nothing the submission prints or raises there can carry one out, and the hidden
+    run's messages are reduced to the behaviour that failed.
+    """
     max_score = weight(exercise)
     source = find_file(submission, exercise)
     if source is None:
         return ExerciseResult(exercise.number, exercise.stem, messages.MISSING, 0.0, max_score)
-    expected = expected_checks(exercise, settings.hidden)
+    parts = [PUBLIC] + ([HIDDEN] if settings.hidden and exercise.hidden_file.is_file() else [])
+    tests: list[CheckResult] = []
+    timed_out, seconds = False, 0.0
     with tempfile.TemporaryDirectory(prefix="threadkata-grade-") as scratch:
-        shutil.copyfile(source, Path(scratch) / f"{exercise.stem}.py")
-        run = run_checks(exercise, Path(scratch), timeout=settings.timeout, hidden=settings.hidden, limits=settings.limits)
-    return score_run(exercise, run, max_score, expected)
+        for which in parts:
+            target = Path(scratch) / which
+            target.mkdir()
+            shutil.copyfile(source, target / f"{exercise.stem}.py")
+            run = run_checks(exercise, target, timeout=settings.timeout, which=which, limits=settings.limits)
+            tests += score_checks(run, expected_checks(exercise, which))
+            timed_out, seconds = timed_out or run.timed_out, seconds + run.seconds
+    return finish(exercise, tests, max_score, timed_out, seconds)
 
 
-def score_run(exercise: catalogue.Exercise, run: Run, max_score: float, expected: tuple[str, ...] = ()) -> ExerciseResult:
-    """Score what a child run reported against the checks expected; unreported checks did not pass."""
+def score_checks(run: Run, expected: tuple[str, ...]) -> list[CheckResult]:
+    """One result per expected check; a check the run never reported did not pass."""
     if run.timed_out:
         unreported, why = messages.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
     else:
         unreported, why = messages.ERROR, f"the check process exited with code {run.returncode}"
+    if run.tampered:
+        return [CheckResult(check_name(n), messages.ERROR, messages.TAMPERED.format(why=run.tampered), "/hidden/" in n) for n in expected]
     tests = []
-    for nodeid in expected or run.collected:
+    for nodeid in expected:
         record = run.tests.get(nodeid)
         hidden = "/hidden/" in nodeid
         if record is None:
-            tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why), hidden))
+            detail = "\n".join(run.collect_errors)[-2000:]
+            tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why), hidden, detail))
             continue
         status = {"passed": messages.PASSED, "error": messages.ERROR}.get(record["outcome"], messages.FAILED)
         message = record["message"]
@@ -119,21 +134,22 @@ def score_run(exercise: catalogue.Exercise, run: Run, max_score: float, expected
             tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.get("behaviour", "")), True, message))
         else:
             tests.append(CheckResult(check_name(nodeid), status, message, hidden))
+    return tests
+
+
+def finish(exercise: catalogue.Exercise, tests: list[CheckResult], max_score: float, timed_out: bool, seconds: float) -> ExerciseResult:
+    """The exercise's status and score from its checks' results."""
     passed = sum(t.status == messages.PASSED for t in tests)
-    if not tests:
-        detail = "\n".join(run.collect_errors) or run.output[-2000:]
-        tests = [CheckResult("collection", unreported, f"no check could run ({why}).\n{detail}".strip())]
-        status = unreported
-    elif passed == len(tests):
+    if tests and passed == len(tests):
         status = messages.PASSED
-    elif run.timed_out:
+    elif timed_out:
         status = messages.TIMEOUT
-    elif all(t.status == messages.ERROR for t in tests):
+    elif not tests or all(t.status == messages.ERROR for t in tests):
         status = messages.ERROR
     else:
         status = messages.FAILED
-    score = round(max_score * passed / len(tests), 2)
-    return ExerciseResult(exercise.number, exercise.stem, status, score, max_score, tests, round(run.seconds, 2))
+    score = round(max_score * passed / len(tests), 2) if tests else 0.0
+    return ExerciseResult(exercise.number, exercise.stem, status, score, max_score, tests, round(seconds, 2))
 
 
 def summarise(name: str, results: list[ExerciseResult]) -> SubmissionResult:
@@ -164,7 +180,9 @@ def grade_many(
 ) -> list[SubmissionResult]:
     """Grade every (submission, exercise) pair on ``jobs`` child processes at once; results in submission order."""
     for exercise in exercises:  # collect the expected checks once, before the pool starts
-        expected_checks(exercise, settings.hidden)
+        expected_checks(exercise, PUBLIC)
+        if settings.hidden:
+            expected_checks(exercise, HIDDEN)
     started = time.monotonic()
     pairs = [(s, e) for s in submissions for e in exercises]
     done: dict[Path, list[ExerciseResult | None]] = {s: [None] * len(exercises) for s in submissions}

@@ -45,3 +45,6 @@ HIDDEN_FAILED = "A hidden check failed: {behaviour}. Hidden checks test the same
 
 #: Shown under a public run when the grader will add hidden checks.
 HIDDEN_NOTE = "The grader adds {count} hidden check(s) to this exercise, on the same behaviours."
+
+#: Every check of a run whose report shows a second writer.
+TAMPERED = "The results of this run cannot be trusted ({why}), so no check of it counts."

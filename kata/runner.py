@@ -52,6 +52,7 @@ class Run:
     collect_errors: list[str] = field(default_factory=list)
     returncode: int | None = None
     timed_out: bool = False
+    tampered: str = ""  # why the report cannot be trusted, if it cannot
     seconds: float = 0.0
     output: str = ""
 
@@ -81,20 +82,24 @@ def check_name(nodeid: str) -> str:
     return name.split("[", 1)[0]
 
 
-def check_files(exercise: catalogue.Exercise, hidden: bool) -> list[Path]:
-    files = [exercise.test_file]
-    if hidden and exercise.hidden_file.is_file():
+PUBLIC, HIDDEN, ALL = "public", "hidden", "all"
+
+
+def check_files(exercise: catalogue.Exercise, which: str) -> list[Path]:
+    """The public check file, the hidden one (if any), or both."""
+    files = [exercise.test_file] if which in (PUBLIC, ALL) else []
+    if which in (HIDDEN, ALL) and exercise.hidden_file.is_file():
         files.append(exercise.hidden_file)
     return files
 
 
-def copy_checks(destination: Path, exercise: catalogue.Exercise, hidden: bool) -> list[Path]:
+def copy_checks(destination: Path, exercise: catalogue.Exercise, which: str) -> list[Path]:
     """A private copy of what the checks need, so a run cannot change the checks of another."""
     (destination / "tests").mkdir(parents=True)
     for name in ("conftest.py", "support.py"):
         shutil.copyfile(catalogue.TESTS / name, destination / "tests" / name)
     copied = []
-    for path in check_files(exercise, hidden):
+    for path in check_files(exercise, which):
         relative = path.relative_to(catalogue.ROOT)
         (destination / relative).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, destination / relative)
@@ -114,13 +119,23 @@ def run_checks(
     timeout: float = 120.0,
     python: str = sys.executable,
     hidden: bool = False,
+    which: str | None = None,
     limits: Limits | None = None,
     extra_args: tuple[str, ...] = (),
 ) -> Run:
-    """Run ``exercise``'s checks (with ``hidden`` ones if asked) on the module in ``target`` in a child interpreter."""
+    """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
+
+    ``which`` picks the public checks, the hidden ones or all (``hidden=True`` means all). Only
+    the chosen check files are copied into the run's folder, so a public run cannot read the
+    hidden checks.
+    """
+    which = which or (ALL if hidden else PUBLIC)
+    hidden = which != PUBLIC
     with tempfile.TemporaryDirectory(prefix="threadkata-") as scratch:
         checks = Path(scratch) / "checks"
-        test_files = copy_checks(checks, exercise, hidden)
+        test_files = copy_checks(checks, exercise, which)
+        if not test_files:
+            return Run(returncode=0)
         command = [
             python, "-m", "pytest", *map(str, test_files), "-q",
             "-p", "kata.pytest_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
@@ -207,6 +222,7 @@ def _kill_group(pid: int) -> None:
 
 
 def _read_report(text: str, run: Run) -> None:
+    """Read the records; a second "collected" or a check reported twice means someone else wrote too."""
     for line in text.splitlines():
         try:
             record = json.loads(line)
@@ -214,17 +230,24 @@ def _read_report(text: str, run: Run) -> None:
             continue  # a line cut short by a killed child
         if not isinstance(record, dict):
             continue
-        if record.get("event") == "collected":
-            run.collected = list(record["tests"])
-        elif record.get("event") == "test":
-            run.tests[record["nodeid"]] = record
-        elif record.get("event") == "collect-error":
-            run.collect_errors.append(record["message"])
+        event = record.get("event")
+        if event == "collected":
+            if run.collected:
+                run.tampered = "the list of checks was reported twice"
+            run.collected = list(record.get("tests", []))
+        elif event == "test":
+            nodeid = str(record.get("nodeid"))
+            if nodeid in run.tests or not run.collected:
+                run.tampered = f"check {check_name(nodeid)} was reported twice, or before the checks were collected"
+            else:
+                run.tests[nodeid] = record
+        elif event == "collect-error":
+            run.collect_errors.append(str(record.get("message")))
 
 
 @lru_cache(maxsize=None)
-def expected_checks(exercise: catalogue.Exercise, hidden: bool) -> tuple[str, ...]:
+def expected_checks(exercise: catalogue.Exercise, which: str) -> tuple[str, ...]:
     """The check ids of an exercise, collected without any learner code (nothing to forge)."""
     with tempfile.TemporaryDirectory(prefix="threadkata-collect-") as empty:
-        run = run_checks(exercise, Path(empty), hidden=hidden, extra_args=("--collect-only",), timeout=120)
+        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=120)
     return tuple(run.collected)

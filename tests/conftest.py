@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kata import catalogue, messages  # noqa: E402
 
+_fail = pytest.fail  # bound before learner code runs, which might replace pytest.fail
 _modules: dict[tuple[Path, str], ModuleType] = {}
 _thread_errors: list[str] = []
 _results: dict[str, dict[str, bool]] = {}
@@ -72,7 +73,7 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
         return _modules[key]
     path = target / f"{stem}.py"
     if not path.is_file():
-        pytest.fail(messages.MISSING_FILE.format(file=path.name, folder=target), pytrace=False)
+        _fail(messages.MISSING_FILE.format(file=path.name, folder=target), pytrace=False)
     spec = importlib.util.spec_from_file_location(stem, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -86,7 +87,7 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
         problem = messages.IMPORT_ERROR.format(file=path.name, error="".join(traceback.format_exception_only(type(error), error)).strip())
     if problem is not None:  # failed outside the except block, so no chained trace is shown
         del sys.modules[stem]
-        pytest.fail(problem, pytrace=False)
+        _fail(problem, pytrace=False)
     _modules[key] = module
     return module
 
@@ -107,7 +108,7 @@ def pytest_runtest_call(item: pytest.Item):
     if _thread_errors:
         errors = list(_thread_errors)
         del _thread_errors[:]
-        pytest.fail("\n\n".join(errors), pytrace=False)
+        _fail("\n\n".join(errors), pytrace=False)
     return result
 
 

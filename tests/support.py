@@ -24,13 +24,19 @@ QUICK = 2.0
 #: The real ``time.sleep``, kept before any check patches it.
 real_sleep = time.sleep
 
+# Bound before any learner module is imported, so learner code that replaces them (to silence a
+# failure or switch off the forced thread switches) does not change what the checks do.
+_pytest_fail = pytest.fail
+_sys_settrace = sys.settrace
+_threading_settrace = threading.settrace
+
 HUNG = "{what} did not return within {seconds:g} s."
 
 
 def fail(message: str) -> None:
     """Fail the current check with a message for the learner and no pytest trace."""
     __tracebackhide__ = True
-    pytest.fail(message, pytrace=False)
+    _pytest_fail(message, pytrace=False)
 
 
 def expect(condition: object, message: str) -> None:
@@ -215,14 +221,14 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
     old_interval = sys.getswitchinterval()
     old_trace = sys.gettrace()
     sys.setswitchinterval(1e-5)
-    threading.settrace(global_trace)
-    sys.settrace(global_trace)
+    _threading_settrace(global_trace)
+    _sys_settrace(global_trace)
     try:
         yield rng
     finally:
         active = False
-        sys.settrace(old_trace)
-        threading.settrace(None)  # type: ignore[arg-type]
+        _sys_settrace(old_trace)
+        _threading_settrace(None)  # type: ignore[arg-type]
         sys.setswitchinterval(old_interval)
 
 
