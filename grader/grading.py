@@ -9,12 +9,14 @@ crashes or forges nothing-at-all scores every unreported check as not passed.
 
 from __future__ import annotations
 
+import ast
 import shutil
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -107,12 +109,23 @@ def grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Set
             target.mkdir()
             shutil.copyfile(source, target / f"{exercise.stem}.py")
             run = run_checks(exercise, target, timeout=settings.timeout, which=which, limits=settings.limits)
-            tests += score_checks(run, expected_checks(exercise, which))
+            tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise))
             timed_out, seconds = timed_out or run.timed_out, seconds + run.seconds
     return finish(exercise, tests, max_score, timed_out, seconds)
 
 
-def score_checks(run: Run, expected: tuple[str, ...]) -> list[CheckResult]:
+@lru_cache(maxsize=None)
+def hidden_secrets(exercise: catalogue.Exercise) -> tuple[str, ...]:
+    """Text that would give a hidden check away: its function names and its longer source lines."""
+    if not exercise.hidden_file.is_file():
+        return ()
+    source = exercise.hidden_file.read_text(encoding="utf-8")
+    names = [n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)]
+    lines = [line.strip() for line in source.splitlines() if len(line.strip()) >= 30 and not line.strip().startswith(("#", '"""', "from ", "import "))]
+    return tuple(names + lines)
+
+
+def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] = ()) -> list[CheckResult]:
     """One result per expected check; a check the run never reported did not pass."""
     if run.timed_out:
         unreported, why = messages.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
@@ -130,6 +143,8 @@ def score_checks(run: Run, expected: tuple[str, ...]) -> list[CheckResult]:
             continue
         status = {"passed": messages.PASSED, "error": messages.ERROR}.get(record["outcome"], messages.FAILED)
         message = record["message"]
+        if any(secret in message for secret in secrets):
+            message = messages.WITHHELD
         if hidden and status != messages.PASSED:
             tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.get("behaviour", "")), True, message))
         else:

@@ -48,3 +48,6 @@ HIDDEN_NOTE = "The grader adds {count} hidden check(s) to this exercise, on the 
 
 #: Every check of a run whose report shows a second writer.
 TAMPERED = "The results of this run cannot be trusted ({why}), so no check of it counts."
+
+#: Replaces a learner-visible message that quotes the hidden checks.
+WITHHELD = "This message was withheld because it quoted the hidden checks."

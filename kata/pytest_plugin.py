@@ -52,7 +52,8 @@ class Reporter:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
             doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-            self.behaviour[item.nodeid] = doc.strip().splitlines()[0] if doc.strip() else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
+            first = doc.strip().splitlines()[0] if doc.strip() else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
+            self.behaviour[item.nodeid] = first.rstrip(".")
         self.emit({"event": "collected", "tests": [item.nodeid for item in session.items]})
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:

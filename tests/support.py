@@ -218,6 +218,8 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
             pass
         return None
 
+    # Thread start-up calls sys.settrace by name: undo any replacement so new threads are traced.
+    sys.settrace, threading.settrace = _sys_settrace, _threading_settrace  # type: ignore[assignment]
     old_interval = sys.getswitchinterval()
     old_trace = sys.gettrace()
     sys.setswitchinterval(1e-5)

@@ -1,0 +1,143 @@
+"""Hostile submissions: the grader finishes, reports a clear status, and nothing else loses points.
+
+Each case is a submission for exercise 06 (the atomic counter). "racy" is the counter without a
+lock; "solution" is the reference answer; hostile code is added in front of or behind them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import pytest
+
+from grader import grading
+from kata import catalogue, messages
+from kata.runner import Limits
+
+EX06 = catalogue.find("06")
+SOLUTION = (catalogue.SOLUTIONS / f"{EX06.stem}.py").read_text()
+RACY = (catalogue.MUTANTS / EX06.stem / "no_lock.py").read_text()
+
+# Small limits keep the memory and thread bombs quick; the wall clock stays short for the loops.
+SETTINGS = grading.Settings(timeout=8.0, limits=Limits(cpu_seconds=30, memory_bytes=1 * 2**30, file_bytes=8 * 2**20))
+
+FORGE = """
+import json, os, re, stat, glob
+names = []
+for path in glob.glob("tests/**/test_*.py", recursive=True):
+    names += [(path, n) for n in re.findall(r"^def (test_\\w+)", open(path).read(), re.M)]
+for fd in range(3, 256):
+    try:
+        if not stat.S_ISFIFO(os.fstat(fd).st_mode):
+            continue
+        for path, name in names:
+            os.write(fd, (json.dumps({"event": "test", "nodeid": f"{path}::{name}", "outcome": "passed", "message": ""}) + "\\n").encode())
+    except OSError:
+        pass
+"""
+
+CASES = {
+    # name: (source, expected status, what may be scored)
+    "loops-forever": ("while True:\n    pass\n", messages.TIMEOUT, "zero"),
+    "sleeps-past-the-limit": ("import time\ntime.sleep(3600)\n", messages.TIMEOUT, "zero"),
+    "allocates-until-memory-runs-out": ("hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))\n", messages.ERROR, "zero"),
+    "starts-threads-without-bound": (
+        "import threading\nwhile True:\n    threading.Thread(target=threading.Event().wait, daemon=True).start()\n",
+        messages.ERROR,
+        "zero",
+    ),
+    "prints-without-end": ("while True:\n    print('x' * 1_000_000)\n", messages.ERROR, "zero"),
+    "os-exit-0-at-import": ("import os\nos._exit(0)\n", messages.ERROR, "zero"),
+    "sys-exit-0-at-import": ("import sys\nsys.exit(0)\n", messages.ERROR, "zero"),
+    "os-exit-0-mid-check": (
+        SOLUTION + "\nimport os\n_original = Counter.increment\nCounter.increment = lambda self, n=1: os._exit(0)\n",
+        None,
+        "partial",
+    ),
+    "syntax-error": ("def broken(:\n", messages.ERROR, "zero"),
+    "imports-a-missing-module": ("import no_such_module_anywhere\n", messages.ERROR, "zero"),
+    "deadlocks": (
+        SOLUTION.replace("        with self._lock:\n            self._value += n", "        with self._lock, self._lock:\n            self._value += n"),
+        None,  # failed, or timeout when a loaded machine makes the bounded waits add up past the limit
+        "partial",
+    ),
+    "leaves-a-thread-running": (SOLUTION + "\nthreading.Thread(target=threading.Event().wait).start()\n", messages.PASSED, "full"),
+    "silences-pytest-fail": ("import pytest\npytest.fail = lambda *a, **k: None\n" + RACY, messages.FAILED, "partial"),
+    "switches-off-tracing": (
+        "import sys, threading\nsys.settrace = lambda f: None\nthreading.settrace = lambda f: None\n" + RACY,
+        messages.FAILED,
+        "partial",
+    ),
+    "overwrites-the-checks": (
+        "import glob\nfor path in glob.glob('tests/**/*.py', recursive=True):\n    open(path, 'w').write('def test_ok():\\n    pass\\n')\n" + RACY,
+        messages.FAILED,
+        "partial",
+    ),
+    "forges-passing-results": (FORGE + RACY, messages.ERROR, "zero"),
+    "reads-the-hidden-checks": (
+        "import glob, os\nroots = [f'/proc/{os.getppid()}/cwd', os.path.dirname(os.getcwd())]\n"
+        "found = [open(p).read() for r in roots for p in glob.glob(r + '/**/test_*_hidden.py', recursive=True)]\n"
+        "raise RuntimeError('hidden: ' + ''.join(found)[:3000])\n",
+        messages.ERROR,
+        "zero",
+    ),
+}
+
+
+def grade(tmp_path, source: str) -> grading.ExerciseResult:
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / f"{EX06.stem}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    return grading.grade_submission(folder, [EX06], SETTINGS).exercises[0]
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_submission_is_graded_and_contained(tmp_path, case):
+    source, status, scored = CASES[case]
+    result = grade(tmp_path, source)
+    described = [(t.name, t.status, t.message[:200]) for t in result.tests]
+    if status is not None:
+        assert result.status == status, described
+    assert result.tests, "every expected check has a result"
+    assert all(t.message or t.status == messages.PASSED for t in result.tests), described
+    if scored == "zero":
+        assert result.score == 0.0, described
+    elif scored == "partial":
+        assert result.score < result.max_score, described
+    else:
+        assert result.score == result.max_score, described
+
+
+def test_hidden_checks_never_reach_a_learner_readable_message(tmp_path):
+    source, _, _ = CASES["reads-the-hidden-checks"]
+    result = grade(tmp_path, source)
+    hidden_names = [t.name for t in result.tests if t.hidden]
+    assert hidden_names, "exercise 06 has hidden checks"
+    assert any(messages.WITHHELD in t.message for t in result.tests), "the quoting message was withheld"
+    for check in result.tests:
+        for name in hidden_names:
+            assert name not in check.message, f"{check.name}'s message names hidden check {name}"
+
+
+@pytest.mark.timeout(300)
+def test_hostile_neighbours_cost_nothing_to_others(tmp_path):
+    good = tmp_path / "good"
+    good.mkdir()
+    shutil.copyfile(catalogue.SOLUTIONS / f"{EX06.stem}.py", good / f"{EX06.stem}.py")
+    shutil.copyfile(catalogue.SOLUTIONS / "ex01_start_thread.py", good / "ex01_start_thread.py")
+    folders = [good]
+    for case in ("loops-forever", "forges-passing-results", "os-exit-0-at-import"):
+        folder = tmp_path / case
+        folder.mkdir()
+        (folder / f"{EX06.stem}.py").write_text(CASES[case][0], encoding="utf-8")
+        shutil.copyfile(catalogue.SOLUTIONS / "ex01_start_thread.py", folder / "ex01_start_thread.py")
+        folders.append(folder)
+    results = grading.grade_many(folders, [catalogue.find("01"), EX06], SETTINGS, jobs=2)
+    by_name = {r.submission: r for r in results}
+    assert by_name["good"].score == by_name["good"].max_score
+    for case in ("loops-forever", "forges-passing-results", "os-exit-0-at-import"):
+        exercises = {e.id: e for e in by_name[case].exercises}
+        assert exercises["01"].status == messages.PASSED, case
+        assert exercises["06"].score == 0.0, case
