@@ -3,8 +3,9 @@
 Every check uses a *spy*: a subclass of the learner's class whose `count` property records
 which thread wrote each value and whether that thread was inside run() at the time, so
 "the counting happens in the worker thread" is established, not guessed. The spy also gives
-the learner's code a budget of steps, so a loop that never ends fails the check instead of
-spinning in a thread for the rest of the run.
+the learner's code a budget of steps: a thread whose loop never ends is parked (it waits,
+burning no CPU, and its place is recorded) instead of spinning for the rest of the run, and
+the check that waited for it says where it was. Nothing is raised inside the trace function.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import threading
 import traceback
 from typing import Any
 
-from support import QUICK, call_bounded, expect, fail, where_threads_wait
+from support import QUICK, Call, expect, fail, hung, where_threads_wait
 
 #: Steps (lines or opcodes traced in the learner's file) one call may take: counting to a few
 #: hundred needs a few thousand, a loop that never ends reaches it in well under a second.
@@ -35,21 +36,27 @@ JOIN_ADVICE = (
 )
 
 
-class RanAway(BaseException):
-    """Raised inside learner code that runs far longer than counting needs (not an Exception,
-    so a broad `except Exception` in the loop cannot swallow it)."""
+#: Threads parked for running past the step budget: ident -> where they were.
+RUNAWAY: dict[int, str] = {}
+_PARKED = threading.Event()  # never set: a parked thread waits on it for good
 
 
 def guarded(file: str, func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call ``func`` in this thread, with at most STEP_BUDGET steps of code from ``file``."""
+    """Call ``func`` in this thread; past STEP_BUDGET steps of code from ``file``, park the thread."""
     steps = 0
 
     def local(frame: Any, event: str, arg: Any) -> Any:
         nonlocal steps
-        if event == "line" or event == "opcode":  # 3.10/3.11 see opcodes of `while True: pass`, 3.12+ lines
-            steps += 1
-            if steps > STEP_BUDGET:
-                raise RanAway(f"still running after {STEP_BUDGET:,} steps".replace(",", " "))
+        try:
+            if event == "line" or event == "opcode":  # 3.10/3.11 see opcodes of `while True: pass`, 3.12+ lines
+                steps += 1
+                if steps > STEP_BUDGET:
+                    line = (traceback.extract_stack(frame, limit=1)[0].line or "").strip()
+                    budget = f"{STEP_BUDGET:,}".replace(",", " ")
+                    RUNAWAY[threading.get_ident()] = f"still running after {budget} steps, at line {frame.f_lineno}: {line}"
+                    _PARKED.wait()
+        except BaseException:  # never raise from a trace function
+            pass
         return local
 
     def global_trace(frame: Any, event: str, arg: Any) -> Any:
@@ -122,19 +129,21 @@ def learner_lines(error: BaseException, file: str) -> str:
 
 
 def attempt(what: str, advice: str, file: str, func: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """``func(*args)``; an exception from the learner's code becomes a failure that says what was called."""
+    """``func(*args)`` in a watched thread; a hang, a runaway loop or an exception from the
+    learner's code becomes a failure that says what was called."""
     __tracebackhide__ = True
-    try:
-        return func(*args, **kwargs)
-    except NotImplementedError:
-        raise  # the conftest says which TODO is left
-    except RanAway as error:
-        message = f"{what} never finished: it was {error}.{learner_lines(error, file)}\nDoes every loop stop?"
-    except Exception as error:
-        if "started once" in str(error):  # Thread.start(): "threads can only be started once"
-            advice = STARTED_TWICE_ADVICE
-        message = f"{what} raised {type(error).__name__}: {error}.{learner_lines(error, file)}\n{advice}".rstrip()
-    fail(message)  # outside the except block, so no "during handling of the above exception" trace
+    call = Call(func, *args, **kwargs)
+    if not call.wait(QUICK):
+        runaway = RUNAWAY.get(call.thread.ident or 0)
+        fail(f"{what} never finished: it was {runaway}.\nDoes every loop stop?" if runaway else hung(what, QUICK, "", [file]))
+    error = call.error
+    if error is None:
+        return call.value
+    if isinstance(error, NotImplementedError) or not isinstance(error, Exception):
+        raise error  # the conftest says which TODO is left
+    if "started once" in str(error):  # Thread.start(): "threads can only be started once"
+        advice = STARTED_TWICE_ADVICE
+    fail(f"{what} raised {type(error).__name__}: {error}.{learner_lines(error, file)}\n{advice}".rstrip())
 
 
 class Counting:
@@ -163,13 +172,16 @@ class Counting:
 
     def start(self) -> None:
         __tracebackhide__ = True
-        attempt(f"{self.what}.start()", START_ADVICE, self.file, call_bounded, self.thread.start, what=f"{self.what}.start()", files=[self.file])
+        attempt(f"{self.what}.start()", START_ADVICE, self.file, self.thread.start)
 
     def join(self) -> None:
         """Wait (bounded) for the started thread; fail on anything its run() raised."""
         __tracebackhide__ = True
         attempt(f"{self.what}.join() after start()", JOIN_ADVICE, self.file, self.thread.join, QUICK)
         if self.thread.is_alive():
+            runaway = RUNAWAY.get(self.thread.ident or 0)
+            if runaway:
+                fail(f"{self.what}.run() never finished: it was {runaway}.\nDoes the loop stop when count reaches n_max?")
             fail(
                 f"{self.what} was still running {QUICK:g} s after start(). Is run() waiting for something?\n"
                 f"Where the threads are:\n{where_threads_wait([self.file])}"
@@ -179,8 +191,6 @@ class Counting:
     def expect_run_did_not_raise(self) -> None:
         __tracebackhide__ = True
         error = vars(self.thread)["kata_error"]
-        if isinstance(error, RanAway):
-            fail(f"{self.what}.run() never finished: it was {error}.{learner_lines(error, self.file)}\nDoes the loop stop when count reaches n_max?")
         if error is not None:
             fail(f"{self.what}.run() raised {type(error).__name__}: {error}.{learner_lines(error, self.file)}")
 
@@ -272,7 +282,7 @@ def test_name_reaches_thread(exercise):
 
 def test_run_called_directly_also_counts(exercise):
     counting = Counting(exercise, 40)
-    attempt(f"{counting.what}.run()", "", counting.file, call_bounded, counting.thread.run, what=f"{counting.what}.run()", files=[counting.file])
+    attempt(f"{counting.what}.run()", "", counting.file, counting.thread.run)
     got = counting.count("after calling run() directly")
     expect(
         got == 40,
