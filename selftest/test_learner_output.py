@@ -81,3 +81,13 @@ def test_broken_module_is_reported_plainly(tmp_path, source, expected):
 def test_missing_file_is_named(tmp_path):
     result = run_pytest(tmp_path)
     assert messages.MISSING_FILE.format(file=f"{EX06.stem}.py", folder=tmp_path) in result.stdout
+
+
+def test_learner_output_is_cut_to_a_readable_length(tmp_path):
+    source = (catalogue.SOLUTIONS / f"{EX06.stem}.py").read_text()
+    source = source.replace("        self._value = start\n", "        self._value = start + 1\n        print('chatter ' * 2000)\n")
+    (tmp_path / f"{EX06.stem}.py").write_text(source)
+    result = run_pytest(tmp_path, "-k", "starts_at")
+    assert "Counter().value is 1, expected 0." in result.stdout
+    assert "more characters of output cut" in result.stdout
+    assert result.stdout.count("chatter") < 100

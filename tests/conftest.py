@@ -112,9 +112,20 @@ def pytest_runtest_call(item: pytest.Item):
     return result
 
 
+#: Characters of a check's captured learner output shown with its failure.
+OUTPUT_LIMIT = 500
+
+
+def _cut(text: str) -> str:
+    if len(text) <= OUTPUT_LIMIT:
+        return text
+    return text[:OUTPUT_LIMIT] + f"\n[… {len(text) - OUTPUT_LIMIT} more characters of output cut …]\n"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    report.sections = [(title, _cut(text) if title.startswith("Captured") else text) for title, text in report.sections]
     excinfo = call.excinfo
     if report.failed and excinfo is not None and excinfo.errisinstance(NotImplementedError):
         target = str(item.config.kata_target)

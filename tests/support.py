@@ -7,6 +7,7 @@ each thread is stuck instead of a hung check. Nothing here raises inside a trace
 from __future__ import annotations
 
 import contextlib
+import itertools
 import random
 import sys
 import threading
@@ -143,6 +144,9 @@ def record_threads() -> Iterator[list[threading.Thread]]:
         threading.Thread.start = original  # type: ignore[method-assign]
 
 
+_worker_numbers = itertools.count(1)  # unique names: threads a hung check left behind are not confused with new ones
+
+
 def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what: str = "", files: Iterable[str] = (), advice: str = "") -> list[Any]:
     """Start one thread per worker, release them together at a barrier, and return their results.
 
@@ -161,7 +165,8 @@ def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what:
         except BaseException as error:  # handed to the check, which re-raises it
             errors[index] = error
 
-    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{i}", daemon=True) for i, w in enumerate(workers)]
+    first = next(_worker_numbers)
+    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True) for i, w in enumerate(workers)]
     for thread in threads:
         thread.start()
     if join_all(threads, timeout):
