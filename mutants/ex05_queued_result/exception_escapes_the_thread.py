@@ -1,0 +1,42 @@
+# BUG: the worker does not catch func's exception; the thread dies and the caller waits for a result that never comes.
+import queue
+import threading
+
+
+def call_in_thread(func, *args, timeout=None):
+    box = queue.Queue()
+
+    def worker():
+        box.put(func(*args))
+
+    threading.Thread(target=worker, daemon=True).start()
+    try:
+        return box.get(timeout=timeout)
+    except queue.Empty:
+        raise TimeoutError("no result in time") from None
+
+
+def parallel_map(func, items):
+    outcomes = []
+    for item in items:
+        box = queue.Queue()
+
+        def worker(item=item, box=box):
+            try:
+                box.put((True, func(item)))
+            except Exception as error:
+                box.put((False, error))
+
+        threading.Thread(target=worker).start()
+        outcomes.append(box)
+    results, first_error = [], None
+    for box in outcomes:
+        ok, value = box.get()
+        if ok:
+            results.append(value)
+        elif first_error is None:
+            first_error = value
+    if first_error is not None:
+        raise first_error
+    return results
+

@@ -1,0 +1,45 @@
+# BUG: the worker catches func's exception and puts None, so call_in_thread returns None instead of raising.
+import queue
+import threading
+
+
+def call_in_thread(func, *args, timeout=None):
+    box = queue.Queue()
+
+    def worker():
+        try:
+            box.put(func(*args))
+        except Exception:
+            box.put(None)
+
+    threading.Thread(target=worker, daemon=True).start()
+    try:
+        return box.get(timeout=timeout)
+    except queue.Empty:
+        raise TimeoutError("no result in time") from None
+
+
+def parallel_map(func, items):
+    outcomes = []
+    for item in items:
+        box = queue.Queue()
+
+        def worker(item=item, box=box):
+            try:
+                box.put((True, func(item)))
+            except Exception as error:
+                box.put((False, error))
+
+        threading.Thread(target=worker).start()
+        outcomes.append(box)
+    results, first_error = [], None
+    for box in outcomes:
+        ok, value = box.get()
+        if ok:
+            results.append(value)
+        elif first_error is None:
+            first_error = value
+    if first_error is not None:
+        raise first_error
+    return results
+
