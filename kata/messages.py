@@ -29,6 +29,8 @@ FIX_NEXT = "Next: fix exercise {number} ({file}) — run `nox -s check-{number}`
 
 WELL_DONE_NEXT = "Well done — every check passes! Next: open {file} and run `nox -s check-{number}`."
 
+ALL_PASS_IN = "Every check passes for the files in {folder}."
+
 ALL_DONE = "Well done — every check of the kata passes. The solutions/ folder shows one reference answer per exercise to compare with."
 
 # Grader statuses, one per exercise and per check.

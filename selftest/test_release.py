@@ -49,7 +49,8 @@ def test_copy_runs_its_checks_on_its_own(student):
     try:
         solved = check06()
         assert solved.returncode == 0, solved.stdout
-        assert "Well done" in solved.stdout
+        nxt = catalogue.all_exercises()[catalogue.all_exercises().index(EX06) + 1]
+        assert messages.WELL_DONE_NEXT.format(number=nxt.number, file=f"exercises/{nxt.stem}.py") in solved.stdout
     finally:
         shutil.copyfile(catalogue.EXERCISES / f"{EX06.stem}.py", student / "exercises" / f"{EX06.stem}.py")
 

@@ -100,11 +100,19 @@ def exercise(request: pytest.FixtureRequest) -> ModuleType:
     return load(request.config, stem)
 
 
+_escaped = pytest.StashKey[list]()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    """Fail a check whose run let an exception escape from a thread."""
+    """Fail a check whose run let an exception escape from a thread (and show it if the check failed anyway)."""
     del _thread_errors[:]
-    result = yield
+    try:
+        result = yield
+    except BaseException:
+        item.stash[_escaped] = list(_thread_errors)
+        del _thread_errors[:]
+        raise
     if _thread_errors:
         errors = list(_thread_errors)
         del _thread_errors[:]
@@ -126,6 +134,8 @@ def _cut(text: str) -> str:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     report.sections = [(title, _cut(text) if title.startswith("Captured") else text) for title, text in report.sections]
+    if report.when == "call" and item.stash.get(_escaped, None):
+        report.sections.append(("Exceptions that escaped from threads", "\n\n".join(item.stash[_escaped])))
     excinfo = call.excinfo
     if report.failed and excinfo is not None and excinfo.errisinstance(NotImplementedError):
         target = str(item.config.kata_target)
@@ -164,6 +174,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     elif failing:
         first = failing[0]
         write(messages.FIX_NEXT.format(number=first.number, file=f"{first.stem}.py"))
+    elif config.kata_target != catalogue.EXERCISES:
+        write(messages.ALL_PASS_IN.format(folder=config.kata_target))
     else:
         order = list(exercises)
         after = order.index(ran[-1].stem) + 1
