@@ -1,0 +1,448 @@
+"""Checks for exercise 09: BoundedBuffer is FIFO, bounded, blocks both ways, loses nothing and closes cleanly."""
+
+import sys
+import threading
+import time
+from collections import Counter as Tally
+
+from support import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, spaced, where_threads_wait
+
+#: How long a call that should be waiting gets to prove it has not returned.
+SETTLE = 0.3
+#: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
+STEAL_TRIES = 5
+WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
+
+
+# --- helpers (generic; candidates for support.py) ---------------------------------------
+
+
+def waiting_frame(thread):
+    """The frame of ``threading``'s ``wait()`` that ``thread`` is blocked in right now, else None.
+
+    Condition.wait, Event.wait and Semaphore.acquire all block there, so this tells a thread
+    that sleeps on a condition apart from one that is still running.
+    """
+    frame = sys._current_frames().get(thread.ident)
+    if frame is not None and frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait":
+        return frame
+    return None
+
+
+def settle(call, limit=SETTLE, previous=None):
+    """Wait until ``call`` has finished or sleeps in a threading wait (a new one, if ``previous``
+    is given), at most ``limit`` seconds; return that wait's frame or None.
+
+    Code that waits some other way is given the whole ``limit`` instead, so it is judged fairly,
+    only more slowly.
+    """
+    deadline = time.monotonic() + limit
+    while not call.done() and time.monotonic() < deadline:
+        frame = waiting_frame(call.thread)
+        if frame is not None and frame is not previous:
+            return frame
+        real_sleep(0.001)
+    return None
+
+
+def outcome(call):
+    """What a finished call did, as a learner reads it."""
+    if call.error is not None:
+        return f"raised {type(call.error).__name__}: {call.error}"
+    return f"returned {call.value!r}"
+
+
+def files(exercise):
+    return [exercise.__file__]
+
+
+def promptly(exercise, what, func, *args, **kwargs):
+    """``func(*args, **kwargs)``, a call that has no reason to wait, bounded like every call."""
+    __tracebackhide__ = True
+    return Call(func, *args, **kwargs).result(QUICK, what, files(exercise), WAIT_ADVICE)
+
+
+def size(exercise, buffer):
+    __tracebackhide__ = True
+    return promptly(exercise, "len() of the buffer", len, buffer)
+
+
+# --- the basics --------------------------------------------------------------------------
+
+
+def test_items_come_out_in_the_order_they_went_in(exercise):
+    buffer = exercise.BoundedBuffer(3)
+    for item in ["a", "b", "c"]:
+        call_bounded(buffer.put, item, what=f"put({item!r}) on a buffer with room", files=files(exercise), advice=WAIT_ADVICE)
+    n = size(exercise, buffer)
+    expect(n == 3, f"BoundedBuffer(3) after put('a'), put('b'), put('c'): len() is {n!r}, expected 3.")
+    got = [call_bounded(buffer.get, what="get() on a buffer holding items", files=files(exercise), advice=WAIT_ADVICE) for _ in range(3)]
+    expect(got == ["a", "b", "c"], f"After put('a'), put('b'), put('c'), three get() calls returned {got!r}, expected ['a', 'b', 'c'] (first in, first out).")
+    n = size(exercise, buffer)
+    expect(n == 0, f"After taking every item, len() is {n!r}, expected 0.")
+
+
+def test_a_capacity_below_one_is_refused(exercise):
+    for capacity in (0, -1):
+        try:
+            exercise.BoundedBuffer(capacity)
+        except ValueError:
+            continue
+        fail(f"BoundedBuffer({capacity}) did not raise ValueError. A buffer that can hold no item would block every put forever.")
+
+
+def test_it_is_built_on_a_condition_not_on_the_queue_module(exercise):
+    uses_queue = sorted(
+        name
+        for name, value in vars(exercise).items()
+        if getattr(value, "__name__", None) == "queue" or getattr(value, "__module__", None) in ("queue", "_queue", "multiprocessing.queues")
+    )
+    expect(not uses_queue, f"Your module uses the queue module ({', '.join(uses_queue)}). This exercise is about building what queue.Queue does yourself: use threading.Condition.")
+    made = []
+    original = threading.Condition
+
+    class SpyCondition(original):
+        def __init__(self, *args, **kwargs):
+            if sys._getframe(1).f_code.co_filename == exercise.__file__:
+                made.append(self)
+            super().__init__(*args, **kwargs)
+
+    imported = getattr(exercise, "Condition", None) is original
+    threading.Condition = SpyCondition
+    if imported:
+        exercise.Condition = SpyCondition
+    try:
+        buffer = exercise.BoundedBuffer(2)
+    finally:
+        threading.Condition = original
+        if imported:
+            exercise.Condition = original
+    expect(made, "BoundedBuffer(2) made no threading.Condition. Waiting while full or empty is what a Condition is for: wait() until the state changes, notify when you change it.")
+    held = [value for value in vars(buffer).values() if type(value).__module__ in ("queue", "_queue")] if hasattr(buffer, "__dict__") else []
+    expect(not held, "The buffer keeps a queue.Queue inside. Keep the items in a deque or a list and guard them with your Condition.")
+
+
+# --- blocking ----------------------------------------------------------------------------
+
+
+def test_put_waits_while_the_buffer_is_full(exercise):
+    buffer = exercise.BoundedBuffer(2)
+    promptly(exercise, "put('a') on an empty BoundedBuffer(2)", buffer.put, "a")
+    promptly(exercise, "put('b') on a BoundedBuffer(2) holding 1 item", buffer.put, "b")
+    putter = Call(buffer.put, "c")
+    settle(putter)
+    real_sleep(0.05)
+    expect(
+        not putter.done(),
+        f"BoundedBuffer(2) holding 2 items: put('c') {outcome(putter)} at once (len() is now {size(exercise, buffer)}), "
+        "but it should wait while the buffer is full. Wait on your Condition while there is no room.",
+    )
+    got = call_bounded(buffer.get, what="get() on a full buffer", files=files(exercise), advice=WAIT_ADVICE)
+    expect(got == "a", f"get() on a buffer holding ['a', 'b'] returned {got!r}, expected 'a'.")
+    putter.result(
+        QUICK,
+        "put('c'), waiting on a full buffer, after a get() made room,",
+        files(exercise),
+        "Does get() notify the Condition the putters wait on?",
+    )
+    got = [promptly(exercise, "get() on a buffer holding items", buffer.get) for _ in range(2)]
+    expect(got == ["b", "c"], f"Then two get() calls returned {got!r}, expected ['b', 'c'].")
+
+
+def test_get_waits_while_the_buffer_is_empty(exercise):
+    buffer = exercise.BoundedBuffer(2)
+    getter = Call(buffer.get)
+    settle(getter)
+    real_sleep(0.05)
+    expect(not getter.done(), f"get() on an empty buffer {outcome(getter)} at once, but it should wait until an item arrives.")
+    call_bounded(buffer.put, "x", what="put('x') while a get() waits", files=files(exercise), advice=WAIT_ADVICE)
+    got = getter.result(QUICK, "get(), waiting on an empty buffer, after put('x'),", files(exercise), "Does put() notify the Condition the getters wait on?")
+    expect(got == "x", f"get() waiting on an empty buffer returned {got!r} after put('x'), expected 'x'.")
+
+
+# --- timeouts ----------------------------------------------------------------------------
+
+
+def timed(func, *args, **kwargs):
+    """Call func and return (its exception or None, seconds it took)."""
+    started = time.monotonic()
+    try:
+        func(*args, **kwargs)
+    except Exception as error:  # the check judges the exception
+        return error, time.monotonic() - started
+    return None, time.monotonic() - started
+
+
+def check_timeout(exercise, call_text, func, *args, timeout):
+    __tracebackhide__ = True
+    call = Call(timed, func, *args, timeout=timeout)
+    error, seconds = call.result(
+        QUICK + timeout,
+        f"{call_text}",
+        files(exercise),
+        f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().",
+    )
+    expect(error is not None, f"{call_text} returned after {seconds:.2f} s instead of raising TimeoutError.")
+    expect(
+        isinstance(error, TimeoutError),
+        f"{call_text} raised {type(error).__name__}: {error} after {seconds:.2f} s; expected the built-in TimeoutError.",
+    )
+    expect(
+        seconds >= timeout * 0.8,
+        f"{call_text} raised TimeoutError after {seconds:.2f} s: too early, it should wait about {timeout:g} s for a change first.",
+    )
+
+
+def test_timeouts_raise_TimeoutError_promptly(exercise):
+    empty = exercise.BoundedBuffer(1)
+    check_timeout(exercise, "get(timeout=0.2) on an empty buffer", empty.get, timeout=0.2)
+    full = exercise.BoundedBuffer(1)
+    promptly(exercise, "put('a') on an empty BoundedBuffer(1)", full.put, "a")
+    check_timeout(exercise, "put('b', timeout=0.2) on a full buffer", full.put, "b", timeout=0.2)
+    n = size(exercise, full)
+    expect(n == 1, f"After put('b', timeout=0.2) timed out on a full BoundedBuffer(1), len() is {n}, expected 1.")
+
+
+def test_a_get_with_a_timeout_returns_as_soon_as_an_item_arrives(exercise):
+    buffer = exercise.BoundedBuffer(1)
+    getter = Call(timed, buffer.get, timeout=5)
+    settle(getter)
+    put_at = time.monotonic()
+    promptly(exercise, "put('x') while a get(timeout=5) waits", buffer.put, "x")
+    getter.result(QUICK, "get(timeout=5), after put('x'),", files(exercise), "A timeout is the longest to wait, not how long to sleep.")
+    late = time.monotonic() - put_at
+    expect(late < 1.0, f"get(timeout=5) returned {late:.2f} s after put('x'); it should return as soon as the item arrives. Wait on the Condition, not with sleep().")
+
+
+# --- stolen wakeups ----------------------------------------------------------------------
+
+
+def test_a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
+    # A getter waits on an empty buffer. This thread puts one item and at once takes it
+    # itself, before the woken getter gets the lock back: the getter wakes up to an empty
+    # buffer and must go back to waiting.
+    interval = sys.getswitchinterval()
+    for _ in range(STEAL_TRIES):
+        buffer = exercise.BoundedBuffer(2)
+        getter = Call(buffer.get)
+        asleep = settle(getter)
+        expect(not getter.done(), f"get() on an empty buffer {outcome(getter)} at once, but it should wait until an item arrives.")
+
+        def barge():
+            sys.setswitchinterval(0.1)  # keep this thread running from its put to its own get
+            try:
+                buffer.put("stolen")
+                try:
+                    return buffer.get(timeout=0.05)
+                except TimeoutError:
+                    return None  # the waiting getter was quicker this time; try again
+            finally:
+                sys.setswitchinterval(interval)
+
+        stolen = promptly(exercise, "put('stolen') then get(timeout=0.05) while another get() waits", barge)
+        if stolen is None:
+            getter.result(QUICK, "get()", files(exercise))
+            continue
+        settle(getter, limit=1.0, previous=asleep)
+        expect(
+            not getter.done(),
+            f"A get() waited on an empty buffer; another thread did put('stolen') and at once took the item "
+            f"with its own get(). The waiting get() was woken, found the buffer empty again, and {outcome(getter)} "
+            "— it should have gone back to waiting. Check the condition again after every wakeup: "
+            "`while` around wait(), not `if` (or use wait_for).",
+        )
+        promptly(exercise, "put('next') while a get() waits", buffer.put, "next")
+        got = getter.result(QUICK, "get(), waiting again after its item was taken, then put('next'),", files(exercise), WAIT_ADVICE)
+        expect(got == "next", f"The waiting get() returned {got!r} after put('next'), expected 'next'.")
+
+
+def test_a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
+    # The same on the other side: a putter waits on a full buffer; this thread takes an item
+    # and at once puts one of its own into the free slot before the woken putter gets there.
+    interval = sys.getswitchinterval()
+    for _ in range(STEAL_TRIES):
+        buffer = exercise.BoundedBuffer(1)
+        promptly(exercise, "put('old') on an empty BoundedBuffer(1)", buffer.put, "old")
+        putter = Call(buffer.put, "waiting")
+        asleep = settle(putter)
+        expect(not putter.done(), f"BoundedBuffer(1) holding 1 item: put('waiting') {outcome(putter)} at once, but it should wait while the buffer is full.")
+
+        def barge():
+            sys.setswitchinterval(0.1)  # keep this thread running from its get to its own put
+            try:
+                buffer.get()
+                try:
+                    buffer.put("barging", timeout=0.05)
+                    return True
+                except TimeoutError:
+                    return False  # the waiting putter was quicker this time; try again
+            finally:
+                sys.setswitchinterval(interval)
+
+        barged = promptly(exercise, "get() then put('barging', timeout=0.05) while a put() waits", barge)
+        if not barged:
+            putter.result(QUICK, "put('waiting')", files(exercise))
+            continue
+        settle(putter, limit=1.0, previous=asleep)
+        expect(
+            not putter.done(),
+            f"BoundedBuffer(1): a put('waiting') waited on the full buffer; another thread did get() and at once "
+            f"put('barging') into the free slot. The waiting put() was woken, found the buffer full again, and "
+            f"{outcome(putter)} — now len() is {size(exercise, buffer)}, over the capacity of 1. Check the condition again "
+            "after every wakeup: `while` around wait(), not `if` (or use wait_for).",
+        )
+        got = promptly(exercise, "get() on a full buffer", buffer.get)
+        expect(got == "barging", f"get() returned {got!r}, expected 'barging'.")
+        putter.result(QUICK, "put('waiting'), after get() made room again,", files(exercise), WAIT_ADVICE)
+
+
+# --- many threads ------------------------------------------------------------------------
+
+
+PRODUCERS = CONSUMERS = 3
+PER_PRODUCER = 150
+CAPACITY = 4
+#: How long a producer or consumer waits for room or an item before it reports a problem.
+PATIENCE = QUICK
+
+
+def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(exercise):
+    per_consumer = PRODUCERS * PER_PRODUCER // CONSUMERS
+    problems = []
+    biggest = [0]
+    stop = threading.Event()
+
+    def produce(p):
+        def work():
+            for k in range(PER_PRODUCER):
+                try:
+                    buffer.put((p, k), timeout=PATIENCE)
+                except Exception as error:
+                    problems.append(f"put({(p, k)!r}, timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                    return
+
+        return work
+
+    def consume():
+        taken = []
+        for _ in range(per_consumer):
+            try:
+                taken.append(buffer.get(timeout=PATIENCE))
+            except Exception as error:
+                problems.append(f"get(timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                break
+        return taken
+
+    def watch():
+        while not stop.is_set():
+            biggest[0] = max(biggest[0], len(buffer))
+            real_sleep(0)
+
+    with forced_races(exercise):
+        buffer = exercise.BoundedBuffer(CAPACITY)
+        watcher = threading.Thread(target=watch, name="kata-watcher", daemon=True)
+        watcher.start()
+        try:
+            results = run_together(
+                [produce(p) for p in range(PRODUCERS)] + [consume for _ in range(CONSUMERS)],
+                timeout=10,
+                what="The producer and consumer threads",
+                files=files(exercise),
+                advice=WAIT_ADVICE,
+            )
+        finally:
+            stop.set()
+            watcher.join(QUICK)
+    taken = [item for items in results[PRODUCERS:] for item in items]
+    tally = Tally(taken)
+    twice = sorted(item for item, n in tally.items() if n > 1)
+    put_in = {(p, k) for p in range(PRODUCERS) for k in range(PER_PRODUCER)}
+    never = sorted(put_in - set(tally))
+    scene = (
+        f"{PRODUCERS} producers each put {PER_PRODUCER} distinct items into a BoundedBuffer({CAPACITY}) while "
+        f"{CONSUMERS} consumers each took {per_consumer}"
+    )
+    problems.sort(key=lambda text: not text.startswith("get"))  # a failing get() explains a stuck put()
+    also = f" (and {problems[0]})" if problems else ""
+    expect(
+        not twice,
+        f"{scene}: {spaced(len(twice))} items came out more than once (e.g. {twice[:3]}) and "
+        f"{spaced(len(never))} never came out (e.g. {never[:3]}){also}. Two consumers took the same item: "
+        "look at the oldest item and remove it in one step, under the lock.",
+    )
+    if problems:
+        fail(
+            f"{scene}: {problems[0]}; {spaced(len(never))} items never came out. With as many items put as "
+            "taken, every call should succeed. Does a thread that wakes up check again that it can go on "
+            "(`while`, not `if`)?"
+        )
+    expect(not never, f"{scene}: {spaced(len(never))} items never came out (e.g. {never[:3]}), though every get() returned one.")
+    for index, items in enumerate(results[PRODUCERS:]):
+        for p in range(PRODUCERS):
+            order = [k for q, k in items if q == p]
+            expect(order == sorted(order), f"{scene}: consumer {index} got producer {p}'s items in the order {order[:8]}…; a FIFO buffer hands them out in the order they were put.")
+    expect(
+        biggest[0] <= CAPACITY,
+        f"{scene}: len() reached {biggest[0]}, over the capacity of {CAPACITY}. A put() must wait while the buffer is full.",
+    )
+
+
+# --- closing -----------------------------------------------------------------------------
+
+
+def test_close_wakes_every_waiting_thread_at_once(exercise):
+    empty = exercise.BoundedBuffer(1)
+    full = exercise.BoundedBuffer(1)
+    promptly(exercise, "put('x') on an empty BoundedBuffer(1)", full.put, "x")
+    calls = [("get() on an empty buffer", Call(empty.get)) for _ in range(3)]
+    calls += [(f"put({i}) on a full buffer", Call(full.put, i)) for i in range(3)]
+    for text, call in calls:
+        settle(call)
+    real_sleep(0.05)
+    for text, call in calls:
+        expect(not call.done(), f"{text} {outcome(call)} at once, but it should wait.")
+    call_bounded(empty.close, what="close() on an empty buffer with 3 getters waiting", files=files(exercise))
+    call_bounded(full.close, what="close() on a full buffer with 3 putters waiting", files=files(exercise))
+    deadline = time.monotonic() + 1.0
+    for text, call in calls:
+        call.wait(max(0.0, deadline - time.monotonic()))
+    waiting = [text for text, call in calls if not call.done()]
+    expect(
+        not waiting,
+        f"3 threads waited in get() on one buffer and 3 in put() on another; both buffers were closed, but "
+        f"{len(waiting)} of the 6 threads were still waiting 1 s later ({', '.join(waiting)}). close() must wake "
+        "every waiter (notify_all), not just one: each woken thread raises Closed and wakes nobody else.\n"
+        "Where the threads are:\n" + where_threads_wait(files(exercise)),
+    )
+    for text, call in calls:
+        expect(isinstance(call.error, exercise.Closed), f"{text}, woken by close(), {outcome(call)}; expected it to raise Closed.")
+
+
+def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercise):
+    buffer = exercise.BoundedBuffer(3)
+    promptly(exercise, "put(1) on an empty BoundedBuffer(3)", buffer.put, 1)
+    promptly(exercise, "put(2) on a BoundedBuffer(3) holding 1 item", buffer.put, 2)
+    call_bounded(buffer.close, what="close()", files=files(exercise))
+    call_bounded(buffer.close, what="close() a second time", files=files(exercise))
+    try:
+        call_bounded(buffer.put, 3, what="put(3) on a closed buffer", files=files(exercise), advice="It should raise Closed at once.")
+    except exercise.Closed:
+        pass
+    else:
+        fail("put(3) on a closed buffer returned normally; it should raise Closed.")
+    got = [call_bounded(buffer.get, what="get() on a closed buffer that still holds items", files=files(exercise)) for _ in range(2)]
+    expect(got == [1, 2], f"put(1), put(2), close(), then two get() calls returned {got!r}, expected [1, 2]: a closed buffer still hands out what it holds.")
+    for text, kwargs in [("get()", {}), ("get(timeout=5)", {"timeout": 5})]:
+        try:
+            value = call_bounded(
+                lambda: buffer.get(**kwargs),
+                timeout=1.0,
+                what=f"{text} on a closed, empty buffer",
+                files=files(exercise),
+                advice="It should raise Closed at once: nothing will ever arrive.",
+            )
+        except exercise.Closed:
+            continue
+        fail(f"{text} on a closed, empty buffer returned {value!r}; it should raise Closed.")
+    n = size(exercise, buffer)
+    expect(n == 0, f"After draining the closed buffer, len() is {n}, expected 0.")

@@ -1,0 +1,335 @@
+"""Checks for exercise 14: ReadWriteLock lets readers share, keeps a writer alone and does not starve writers."""
+
+import sys
+import threading
+import time
+
+from support import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, where_threads_wait
+
+#: How long a call that should be waiting gets to prove it has not gone in.
+SETTLE = 0.3
+#: How long a reader of the stream holds the lock before it lets the next one take over.
+HOLD = 0.005
+#: How long a reader of the stream waits for the next one to go in (or to be seen waiting) before leaving anyway.
+HANDOVER = 0.75
+#: How long a writer may wait for a stream of readers to let it in.
+WRITER_BOUND = 3.0
+LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
+
+
+# --- helpers (generic; candidates for support.py) ---------------------------------------
+
+
+def waiting_frame(thread):
+    """The frame of ``threading``'s ``wait()`` that ``thread`` is blocked in right now, else None.
+
+    Condition.wait, Event.wait and Semaphore.acquire all block there, so this tells a thread
+    that sleeps on a condition apart from one that is still running.
+    """
+    frame = sys._current_frames().get(thread.ident)
+    if frame is not None and frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait":
+        return frame
+    return None
+
+
+def settle(call, limit=SETTLE):
+    """Wait until ``call`` has finished or sleeps in a threading wait, at most ``limit`` seconds.
+
+    Code that waits some other way (on a plain Lock, say) is given the whole ``limit`` instead,
+    so it is judged fairly, only more slowly.
+    """
+    deadline = time.monotonic() + limit
+    while not call.done() and waiting_frame(call.thread) is None and time.monotonic() < deadline:
+        real_sleep(0.001)
+
+
+def files(exercise):
+    return [exercise.__file__]
+
+
+class Holder:
+    """A thread that goes into ``lock.read()`` or ``lock.write()`` and stays inside until told to leave."""
+
+    def __init__(self, exercise, lock, door):
+        self.exercise = exercise
+        self.door = door
+        self.inside = threading.Event()
+        self.leave = threading.Event()
+        self.call = Call(self._hold, getattr(lock, door))
+
+    def _hold(self, enter):
+        with enter():
+            self.inside.set()
+            self.leave.wait(QUICK * 3)
+
+    def wait_inside(self, what, advice=LOCK_ADVICE):
+        __tracebackhide__ = True
+        if self.inside.wait(QUICK):
+            return
+        if self.call.done():
+            self.call.result(0, what)  # raises the error that kept it out
+            fail(f"{what} returned without running its with block.")
+        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait(files(self.exercise)))
+
+    def kept_out(self):
+        """True if the thread is still outside after it has had every chance to go in."""
+        settle(self.call)
+        real_sleep(0.05)
+        return not self.inside.is_set()
+
+    def release(self, what):
+        __tracebackhide__ = True
+        self.leave.set()
+        self.call.result(QUICK, what, files(self.exercise), LOCK_ADVICE)
+
+
+# --- readers share -----------------------------------------------------------------------
+
+
+def test_read_and_write_work_as_with_blocks(exercise):
+    lock = exercise.ReadWriteLock()
+    steps = []
+
+    def use():
+        with lock.read():
+            steps.append("read")
+        with lock.write():
+            steps.append("write")
+        with lock.read():
+            steps.append("read again")
+
+    Call(use).result(QUICK, "with lock.read(), then with lock.write(), then with lock.read() again, in one thread,", files(exercise), LOCK_ADVICE)
+    expect(steps == ["read", "write", "read again"], f"The three with blocks ran {steps!r}, expected ['read', 'write', 'read again'].")
+
+
+def test_many_readers_hold_the_lock_at_once(exercise):
+    readers = 3
+    lock = exercise.ReadWriteLock()
+    meeting = threading.Barrier(readers)
+
+    def reader():
+        with lock.read():
+            try:
+                meeting.wait(1.0)
+            except threading.BrokenBarrierError:
+                return False
+            return True
+
+    met = run_together([reader] * readers, timeout=QUICK + 1.0, what=f"{readers} readers", files=files(exercise), advice=LOCK_ADVICE)
+    expect(
+        all(met),
+        f"{readers} threads went into lock.read() at the same time and each waited inside for the others, "
+        f"but they were never all inside together (1 s). Readers do not change anything, so read() must let "
+        "any number of them in at once: a reader waits only for a writer.",
+    )
+
+
+# --- a writer is alone -------------------------------------------------------------------
+
+
+def test_a_writer_waits_until_every_reader_has_left(exercise):
+    lock = exercise.ReadWriteLock()
+    first, second = Holder(exercise, lock, "read"), Holder(exercise, lock, "read")
+    first.wait_inside("A first lock.read() on a free lock")
+    second.wait_inside("A second lock.read() while one reader is inside", "Readers must be able to share the lock: a reader waits only for a writer.")
+    writer = Holder(exercise, lock, "write")
+    writer.leave.set()
+    expect(
+        writer.kept_out(),
+        "Two threads are inside lock.read(); another thread called lock.write() and went in while they were "
+        "still there. A writer must wait until no reader is inside: count the readers and wait for 0.",
+    )
+    first.release("Leaving the first read() block")
+    expect(
+        writer.kept_out(),
+        "Two readers were inside and one left; the waiting lock.write() went in although the other reader "
+        "was still inside. The writer must wait until *every* reader has left.",
+    )
+    second.release("Leaving the second read() block")
+    writer.call.result(
+        QUICK,
+        "lock.write(), waiting for two readers, after both had left,",
+        files(exercise),
+        "Does the last reader to leave wake the waiting writer (notify_all)?",
+    )
+    expect(writer.inside.is_set(), "lock.write() returned without running its with block.")
+
+
+def test_a_reader_waits_while_a_writer_holds_the_lock(exercise):
+    lock = exercise.ReadWriteLock()
+    writer = Holder(exercise, lock, "write")
+    writer.wait_inside("lock.write() on a free lock")
+    reader = Holder(exercise, lock, "read")
+    reader.leave.set()
+    expect(
+        reader.kept_out(),
+        "A thread is inside lock.write(); another thread called lock.read() and went in while the writer "
+        "was still there. A writer holds the lock alone: a reader must wait while a writer is inside.",
+    )
+    writer.release("Leaving the write() block")
+    reader.call.result(QUICK, "lock.read(), waiting for a writer, after the writer had left,", files(exercise), "Does the writer wake the waiting readers when it leaves (notify_all)?")
+
+
+def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
+    lock = exercise.ReadWriteLock()
+    first = Holder(exercise, lock, "write")
+    first.wait_inside("lock.write() on a free lock")
+    second = Holder(exercise, lock, "write")
+    second.leave.set()
+    expect(
+        second.kept_out(),
+        "A thread is inside lock.write(); another thread called lock.write() and went in too. "
+        "Writers must exclude each other: a writer waits while another writer is inside.",
+    )
+    first.release("Leaving the first write() block")
+    second.call.result(QUICK, "A second lock.write(), after the first writer had left,", files(exercise), "Does a writer wake the others when it leaves?")
+
+
+def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
+    lock = exercise.ReadWriteLock()
+
+    def raise_inside(door):
+        try:
+            with getattr(lock, door)():
+                raise KeyError("raised inside the with block")
+        except KeyError:
+            pass
+
+    for door in ("read", "write"):
+        Call(raise_inside, door).result(QUICK, f"with lock.{door}() whose block raises", files(exercise), LOCK_ADVICE)
+        Call(lambda: lock.write().__enter__()).result(
+            QUICK,
+            f"lock.write(), after a with lock.{door}() block had raised an exception,",
+            files(exercise),
+            f"The {door}() block ended with an exception and the lock was never given back. Give it back "
+            "in a `finally:` (or an __exit__ that always runs).",
+        )
+        lock = exercise.ReadWriteLock()
+
+
+# --- under pressure ----------------------------------------------------------------------
+
+
+def test_no_one_is_ever_inside_with_a_writer(exercise):
+    state = {"readers": 0, "writers": 0}
+    guard = threading.Lock()
+    seen = []
+
+    def look(who):
+        with guard:
+            if state["writers"] > 1 or (state["writers"] and state["readers"]):
+                seen.append(f"{state['writers']} writer(s) and {state['readers']} reader(s) inside at once, seen by a {who}")
+
+    def section(door, key, times):
+        who = "writer" if door == "write" else "reader"
+
+        def work():
+            for _ in range(times):
+                with getattr(lock, door)():
+                    with guard:
+                        state[key] += 1
+                    look(who)
+                    real_sleep(0.0002)
+                    look(who)
+                    with guard:
+                        state[key] -= 1
+
+        return work
+
+    with forced_races(exercise):
+        lock = exercise.ReadWriteLock()
+        run_together(
+            [section("read", "readers", 40) for _ in range(3)] + [section("write", "writers", 20) for _ in range(2)],
+            timeout=10,
+            what="3 reader and 2 writer threads",
+            files=files(exercise),
+            advice=LOCK_ADVICE,
+        )
+    expect(
+        not seen,
+        f"3 threads × 40 read() blocks and 2 threads × 20 write() blocks, with forced thread switches: "
+        f"{seen[0] if seen else ''} ({len(seen)} times in all). A writer must be alone inside. Check every "
+        "reader and writer count under the Condition's lock, and wait until no one else is inside.",
+    )
+
+
+def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
+    readers, times = 4, 100
+
+    def read_often():
+        for _ in range(times):
+            with lock.read():
+                pass
+
+    # Forced switches that really pause (not just sleep(0)), so a count changed outside the lock
+    # is changed by another reader in between, on every Python version.
+    with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
+        lock = exercise.ReadWriteLock()
+        run_together([read_often] * readers, timeout=10, what=f"{readers} threads each going in and out of lock.read()", files=files(exercise), advice=LOCK_ADVICE)
+    writer = Call(lambda: lock.write().__enter__())
+    writer.result(
+        QUICK,
+        f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
+        files(exercise),
+        "The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
+        "Change the reader count only while holding the Condition's lock.",
+    )
+
+
+def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
+    # Readers overlap in a relay: each starts the next one and leaves only once the next one is
+    # inside, so with readers first the lock is never free. Once a writer waits, the next
+    # reader should queue behind it; then the relay reader in front leaves and the writer goes in.
+    lock = exercise.ReadWriteLock()
+    stop = threading.Event()
+    entered = []
+    problems = []
+
+    def reader(n, announce):
+        try:
+            with lock.read():
+                entered.append(n)
+                announce.set()
+                real_sleep(HOLD)
+                if stop.is_set():
+                    return
+                next_inside = threading.Event()
+                follower = threading.Thread(target=reader, args=(n + 1, next_inside), name=f"kata-reader-{n + 1}", daemon=True)
+                follower.start()
+                deadline = time.monotonic() + HANDOVER
+                while not next_inside.is_set() and waiting_frame(follower) is None and time.monotonic() < deadline:
+                    real_sleep(0.001)
+        except Exception as error:
+            problems.append(f"reader {n} raised {type(error).__name__}: {error}")
+
+    def write():
+        with lock.write():
+            return len(entered)
+
+    first = threading.Thread(target=reader, args=(0, threading.Event()), name="kata-reader-0", daemon=True)
+    first.start()
+    try:
+        deadline = time.monotonic() + QUICK
+        while len(entered) < 3 and not problems and time.monotonic() < deadline:
+            real_sleep(0.001)
+        expect(not problems, f"A relay of readers, each going into lock.read() before the last one left: {problems[0] if problems else ''}.")
+        expect(
+            len(entered) >= 3,
+            f"A relay of readers, each going into lock.read() while the one before it is still inside: only "
+            f"{len(entered)} got in within {QUICK:g} s, though no writer was waiting. Readers must be able to "
+            "share the lock.\nWhere the threads are:\n" + where_threads_wait(files(exercise)),
+        )
+        asked_at = len(entered)
+        writer = Call(write)
+        if not writer.wait(WRITER_BOUND):
+            fail(
+                f"Readers kept arriving, each going into lock.read() while the one before it was still inside. "
+                f"A writer called lock.write() after reader {asked_at - 1} had gone in; {WRITER_BOUND:g} s later it "
+                f"was still waiting, while {len(entered) - asked_at} more readers had gone in ahead of it. A waiting "
+                "writer must not starve: once a writer waits, new readers should wait behind it (count the "
+                "writers that are waiting, and make read() wait while there are any)."
+            )
+        writer.result(0, "lock.write()", files(exercise), LOCK_ADVICE)
+    finally:
+        stop.set()
+    expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
