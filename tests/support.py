@@ -177,6 +177,38 @@ def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what:
     return results
 
 
+def waiting_frame(thread: threading.Thread) -> Any:
+    """The frame of ``threading``'s ``wait()`` that ``thread`` is blocked in right now, else None.
+
+    Condition.wait, Event.wait and Semaphore.acquire all block there, so this tells a thread
+    that sleeps on a condition apart from one that is still running.
+    """
+    frame = sys._current_frames().get(thread.ident)  # type: ignore[arg-type]
+    if frame is not None and frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait":
+        return frame
+    return None
+
+
+#: How long a call that should be waiting gets to show it has settled into a wait.
+SETTLE = 0.3
+
+
+def settle(call: Call, limit: float = SETTLE, previous: Any = None) -> Any:
+    """Wait until ``call`` has finished or sleeps in a threading wait (a new one, if ``previous``
+    is given), at most ``limit`` seconds; return that wait's frame or None.
+
+    Code that waits some other way (on a plain Lock, say) is given the whole ``limit`` instead,
+    so it is judged fairly, only more slowly.
+    """
+    deadline = time.monotonic() + limit
+    while not call.done() and time.monotonic() < deadline:
+        frame = waiting_frame(call.thread)
+        if frame is not None and frame is not previous:
+            return frame
+        real_sleep(0.001)
+    return None
+
+
 def learner_threads(started: Iterable[threading.Thread]) -> list[threading.Thread]:
     """The recorded threads that are not the checks' own callers."""
     return [t for t in started if t.name != "kata-caller"]

@@ -5,7 +5,7 @@ import threading
 import time
 from collections import Counter as Tally
 
-from support import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, spaced, where_threads_wait
+from support import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, settle, spaced, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not returned.
 SETTLE = 0.3
@@ -17,32 +17,8 @@ WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
 # --- helpers (generic; candidates for support.py) ---------------------------------------
 
 
-def waiting_frame(thread):
-    """The frame of ``threading``'s ``wait()`` that ``thread`` is blocked in right now, else None.
-
-    Condition.wait, Event.wait and Semaphore.acquire all block there, so this tells a thread
-    that sleeps on a condition apart from one that is still running.
-    """
-    frame = sys._current_frames().get(thread.ident)
-    if frame is not None and frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait":
-        return frame
-    return None
 
 
-def settle(call, limit=SETTLE, previous=None):
-    """Wait until ``call`` has finished or sleeps in a threading wait (a new one, if ``previous``
-    is given), at most ``limit`` seconds; return that wait's frame or None.
-
-    Code that waits some other way is given the whole ``limit`` instead, so it is judged fairly,
-    only more slowly.
-    """
-    deadline = time.monotonic() + limit
-    while not call.done() and time.monotonic() < deadline:
-        frame = waiting_frame(call.thread)
-        if frame is not None and frame is not previous:
-            return frame
-        real_sleep(0.001)
-    return None
 
 
 def outcome(call):

@@ -1,10 +1,9 @@
 """Checks for exercise 14: ReadWriteLock lets readers share, keeps a writer alone and does not starve writers."""
 
-import sys
 import threading
 import time
 
-from support import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, where_threads_wait
+from support import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not gone in.
 SETTLE = 0.3
@@ -20,27 +19,8 @@ LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting
 # --- helpers (generic; candidates for support.py) ---------------------------------------
 
 
-def waiting_frame(thread):
-    """The frame of ``threading``'s ``wait()`` that ``thread`` is blocked in right now, else None.
-
-    Condition.wait, Event.wait and Semaphore.acquire all block there, so this tells a thread
-    that sleeps on a condition apart from one that is still running.
-    """
-    frame = sys._current_frames().get(thread.ident)
-    if frame is not None and frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait":
-        return frame
-    return None
 
 
-def settle(call, limit=SETTLE):
-    """Wait until ``call`` has finished or sleeps in a threading wait, at most ``limit`` seconds.
-
-    Code that waits some other way (on a plain Lock, say) is given the whole ``limit`` instead,
-    so it is judged fairly, only more slowly.
-    """
-    deadline = time.monotonic() + limit
-    while not call.done() and waiting_frame(call.thread) is None and time.monotonic() < deadline:
-        real_sleep(0.001)
 
 
 def files(exercise):
