@@ -1,0 +1,266 @@
+"""Checks for exercise 10: PeriodicWorker calls its task regularly in its own thread, stops at once
+even mid-interval, has ended its thread when stop() returns, and waits without using CPU.
+
+The task given here records when and in which thread it ran. Once a check is over it raises
+SystemExit (which ends a thread quietly), so a worker whose stop() does not work cannot outlive it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+from support import Call, call_bounded, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+
+INTERVAL = 0.04
+WINDOW = 0.3
+#: An interval long enough that a stop() that waits it out cannot go unnoticed.
+LONG = 10.0
+#: stop() of a worker that is only waiting must return within this many seconds.
+PROMPT = 0.5
+#: While it waits, a worker thread uses well under a millisecond of CPU time per call; one that
+#: polls uses every bit of a core it is given, even on a crowded machine.
+BUSY_SHARE = 0.05
+#: More clock reads or sleeps than this from the learner's file within WINDOW means a polling loop.
+POLLS = 500
+
+EVENT_ADVICE = (
+    "Wait on a threading.Event with a timeout instead (event.wait(interval) returns as soon as stop() "
+    "sets the event), and join the thread in stop()."
+)
+
+
+class Task:
+    """A task that records each call (when, in which thread); it can pause, and it can be retired."""
+
+    def __init__(self, pause: float = 0.0) -> None:
+        self.calls: list[tuple[float, threading.Thread]] = []
+        self.called = threading.Event()
+        self.pause = pause
+        self.retired = False
+
+    def __call__(self) -> None:
+        if self.retired:
+            raise SystemExit  # the check is over: end a worker thread that is still calling
+        self.calls.append((time.monotonic(), threading.current_thread()))
+        self.called.set()
+        if self.pause:
+            real_sleep(self.pause)
+
+
+def made(interval: float) -> str:
+    return f"PeriodicWorker(task, {interval:g})"
+
+
+@contextlib.contextmanager
+def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[object, list[threading.Thread]]]:
+    """Make and start a worker, recording the threads it starts; stop it (bounded) and retire the task afterwards."""
+    files = [exercise.__file__]
+    with record_threads() as threads:
+        worker = exercise.PeriodicWorker(task, interval)
+        try:
+            call_bounded(worker.start, what=f"{made(interval)}.start()", files=files, advice="start() should start the thread and return at once.")
+            yield worker, threads
+        finally:
+            task.retired = True
+            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+
+
+#: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
+CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
+
+
+@contextlib.contextmanager
+def clock_reads(module) -> Iterator[list[int]]:
+    """Count the calls of time.monotonic() and the other clocks made from ``module``'s own code.
+
+    A loop that keeps checking the clock shows up here by the thousand, however little CPU a crowded
+    machine gives it; code that waits reads the clock a few times per wake-up. Yields a one-item list.
+    """
+    file, count = module.__file__, [0]
+    originals = {name: getattr(time, name) for name in CLOCKS}
+
+    def counting(real):
+        def clock():
+            if sys._getframe(1).f_code.co_filename == file:
+                count[0] += 1
+            return real()
+
+        return clock
+
+    patched = {name: counting(real) for name, real in originals.items()}
+    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]  # from time import monotonic
+    for name, clock in patched.items():
+        setattr(time, name, clock)
+    for name in imported:
+        setattr(module, name, patched[name])
+    try:
+        yield count
+    finally:
+        for name, real in originals.items():
+            setattr(time, name, real)
+        for name in imported:
+            setattr(module, name, originals[name])
+
+
+def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
+    """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
+    started = time.monotonic()
+    worker.stop()
+    return time.monotonic() - started, [t for t in threads if t.is_alive()]
+
+
+def test_calls_the_task_about_every_interval_in_its_own_thread(exercise):
+    task = Task()
+    with started_worker(exercise, task, INTERVAL) as (worker, threads):
+        started = time.monotonic()
+        real_sleep(WINDOW)
+        elapsed = time.monotonic() - started
+        calls = list(task.calls)
+    expected = elapsed / INTERVAL
+    intro = f"{made(INTERVAL)}.start(), then {elapsed:.2f} s later: task() was called {len(calls)} time(s), expected about {expected:.0f}"
+    expect(calls, intro + ". Does the thread call task() in a loop?")
+    strangers = sorted({th.name for _, th in calls if th not in threads})
+    expect(
+        not strangers,
+        f"{made(INTERVAL)}: task() ran in thread(s) {', '.join(map(repr, strangers))}, which start() did not start. "
+        "The task must run in the worker's own thread, not in the thread that called start().",
+    )
+    times = [t for t, _ in calls]
+    gap = statistics.median(b - a for a, b in zip(times, times[1:])) if len(times) > 2 else elapsed
+    expect(
+        len(calls) >= expected / 4 and gap <= 3 * INTERVAL,
+        intro + f" (calls came {gap:.3f} s apart). The thread should call task() again and again, "
+        "waiting about `interval` seconds in between.",
+    )
+    expect(
+        len(calls) <= 1.5 * expected + 2 and gap >= INTERVAL / 2,
+        intro + f" (calls came {gap:.3f} s apart): too often. Wait the whole `interval` (in seconds) between calls.",
+    )
+
+
+def test_stop_returns_at_once_in_the_middle_of_a_long_interval(exercise):
+    task = Task()
+    files = [exercise.__file__]
+    with started_worker(exercise, task, LONG) as (worker, threads):
+        real_sleep(0.1)
+        calls_before = len(task.calls)
+        stopping = Call(stop_and_look, worker, threads)
+        if not stopping.wait(PROMPT):
+            fail(
+                f"{made(LONG)}.start(), then stop() 0.1 s later: stop() did not return within {PROMPT:g} s. The worker "
+                f"was only waiting for its next call, {LONG:g} s away, and stop() must not wait that out. A thread in "
+                f"time.sleep() cannot be woken early. {EVENT_ADVICE}\nWhere the threads are:\n{where_threads_wait(files)}"
+            )
+        _, alive = stopping.result(0, "stop()")
+        calls_after = len(task.calls)
+    expect(
+        not alive,
+        f"{made(LONG)}.stop() returned while the worker thread was still alive ({describe_threads(alive)}). When "
+        "stop() returns the thread must have ended: join it after waking it.",
+    )
+    expect(
+        calls_after == calls_before,
+        f"{made(LONG)}.start(), then stop() 0.1 s later: stop() made the worker call task() once more "
+        f"({calls_before} call(s) before stop(), {calls_after} after). Once stop() is called the task must not run "
+        "again: check whether you were told to stop before calling task(), e.g. `while not event.wait(interval):`.",
+    )
+
+
+def test_stop_waits_until_the_thread_has_ended(exercise):
+    task = Task(pause=0.2)
+    files = [exercise.__file__]
+    with started_worker(exercise, task, INTERVAL) as (worker, threads):
+        expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
+        took, alive = Call(stop_and_look, worker, threads).result(
+            2.0, f"{made(INTERVAL)}.stop() while task() was running (it takes 0.2 s)", files,
+            "stop() should wait only for the running call to finish.",
+        )  # fmt: skip
+        calls = len(task.calls)
+        real_sleep(3 * INTERVAL)
+        later, started_later = len(task.calls), [t for t in threads if t.is_alive()]
+    expect(
+        not alive,
+        f"{made(INTERVAL)}.stop(), called while task() was running (it takes 0.2 s), returned after {took:.2f} s while "
+        f"the worker thread was still alive ({describe_threads(alive)}). stop() must not return before the thread "
+        "has ended: wake it, then join() it.",
+    )
+    expect(
+        later == calls and not started_later,
+        f"{made(INTERVAL)}: after stop() returned, task() was called {later - calls} more time(s) and these threads "
+        f"were running: {describe_threads(started_later) or 'none'}. Once stop() has returned nothing may run the task again.",
+    )
+
+
+def test_waiting_uses_no_cpu(exercise):
+    task = Task()
+    with fast_sleep(exercise) as asked, clock_reads(exercise) as reads, started_worker(exercise, task, INTERVAL) as (worker, threads):
+        wall, cpu, slept, read = time.monotonic(), time.process_time(), len(asked), reads[0]
+        real_sleep(WINDOW)
+        wall, cpu = time.monotonic() - wall, time.process_time() - cpu
+        slept, read, calls = len(asked) - slept, reads[0] - read, len(task.calls)
+    sleeping = (
+        f" While this check ran, time.sleep() called from your file returned at once, and it was called {slept} "
+        f"time(s): a worker must not wait by sleeping. {EVENT_ADVICE}"
+        if slept else ""
+    )  # fmt: skip
+    expect(
+        cpu <= BUSY_SHARE * wall and slept <= POLLS and read <= POLLS,
+        f"{made(INTERVAL)} running for {wall:.2f} s ({calls} calls of task()) used {cpu:.2f} s of CPU time "
+        f"({cpu / wall:.0%} of a core)" + (f", and your file read the clock {spaced(read)} times" if read > POLLS else "")
+        + ". Waiting for the next call should use almost no CPU: the thread is busy-waiting, checking "
+        "over and over in a loop. Block on something with a timeout instead, such as "
+        f"threading.Event.wait(interval).{sleeping}",
+    )
+
+
+def test_stop_twice_or_before_start_does_nothing(exercise):
+    task = Task()
+    files = [exercise.__file__]
+    worker = exercise.PeriodicWorker(task, INTERVAL)
+    problem = None
+    try:
+        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop() before start()", files=files)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        problem = f"{type(error).__name__}: {error}"
+    expect(
+        problem is None,
+        f"{made(INTERVAL)}.stop() before start() raised {problem}. Stopping a worker that never started should "
+        "simply do nothing: check whether there is a thread to wake and join.",
+    )
+    task.retired = True  # a worker that starts anyway stops at its first call
+    with started_worker(exercise, Task(), INTERVAL) as (worker, threads):
+        real_sleep(2 * INTERVAL)
+        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop()", files=files)
+        try:
+            call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop() a second time", files=files)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+    expect(
+        problem is None,
+        f"{made(INTERVAL)}: start(), stop(), then stop() again: the second stop() raised {problem}. Stopping a "
+        "stopped worker should simply do nothing.",
+    )
+
+
+def test_running_is_true_only_between_start_and_stop(exercise):
+    task = Task()
+    worker = exercise.PeriodicWorker(task, INTERVAL)
+    before = worker.running
+    task.retired = True
+    property_hint = " (Is `running` a @property? Without it, worker.running is a method, which is always true.)" if callable(before) else ""
+    expect(not before, f"{made(INTERVAL)}.running before start() is {before!r}, expected False.{property_hint}")
+    with started_worker(exercise, Task(), INTERVAL) as (worker, threads):
+        during = worker.running
+        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop()", files=[exercise.__file__])
+        after = worker.running
+    expect(during, f"{made(INTERVAL)}.running right after start() returned is {during!r}, expected True.")
+    expect(not after, f"{made(INTERVAL)}.running after stop() returned is {after!r}, expected False.")
