@@ -365,6 +365,42 @@ def fast_sleep(module: Any) -> Iterator[list[float]]:
             module.sleep = real_sleep
 
 
+#: The clocks a busy-waiting loop reads.
+CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
+
+@contextlib.contextmanager
+def clock_reads(module: Any) -> Iterator[list[int]]:
+    """Count the calls of time.monotonic() and the other clocks made from ``module``'s own code.
+
+    A loop that keeps checking the clock shows up here by the thousand, however little CPU a crowded
+    machine gives it; code that waits reads the clock a few times per wake-up. Yields a one-item list.
+    """
+    file, count = module.__file__, [0]
+    originals = {name: getattr(time, name) for name in CLOCKS}
+
+    def counting(real):
+        def clock():
+            if sys._getframe(1).f_code.co_filename == file:
+                count[0] += 1
+            return real()
+
+        return clock
+
+    patched = {name: counting(real) for name, real in originals.items()}
+    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]  # from time import monotonic
+    for name, clock in patched.items():
+        setattr(time, name, clock)
+    for name in imported:
+        setattr(module, name, patched[name])
+    try:
+        yield count
+    finally:
+        for name, real in originals.items():
+            setattr(time, name, real)
+        for name in imported:
+            setattr(module, name, originals[name])
+
+
 def spaced(n: int) -> str:
     """A count as a learner reads it: 80 000."""
     return f"{n:,}".replace(",", " ")

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kata import messages
-from support import call_bounded, expect, fail, real_sleep, spaced
+from support import call_bounded, clock_reads, expect, fail, real_sleep, spaced
 
 INTERVAL = 0.04
 WINDOW = 0.3
@@ -59,40 +59,8 @@ class Heart:
 
 
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
-CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
 
 
-@contextlib.contextmanager
-def clock_reads(module) -> Iterator[list[int]]:
-    """Count the calls of time.monotonic() and the other clocks made from ``module``'s own code.
-
-    A loop that keeps checking the clock shows up here by the thousand, however little CPU a crowded
-    machine gives it; code that waits reads the clock a few times per wake-up. Yields a one-item list.
-    """
-    file, count = module.__file__, [0]
-    originals = {name: getattr(time, name) for name in CLOCKS}
-
-    def counting(real):
-        def clock():
-            if sys._getframe(1).f_code.co_filename == file:
-                count[0] += 1
-            return real()
-
-        return clock
-
-    patched = {name: counting(real) for name, real in originals.items()}
-    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]  # from time import monotonic
-    for name, clock in patched.items():
-        setattr(time, name, clock)
-    for name in imported:
-        setattr(module, name, patched[name])
-    try:
-        yield count
-    finally:
-        for name, real in originals.items():
-            setattr(time, name, real)
-        for name in imported:
-            setattr(module, name, originals[name])
 
 
 def call(interval: float) -> str:

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-import sys
 import threading
 import time
 from collections.abc import Iterator
 
-from support import Call, call_bounded, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from support import Call, call_bounded, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 INTERVAL = 0.04
 WINDOW = 0.3
@@ -71,40 +70,8 @@ def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[obje
 
 
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
-CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
 
 
-@contextlib.contextmanager
-def clock_reads(module) -> Iterator[list[int]]:
-    """Count the calls of time.monotonic() and the other clocks made from ``module``'s own code.
-
-    A loop that keeps checking the clock shows up here by the thousand, however little CPU a crowded
-    machine gives it; code that waits reads the clock a few times per wake-up. Yields a one-item list.
-    """
-    file, count = module.__file__, [0]
-    originals = {name: getattr(time, name) for name in CLOCKS}
-
-    def counting(real):
-        def clock():
-            if sys._getframe(1).f_code.co_filename == file:
-                count[0] += 1
-            return real()
-
-        return clock
-
-    patched = {name: counting(real) for name, real in originals.items()}
-    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]  # from time import monotonic
-    for name, clock in patched.items():
-        setattr(time, name, clock)
-    for name in imported:
-        setattr(module, name, patched[name])
-    try:
-        yield count
-    finally:
-        for name, real in originals.items():
-            setattr(time, name, real)
-        for name in imported:
-            setattr(module, name, originals[name])
 
 
 def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
