@@ -1,0 +1,70 @@
+"""Exercise 08 — a worker pool.
+
+Starting a new thread for every small task is wasteful. Write a pool that starts `n_workers`
+threads once, feeds them tasks through a `queue.Queue`, and gives each caller a handle to
+collect the result later. Use `threading` and `queue` only: `concurrent.futures` already does
+this, and here you build it yourself.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+
+
+class Handle:
+    """What `submit` returns: the outcome of one task, once the task has run."""
+
+    def __init__(self) -> None:
+        # TODO: a way to wait until the task has finished, and room for its value or its exception.
+        raise NotImplementedError
+
+    def result(self, timeout: float | None = None) -> object:
+        """Wait for the task to finish; return its value, or raise the exception it raised.
+
+        With a `timeout` in seconds, raise the built-in `TimeoutError` if the task has not
+        finished by then. `result` may be called any number of times, from any thread.
+        """
+        # TODO: wait (at most `timeout` seconds), then return the value or raise the exception.
+        raise NotImplementedError
+
+
+class WorkerPool:
+    """A fixed set of worker threads that run submitted tasks, up to `n_workers` at a time."""
+
+    def __init__(self, n_workers: int) -> None:
+        """Start exactly `n_workers` worker threads now; each waits for tasks.
+
+        Raise `ValueError` if `n_workers` is less than 1.
+        """
+        # TODO: a queue for tasks, and n_workers started threads that loop: take a task, run
+        # it, hand its value or exception to its Handle. A task that raises must not end the loop.
+        raise NotImplementedError
+
+    def submit(self, func: Callable[..., object], *args: object) -> Handle:
+        """Queue `func(*args)` to run in one of the workers and return its Handle at once.
+
+        Raise `RuntimeError` if the pool has been shut down.
+        """
+        # TODO: refuse after shutdown; otherwise queue the task with a new Handle.
+        raise NotImplementedError
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop accepting tasks; the workers finish every task already queued, then exit.
+
+        With `wait=True`, return only when every worker thread has ended (join them). With
+        `wait=False`, return at once. Calling `shutdown` again does nothing more.
+        """
+        # TODO: tell every worker to stop once the queue is done, then join them if asked.
+        raise NotImplementedError
+
+    def __enter__(self) -> WorkerPool:
+        """`with WorkerPool(n) as pool:` gives the pool itself."""
+        # TODO
+        raise NotImplementedError
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Leaving the `with` block shuts the pool down and waits for the workers."""
+        # TODO
+        raise NotImplementedError

@@ -1,0 +1,25 @@
+"""Exercise 15 — fetch many URLs at once.
+
+Fetching a URL mostly waits on the network, so many fetches can wait at the same time. Use
+`concurrent.futures.ThreadPoolExecutor` to run `fetch(url)` for every URL in a pool of threads,
+and collect each URL's result — or the exception its fetch raised — into one dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+
+def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: int = 8) -> dict[str, object]:
+    """Return `{url: fetch(url)}` for every url, fetched in up to `max_workers` threads at once.
+
+    - Use a `ThreadPoolExecutor` with `max_workers` threads.
+    - If `fetch(url)` raises an `Exception`, map that url to the exception object instead of
+      raising it: one failed fetch must not hide the others' results.
+    - When `fetch_all` returns, the executor has been shut down and none of its threads is left
+      running.
+    """
+    # TODO: make the executor, so that it is shut down however this function ends.
+    # TODO: submit every fetch first, then collect the results (or exceptions) by url.
+    raise NotImplementedError

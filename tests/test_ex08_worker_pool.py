@@ -1,0 +1,416 @@
+"""Checks for exercise 08: WorkerPool starts n workers once, reuses them, and shuts down cleanly."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import QUICK, Call, describe_threads, expect, fail, learner_threads, real_sleep, record_threads
+
+N = 3
+#: How long shutdown() gets, with tasks still blocked, before the check decides it returned too early.
+EARLY = 0.2
+#: The longest a blocked task waits for its gate; the checks always open it much sooner.
+GATE_LIMIT = 5.0
+#: How long the first tasks of a gauge stay running together once all of them are in.
+SETTLE = 0.1
+#: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
+SHUTDOWN_LIMIT = 1.0
+STUCK_ADVICE = "Is a worker waiting for something that never comes?"
+
+
+_threads_before: set[int | None] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_threads_before():
+    """Remember which threads exist before each check, so that a hang report leaves out older ones."""
+    _threads_before.clear()
+    _threads_before.update(t.ident for t in threading.enumerate())
+    yield
+
+
+def where_this_check_waits(exercise) -> str:
+    """Like ``support.where_threads_wait``, for the threads this check started only (not leftovers of earlier checks)."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in sys._current_frames().items():
+        if ident in _threads_before:
+            continue
+        for entry in traceback.extract_stack(frame)[::-1]:
+            if entry.filename == exercise.__file__:
+                lines.append(f"  thread {names.get(ident, ident)!r} is at {Path(entry.filename).name} line {entry.lineno}, in {entry.name}: {(entry.line or '').strip()}")
+                break
+    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
+
+
+def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = STUCK_ADVICE):
+    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
+    __tracebackhide__ = True
+    if not call.wait(limit):
+        fail(f"{what} did not return within {limit:g} s." + (f" {advice}" if advice else "") + "\nWhere the threads are:\n" + where_this_check_waits(exercise))
+    if isinstance(call.error, NotImplementedError):
+        raise call.error
+    return call.value, call.error
+
+
+def outcome(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, limit: float = QUICK, **kwargs):
+    """Call ``func`` in a watched thread; return ``(value, error)``."""
+    __tracebackhide__ = True
+    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
+
+
+def bounded(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, **kwargs):
+    """Call ``func`` in a watched thread; return its value or raise its exception."""
+    __tracebackhide__ = True
+    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
+    if error is not None:
+        raise error
+    return value
+
+
+def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
+    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
+    __tracebackhide__ = True
+
+    def collect() -> list:
+        deadline = time.monotonic() + QUICK
+        got = []
+        for handle in handles:
+            try:
+                got.append(handle.result(max(0.01, deadline - time.monotonic())))
+            except NotImplementedError:
+                raise
+            except BaseException as error:
+                got.append(error)
+        return got
+
+    return bounded(what, exercise, collect, advice=advice, limit=QUICK + 1.0)
+
+
+def raiser(error: BaseException):
+    def task() -> None:
+        raise error
+
+    return task
+
+
+@contextlib.contextmanager
+def executors_made() -> Iterator[list]:
+    """Record every ``concurrent.futures.ThreadPoolExecutor`` (or subclass) created inside the block."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    made: list = []
+    real_init = ThreadPoolExecutor.__dict__["__init__"]
+
+    def init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    ThreadPoolExecutor.__init__ = init
+    try:
+        yield made
+    finally:
+        ThreadPoolExecutor.__init__ = real_init
+
+
+class Gauge:
+    """A task that measures how many copies of itself run at the same time.
+
+    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
+    moment longer, so a call beyond the limit, if the code lets one start, is seen running
+    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
+    exceeded, every time rather than by luck.
+    """
+
+    def __init__(self, limit: int, settle: float = SETTLE, patience: float = QUICK) -> None:
+        self.limit, self.settle, self.patience = limit, settle, patience
+        self.peak = 0
+        self.timed_out = False
+        self._running = 0
+        self._lock = threading.Lock()
+        self._full = threading.Event()
+
+    def __call__(self, value: object) -> object:
+        with self._lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            early = not self._full.is_set()
+            if self._running >= self.limit:
+                self._full.set()
+        try:
+            if early:
+                if not self._full.wait(self.patience):
+                    self.timed_out = True
+                    self._full.set()  # the rest need not wait as well
+                real_sleep(self.settle)
+            return value
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+@pytest.fixture
+def pools(exercise):
+    """Make pools and record the threads each one starts; shut every one down after the check."""
+    made = []
+
+    def make(n: int):
+        with record_threads() as started, executors_made() as executors:
+            pool = bounded(f"WorkerPool({n})", exercise, exercise.WorkerPool, n)
+        made.append(pool)
+        return pool, learner_threads(started), executors
+
+    yield make
+    deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
+    for pool in made:
+        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
+
+
+def gauge_tasks(exercise, pools) -> Gauge:
+    pool, _, _ = pools(N)
+    gauge = Gauge(N)
+    handles = bounded(f"{3 * N} calls of submit()", exercise, lambda: [pool.submit(gauge, i) for i in range(3 * N)])
+    got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
+    errors = [e for e in got if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {3 * N} quick tasks: result() raised {errors[0]!r}" if errors else "")
+    expect(got == list(range(3 * N)), f"WorkerPool({N}), tasks returning 0 … {3 * N - 1}: the handles gave {got}.")
+    return gauge
+
+
+def test_exactly_n_workers_start_with_the_pool(exercise, pools):
+    pool, workers, executors = pools(N)
+    expect(
+        not executors,
+        f"WorkerPool({N}) created a concurrent.futures.ThreadPoolExecutor. This exercise is about building "
+        "the pool yourself: start your own threading.Thread workers and feed them through a queue.Queue.",
+    )
+    expect(
+        len(workers) == N,
+        f"WorkerPool({N}) started {len(workers)} thread(s) while it was being made; expected exactly {N}. "
+        "Start all the workers in __init__, before any task arrives: n_workers of them, no more.",
+    )
+    ended = [w for w in workers if not w.is_alive()]
+    expect(
+        not ended,
+        f"Right after WorkerPool({N}) returned, worker thread(s) {describe_threads(ended)} had already ended. "
+        "A worker should loop: wait for a task, run it, wait for the next one.",
+    )
+
+
+def test_every_task_runs_in_one_of_the_n_workers(exercise, pools):
+    pool, workers, _ = pools(N)
+    count = 5 * N
+    with record_threads() as started, executors_made() as executors:
+        handles = bounded(f"{count} calls of submit()", exercise, lambda: [pool.submit(threading.current_thread) for _ in range(count)])
+        ran_in = results(f"Collecting the results of {count} tasks", exercise, handles)
+    extra = learner_threads(started)
+    expect(
+        not extra and not executors,
+        f"Submitting {count} tasks to WorkerPool({N}) started {len(extra)} more thread(s)"
+        + (" through a concurrent.futures.ThreadPoolExecutor" if executors else "")
+        + f". The pool's {N} workers should run every task: submit() only puts the task on the queue, it never starts a thread.",
+    )
+    errors = [e for e in ran_in if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {count} quick tasks: result() raised {errors[0]!r}" if errors else "")
+    strangers = {t for t in ran_in if t not in workers}
+    expect(
+        not strangers,
+        f"{count} tasks ran in thread(s) {describe_threads(strangers)}, which are not among the {N} workers that "
+        f"WorkerPool({N}) started. submit() should hand each task to the workers, not run it itself.",
+    )
+
+
+def test_n_tasks_run_at_the_same_time(exercise, pools):
+    gauge = gauge_tasks(exercise, pools)
+    expect(
+        gauge.peak >= N and not gauge.timed_out,
+        f"WorkerPool({N}) with {3 * N} tasks: at most {gauge.peak} task(s) ran at the same time; expected {N}, "
+        f"one in each worker (the first tasks waited {gauge.patience:g} s for the others). Do all {N} workers "
+        "take tasks from the same queue, each running its own task without waiting for the others?",
+    )
+
+
+def test_never_more_than_n_tasks_at_once(exercise, pools):
+    gauge = gauge_tasks(exercise, pools)
+    expect(
+        gauge.peak <= N,
+        f"WorkerPool({N}) with {3 * N} tasks: {gauge.peak} tasks ran at the same time, but the pool has only "
+        f"{N} workers. Tasks must run only in the {N} worker threads, one task per worker at a time.",
+    )
+
+
+def test_result_returns_the_task_value(exercise, pools):
+    pool, _, _ = pools(2)
+    calls = [("submit(pow, 2, 10)", (pow, 2, 10), 1024), ("submit(lambda *a: a, 1, 'two', None)", (lambda *a: a, 1, "two", None), (1, "two", None)), ("submit(dict)", (dict,), {})]
+    handles = bounded("submit()", exercise, lambda: [pool.submit(*args) for _, args, _ in calls])
+    got = results("handle.result()", exercise, handles)
+    for (call, _, expected), value in zip(calls, got):
+        expect(value == expected, f"pool.{call}.result() returned {value!r}, expected {expected!r}.")
+    again = results("Calling handle.result() a second time", exercise, handles)
+    expect(again == got, f"Calling result() a second time on the same handles returned {again!r}, expected {got!r} again.")
+
+
+def test_result_raises_the_task_exception(exercise, pools):
+    pool, _, _ = pools(2)
+    error = ValueError("task 7 failed")
+    handle = bounded("submit()", exercise, pool.submit, raiser(error))
+    _, got = outcome("handle.result() for a task that raised", exercise, handle.result, advice=STUCK_ADVICE)
+    expect(
+        isinstance(got, ValueError) and str(got) == str(error),
+        f"A task raised ValueError('task 7 failed'); its handle.result() "
+        + ("returned normally" if got is None else f"raised {type(got).__name__}({str(got)!r})")
+        + ", expected it to raise that same ValueError. Catch the exception in the worker, store it in the "
+        "handle, and raise it again in result().",
+    )
+
+
+def test_result_with_a_timeout_raises_timeout_error_promptly(exercise, pools):
+    pool, _, _ = pools(2)
+    gate = threading.Event()
+    try:
+        handle = bounded("submit()", exercise, pool.submit, gate.wait, GATE_LIMIT)
+        started = time.monotonic()
+        _, got = outcome("handle.result(timeout=0.1) for a task still running", exercise, handle.result, timeout=0.1, advice="result() must give up after `timeout` seconds.")
+        elapsed = time.monotonic() - started
+    finally:
+        gate.set()
+    expect(
+        isinstance(got, TimeoutError),
+        "handle.result(timeout=0.1) for a task that had not finished "
+        + ("returned normally" if got is None else f"raised {type(got).__module__}.{type(got).__qualname__}")
+        + ", expected the built-in TimeoutError. Event.wait(timeout) tells you whether the wait timed out.",
+    )
+    expect(elapsed < 1.5, f"handle.result(timeout=0.1) took {elapsed:.2f} s to raise TimeoutError; expected about 0.1 s.")
+    done = results("handle.result() after the task was let go", exercise, [handle])
+    expect(done == [True], f"After the task was let go, handle.result() gave {done[0]!r}, expected True (what the task returned).")
+
+
+def test_a_raising_task_does_not_kill_its_worker(exercise, pools):
+    pool, workers, _ = pools(N)
+    failing = bounded("submit()", exercise, lambda: [pool.submit(raiser(ValueError(f"task {i} failed"))) for i in range(N)])
+    got = results(f"Collecting the results of {N} tasks that raised", exercise, failing)
+    expect(all(isinstance(e, ValueError) for e in got), f"{N} tasks raised ValueError; their handles gave {got!r}, expected those ValueErrors.")
+    barrier = threading.Barrier(N, timeout=QUICK)
+    after = bounded("submit()", exercise, lambda: [pool.submit(barrier.wait) for _ in range(N)])
+    got = results(f"After {N} tasks raised, {N} tasks that wait for each other", exercise, after, advice="Did the workers die with the exceptions?")
+    dead = [w for w in workers if not w.is_alive()]
+    expect(
+        not dead and not any(isinstance(e, BaseException) for e in got),
+        f"WorkerPool({N}): after {N} tasks raised ValueError, {N} more tasks could no longer run at the same time"
+        + (f" — worker thread(s) {describe_threads(dead)} had ended" if dead else "")
+        + ". A task's exception must not end its worker: catch it around the call, hand it to the handle, and "
+        "go on to the next task.",
+    )
+
+
+def test_shutdown_finishes_queued_tasks_then_joins_every_worker(exercise, pools):
+    pool, workers, _ = pools(2)
+    gate = threading.Event()
+    done: list[int] = []
+
+    def blocked(i: int) -> None:
+        gate.wait(GATE_LIMIT)
+        real_sleep(0.05)  # still running a moment after the gate opens
+        done.append(i)
+
+    try:
+        bounded("submit()", exercise, lambda: [pool.submit(blocked, i) for i in range(2)] + [pool.submit(done.append, i) for i in range(2, 6)])
+        shutdown = Call(pool.shutdown)
+        returned_early = shutdown.wait(EARLY)
+    finally:
+        gate.set()
+    if returned_early and shutdown.error is not None:
+        raise shutdown.error
+    expect(
+        not returned_early,
+        "shutdown() returned while 2 tasks were still running and 4 more were queued. With wait=True it must "
+        "return only after the workers have finished every queued task and exited: join each worker.",
+    )
+    _, error = finished(shutdown, "shutdown(), after the running tasks were let go,", exercise, SHUTDOWN_LIMIT, "Every worker has to be told to stop: with 2 workers, does each of them get its own stop signal?")
+    if error is not None:
+        raise error
+    expect(
+        sorted(done) == list(range(6)),
+        f"shutdown() returned, but of the 6 submitted tasks only {sorted(done)} ran. Tasks queued before "
+        "shutdown() must still run: put the stop signals behind them in the queue.",
+    )
+    alive = [w for w in workers if w.is_alive()]
+    expect(
+        not alive,
+        f"shutdown() returned while worker thread(s) {describe_threads(alive)} were still running. With "
+        "wait=True, join every worker before returning.",
+    )
+
+
+def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exercise, pools):
+    pool, workers, _ = pools(2)
+    gate = threading.Event()
+    try:
+        handles = bounded("submit()", exercise, lambda: [pool.submit(gate.wait, GATE_LIMIT) for _ in range(4)])
+        _, error = outcome("shutdown(wait=False), with tasks still running,", exercise, pool.shutdown, wait=False, advice="With wait=False, shutdown must not wait for the workers.")
+    finally:
+        gate.set()
+    expect(error is None, f"shutdown(wait=False) raised {error!r}")
+    got = results("The tasks queued before shutdown(wait=False)", exercise, handles, advice="Tasks queued before shutdown must still run.")
+    expect(got == [True] * 4, f"shutdown(wait=False) with 4 tasks queued: their handles gave {got!r}, expected each task to run (True).")
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    for worker in workers:
+        worker.join(max(0.0, deadline - time.monotonic()))
+    alive = [w for w in workers if w.is_alive()]
+    expect(
+        not alive,
+        f"After shutdown(wait=False) and the last task, worker thread(s) {describe_threads(alive)} were still "
+        f"running {SHUTDOWN_LIMIT:g} s later. Every worker must get a stop signal and exit, even if nobody waits for it.",
+    )
+
+
+def test_submit_after_shutdown_raises_runtime_error(exercise, pools):
+    pool, _, _ = pools(2)
+    _, error = outcome("shutdown()", exercise, pool.shutdown, limit=SHUTDOWN_LIMIT)
+    expect(error is None, f"shutdown() raised {error!r}")
+    _, error = outcome("A second shutdown()", exercise, pool.shutdown, limit=SHUTDOWN_LIMIT, advice="Calling shutdown() again should do nothing more.")
+    expect(error is None, f"Calling shutdown() a second time raised {error!r}; it should do nothing more.")
+    _, error = outcome("submit() after shutdown()", exercise, pool.submit, print, "never printed")
+    expect(
+        isinstance(error, RuntimeError),
+        "pool.submit() after pool.shutdown() "
+        + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})")
+        + ": expected RuntimeError. The workers are gone, so the task would never run; say so instead of "
+        "accepting it.",
+    )
+
+
+def test_a_with_block_shuts_the_pool_down(exercise, pools):
+    def use():
+        pool = exercise.WorkerPool(2)
+        with pool as entered:
+            handles = [entered.submit(lambda i: real_sleep(0.02) or i * i, i) for i in range(4)]
+        return pool, entered, handles
+
+    with record_threads() as started:
+        pool, entered, handles = bounded("A `with WorkerPool(2) as pool:` block", exercise, use, advice="Does __exit__ shut the pool down?")
+    expect(entered is pool, f"`with WorkerPool(2) as pool:` bound pool to {entered!r}, expected the WorkerPool itself: __enter__ should return self.")
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    expect(not alive, f"After the `with WorkerPool(2) as pool:` block, thread(s) {describe_threads(alive)} were still running: __exit__ should shut the pool down and wait for the workers.")
+    got = results("The tasks submitted inside the with block", exercise, handles)
+    expect(got == [0, 1, 4, 9], f"Tasks returning i * i for i in 0 … 3, submitted inside the with block: the handles gave {got!r}, expected [0, 1, 4, 9].")
+    _, error = outcome("submit() after the with block", exercise, pool.submit, print, "never printed")
+    expect(isinstance(error, RuntimeError), f"pool.submit() after the with block {'returned normally' if error is None else f'raised {error!r}'}: expected RuntimeError, because leaving the block shuts the pool down.")
+
+
+def test_fewer_than_one_worker_is_a_value_error(exercise):
+    for n in (0, -1):
+        with record_threads() as started:
+            _, error = outcome(f"WorkerPool({n})", exercise, exercise.WorkerPool, n)
+        expect(
+            isinstance(error, ValueError),
+            f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
+        )
+        expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")

@@ -1,0 +1,276 @@
+"""Checks for exercise 12: map_limited keeps input order and runs exactly up to max_concurrent calls at once."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import traceback
+from pathlib import Path
+
+import pytest
+from support import QUICK, Call, describe_threads, expect, fail, join_all, learner_threads, real_sleep, record_threads
+
+K = 3
+#: How long map_limited gets, with calls still blocked, before the check decides it returned too early.
+EARLY = 0.2
+#: The longest a blocked call waits for its gate; the checks always open it much sooner.
+GATE_LIMIT = 5.0
+#: How long the first calls of a gauge stay running together once all of them are in.
+SETTLE = 0.1
+STUCK_ADVICE = "Is a thread waiting for a slot that is never given back, or for a thread that never ends?"
+
+
+_threads_before: set[int | None] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_threads_before():
+    """Remember which threads exist before each check, so that a hang report leaves out older ones."""
+    _threads_before.clear()
+    _threads_before.update(t.ident for t in threading.enumerate())
+    yield
+
+
+def where_this_check_waits(exercise) -> str:
+    """Like ``support.where_threads_wait``, for the threads this check started only (not leftovers of earlier checks)."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in sys._current_frames().items():
+        if ident in _threads_before:
+            continue
+        for entry in traceback.extract_stack(frame)[::-1]:
+            if entry.filename == exercise.__file__:
+                lines.append(f"  thread {names.get(ident, ident)!r} is at {Path(entry.filename).name} line {entry.lineno}, in {entry.name}: {(entry.line or '').strip()}")
+                break
+    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
+
+
+def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = STUCK_ADVICE):
+    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
+    __tracebackhide__ = True
+    if not call.wait(limit):
+        fail(f"{what} did not return within {limit:g} s." + (f" {advice}" if advice else "") + "\nWhere the threads are:\n" + where_this_check_waits(exercise))
+    if isinstance(call.error, NotImplementedError):
+        raise call.error
+    return call.value, call.error
+
+
+def outcome(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, limit: float = QUICK, **kwargs):
+    """Call ``func`` in a watched thread; return ``(value, error)``."""
+    __tracebackhide__ = True
+    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
+
+
+def bounded(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, **kwargs):
+    """Call ``func`` in a watched thread; return its value or raise its exception."""
+    __tracebackhide__ = True
+    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
+    if error is not None:
+        raise error
+    return value
+
+
+class Gauge:
+    """A task that measures how many copies of itself run at the same time.
+
+    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
+    moment longer, so a call beyond the limit, if the code lets one start, is seen running
+    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
+    exceeded, every time rather than by luck.
+    """
+
+    def __init__(self, limit: int, settle: float = SETTLE, patience: float = QUICK) -> None:
+        self.limit, self.settle, self.patience = limit, settle, patience
+        self.peak = 0
+        self.timed_out = False
+        self._running = 0
+        self._lock = threading.Lock()
+        self._full = threading.Event()
+
+    def __call__(self, value: object) -> object:
+        with self._lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            early = not self._full.is_set()
+            if self._running >= self.limit:
+                self._full.set()
+        try:
+            if early:
+                if not self._full.wait(self.patience):
+                    self.timed_out = True
+                    self._full.set()  # the rest need not wait as well
+                real_sleep(self.settle)
+            return value
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+def raiser(item):
+    raise ValueError(f"item {item} failed")
+
+
+def described(error: BaseException | None) -> str:
+    return "returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})"
+
+
+class LastFirst:
+    """A func whose calls finish in reverse input order: item i returns only after item i + 1 has."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.gave_up = False
+        self._returned = 0
+        self._cond = threading.Condition()
+
+    def __call__(self, item: int) -> int:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
+                self.gave_up = True  # the calls did not all run at once; let the rest go
+            self._returned += 1
+            self._cond.notify_all()
+        return item * 10
+
+
+def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
+    gauge = Gauge(limit)
+    got = bounded(f"map_limited(func, range({count}), max_concurrent={limit})", exercise, exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0)
+    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
+    return gauge
+
+
+def test_results_come_back_in_input_order(exercise):
+    n = 5
+    func = LastFirst(n)
+    got = bounded(f"map_limited(func, range({n}), max_concurrent={n})", exercise, exercise.map_limited, func, range(n), n, limit=QUICK + 1.0)
+    expected = [i * 10 for i in range(n)]
+    expect(
+        got == expected,
+        f"map_limited(func, range({n}), max_concurrent={n}), where func(i) returns i * 10 and later items finish "
+        f"first: got {got!r}, expected {expected!r}. Put each result at its item's position, not in the order the "
+        "calls finish.",
+    )
+    expect(
+        not func.gave_up,
+        f"map_limited(func, range({n}), max_concurrent={n}): item 0 waited {QUICK:g} s for the later items to "
+        f"finish, but they never ran alongside it. With max_concurrent={n}, all {n} calls should run at once.",
+    )
+
+
+def test_up_to_max_concurrent_calls_run_at_once(exercise):
+    gauge = gauged(exercise)
+    expect(
+        gauge.peak >= K and not gauge.timed_out,
+        f"map_limited(func, range({3 * K}), max_concurrent={K}): at most {gauge.peak} call(s) ran at the same time; "
+        f"expected {K} (the first calls waited {gauge.patience:g} s for the others). The limit is an upper bound to "
+        f"reach, not to stay under: while a call runs, the next ones should start, up to {K} at once.",
+    )
+
+
+def test_never_more_than_max_concurrent_calls_at_once(exercise):
+    gauge = gauged(exercise)
+    expect(
+        gauge.peak <= K,
+        f"map_limited(func, range({3 * K}), max_concurrent={K}): {gauge.peak} calls ran at the same time, more than "
+        f"the limit of {K}. Each call must hold one of {K} slots (a Semaphore({K})) for as long as it runs.",
+    )
+
+
+def test_a_raising_call_gives_its_slot_back(exercise):
+    limit, count = 2, 4
+    _, error = outcome(
+        f"map_limited(func, range({count}), max_concurrent={limit}), with every call raising,", exercise, exercise.map_limited, raiser, range(count), limit,
+        advice=f"Once {limit} calls have raised, are their slots gone for good? A slot must be given back however "
+        "the call ends: use try/finally, or a `with` block on the semaphore.",
+    )  # fmt: skip
+    expect(
+        isinstance(error, ValueError) and str(error) == "item 0 failed",
+        f"map_limited(func, range({count}), max_concurrent={limit}) with func(i) raising ValueError('item i failed') "
+        f"{described(error)}; expected ValueError('item 0 failed'), the first failure in input order.",
+    )
+
+
+def test_an_exception_reaches_the_caller_after_the_others_finish(exercise):
+    gate = threading.Event()
+    done: list[str] = []
+
+    def func(item: str) -> str:
+        if item == "boom":
+            raise ValueError("boom")
+        gate.wait(GATE_LIMIT)
+        real_sleep(0.05)  # still running a moment after the gate opens
+        done.append(item)
+        return item
+
+    items = ["boom", "a", "b", "c"]
+    call = Call(exercise.map_limited, func, items, 4)
+    try:
+        early = call.wait(EARLY)
+    finally:
+        gate.set()
+    if early and isinstance(call.error, NotImplementedError):
+        raise call.error
+    expect(
+        not early,
+        f"map_limited(func, {items!r}, max_concurrent=4) {described(call.error)} while the calls for 'a', 'b' and 'c' "
+        "were still running. When a call fails, let the others finish (join every thread) before raising.",
+    )
+    _, error = finished(call, f"map_limited(func, {items!r}, max_concurrent=4)", exercise)
+    expect(
+        isinstance(error, ValueError) and str(error) == "boom",
+        f"map_limited(func, {items!r}, max_concurrent=4), where func('boom') raises ValueError('boom'): it "
+        f"{described(error)}, expected that ValueError to reach the caller. Keep each call's exception and raise it in "
+        "the caller's thread.",
+    )
+    expect(sorted(done) == ["a", "b", "c"], f"When map_limited raised, only {sorted(done)} of the calls for 'a', 'b', 'c' had finished.")
+
+
+def test_the_first_failure_in_input_order_is_raised(exercise):
+    three_raised = threading.Event()
+
+    def func(item: int) -> int:
+        if item == 3:
+            three_raised.set()
+            raise ValueError("item 3 failed")
+        if item == 1:
+            three_raised.wait(1.0)
+            raise ValueError("item 1 failed")
+        return item
+
+    _, error = outcome("map_limited(func, range(4), max_concurrent=4)", exercise, exercise.map_limited, func, range(4), 4)
+    expect(
+        isinstance(error, ValueError) and str(error) == "item 1 failed",
+        "map_limited(func, range(4), max_concurrent=4), where item 3 raises first and item 1 a moment later: it "
+        f"{described(error)}; expected ValueError('item 1 failed'), the first failure in input order, as the docstring says.",
+    )
+
+
+def test_max_concurrent_below_one_is_a_value_error(exercise):
+    for limit in (0, -1):
+        called = []
+        _, error = outcome(f"map_limited(func, [1, 2], max_concurrent={limit})", exercise, exercise.map_limited, called.append, [1, 2], limit)
+        expect(isinstance(error, ValueError), f"map_limited(func, [1, 2], max_concurrent={limit}) {described(error)}: expected ValueError, since no call could ever run.")
+        expect(not called, f"map_limited(func, [1, 2], max_concurrent={limit}) called func with {called!r} before raising; check max_concurrent first.")
+
+
+def test_empty_input_and_any_iterable(exercise):
+    got = bounded("map_limited(str.upper, [], max_concurrent=2)", exercise, exercise.map_limited, str.upper, [], 2)
+    expect(got == [], f"map_limited(str.upper, [], max_concurrent=2) returned {got!r}, expected [].")
+    words = ("a", "bb", "ccc", "dd", "e")
+    got = bounded("map_limited(str.upper, <generator>, max_concurrent=2)", exercise, exercise.map_limited, str.upper, (w for w in words), 2)
+    expected = [w.upper() for w in words]
+    expect(got == expected, f"map_limited(str.upper, (w for w in {words!r}), max_concurrent=2) returned {got!r}, expected {expected!r}. items may be any iterable, read only once.")
+
+
+def test_no_thread_is_left_running(exercise):
+    with record_threads() as started:
+        _, error = outcome("map_limited(func, range(8), max_concurrent=3)", exercise, exercise.map_limited, lambda i: real_sleep(0.01) or i, range(8), 3)
+        _, failure = outcome("map_limited(raising func, range(4), max_concurrent=2)", exercise, exercise.map_limited, raiser, range(4), 2)
+    if error is not None:
+        raise error
+    left = join_all(learner_threads(started), 1.0)
+    expect(
+        not left,
+        f"Thread(s) {describe_threads(left)} started by map_limited were still running 1 s after it had "
+        f"{'returned and raised' if failure is not None else 'returned'}. Join every thread you start before returning or raising.",
+    )

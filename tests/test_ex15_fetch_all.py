@@ -1,0 +1,268 @@
+"""Checks for exercise 15: fetch_all overlaps fetches in a ThreadPoolExecutor, maps errors, leaves no thread behind."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import QUICK, Call, describe_threads, expect, fail, learner_threads, real_sleep, record_threads
+
+#: How long the first fetches of a gauge stay running together once all of them are in.
+SETTLE = 0.1
+STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
+
+
+def urls(n: int) -> list[str]:
+    return [f"https://example.com/{i}" for i in range(n)]
+
+
+_threads_before: set[int | None] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_threads_before():
+    """Remember which threads exist before each check, so that a hang report leaves out older ones."""
+    _threads_before.clear()
+    _threads_before.update(t.ident for t in threading.enumerate())
+    yield
+
+
+def where_this_check_waits(exercise) -> str:
+    """Like ``support.where_threads_wait``, for the threads this check started only (not leftovers of earlier checks)."""
+    names = {t.ident: t.name for t in threading.enumerate()}
+    lines = []
+    for ident, frame in sys._current_frames().items():
+        if ident in _threads_before:
+            continue
+        for entry in traceback.extract_stack(frame)[::-1]:
+            if entry.filename == exercise.__file__:
+                lines.append(f"  thread {names.get(ident, ident)!r} is at {Path(entry.filename).name} line {entry.lineno}, in {entry.name}: {(entry.line or '').strip()}")
+                break
+    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
+
+
+def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = STUCK_ADVICE):
+    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
+    __tracebackhide__ = True
+    if not call.wait(limit):
+        fail(f"{what} did not return within {limit:g} s." + (f" {advice}" if advice else "") + "\nWhere the threads are:\n" + where_this_check_waits(exercise))
+    if isinstance(call.error, NotImplementedError):
+        raise call.error
+    return call.value, call.error
+
+
+def outcome(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, limit: float = QUICK, **kwargs):
+    """Call ``func`` in a watched thread; return ``(value, error)``."""
+    __tracebackhide__ = True
+    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
+
+
+def bounded(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, **kwargs):
+    """Call ``func`` in a watched thread; return its value or raise its exception."""
+    __tracebackhide__ = True
+    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
+    if error is not None:
+        raise error
+    return value
+
+
+@contextlib.contextmanager
+def executors_made() -> Iterator[list]:
+    """Record every ``concurrent.futures.ThreadPoolExecutor`` (or subclass) created inside the block."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    made: list = []
+    real_init = ThreadPoolExecutor.__dict__["__init__"]
+
+    def init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    ThreadPoolExecutor.__init__ = init
+    try:
+        yield made
+    finally:
+        ThreadPoolExecutor.__init__ = real_init
+
+
+class Gauge:
+    """A task that measures how many copies of itself run at the same time.
+
+    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
+    moment longer, so a call beyond the limit, if the code lets one start, is seen running
+    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
+    exceeded, every time rather than by luck.
+    """
+
+    def __init__(self, limit: int, settle: float = SETTLE, patience: float = QUICK) -> None:
+        self.limit, self.settle, self.patience = limit, settle, patience
+        self.peak = 0
+        self.timed_out = False
+        self._running = 0
+        self._lock = threading.Lock()
+        self._full = threading.Event()
+
+    def __call__(self, value: object) -> object:
+        with self._lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            early = not self._full.is_set()
+            if self._running >= self.limit:
+                self._full.set()
+        try:
+            if early:
+                if not self._full.wait(self.patience):
+                    self.timed_out = True
+                    self._full.set()  # the rest need not wait as well
+                real_sleep(self.settle)
+            return value
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+def gauged(exercise, max_workers: int | None, count: int) -> Gauge:
+    limit = 8 if max_workers is None else max_workers
+    gauge = Gauge(limit)
+    args = () if max_workers is None else (max_workers,)
+    shown = "" if max_workers is None else f", max_workers={max_workers}"
+    got = bounded(f"fetch_all({count} urls, fetch{shown})", exercise, exercise.fetch_all, urls(count), gauge, *args, limit=QUICK + 1.0)
+    expected = {u: u for u in urls(count)}
+    expect(got == expected, f"fetch_all({count} urls, fetch{shown}) with fetch returning its url: got {got!r}, expected {expected!r}.")
+    return gauge
+
+
+def test_maps_every_url_to_its_result(exercise):
+    pages = {u: f"<html>{i}</html>" for i, u in enumerate(urls(5))}
+    got = bounded("fetch_all(5 urls, pages.get, max_workers=3)", exercise, exercise.fetch_all, list(pages), pages.get, 3)
+    expect(isinstance(got, dict), f"fetch_all(...) returned a {type(got).__name__}, expected a dict from url to result.")
+    expect(got == pages, f"fetch_all({list(pages)!r}, fetch, max_workers=3), fetch(url) returning that url's page: got {got!r}, expected {pages!r}.")
+    got = bounded("fetch_all([], fetch)", exercise, exercise.fetch_all, [], pages.get)
+    expect(got == {}, f"fetch_all([], fetch) returned {got!r}, expected {{}}.")
+
+
+def test_an_exception_is_mapped_not_raised(exercise):
+    errors = {u: OSError(f"cannot reach {u}") for u in urls(6)[1::2]}
+
+    def fetch(url: str) -> str:
+        if url in errors:
+            raise errors[url]
+        return url.upper()
+
+    value, error = outcome("fetch_all(6 urls, fetch, max_workers=3)", exercise, exercise.fetch_all, urls(6), fetch, 3)
+    expect(
+        error is None,
+        f"fetch_all(6 urls, fetch, max_workers=3), where 3 fetches raise OSError, raised {type(error).__name__}({str(error)!r}). "
+        "A failed fetch is a result too: catch its exception and map the url to it, so the other results are not lost.",
+    )
+    for url in urls(6):
+        got = value.get(url, "nothing") if isinstance(value, dict) else value
+        if url in errors:
+            expect(
+                isinstance(got, OSError) and str(got) == str(errors[url]),
+                f"fetch({url!r}) raised OSError({str(errors[url])!r}); fetch_all mapped that url to {got!r}, expected the exception object itself.",
+            )
+        else:
+            expect(got == url.upper(), f"fetch({url!r}) returned {url.upper()!r}; fetch_all mapped it to {got!r}.")
+
+
+def test_fetches_overlap(exercise):
+    count, workers, each = 20, 10, 0.2
+    serial = count * each
+
+    def fetch(url: str) -> str:
+        real_sleep(each)  # waiting on the network
+        return url
+
+    started = time.monotonic()
+    call = Call(exercise.fetch_all, urls(count), fetch, workers)
+    finished_in_time = call.wait(serial / 2)
+    elapsed = time.monotonic() - started
+    if isinstance(call.error, NotImplementedError):
+        raise call.error
+    expect(
+        finished_in_time,
+        f"fetch_all({count} urls, fetch, max_workers={workers}), each fetch waiting {each:g} s: still running after "
+        f"{serial / 2:g} s, half of the {serial:g} s that one fetch after another takes. The fetches should overlap, "
+        f"about {count // workers} rounds of {workers}: submit them all before waiting for any result.",
+    )
+    if call.error is not None:
+        raise call.error
+    expect(call.value == {u: u for u in urls(count)}, f"fetch_all({count} urls, fetch) with fetch returning its url returned {call.value!r}.")
+    expect(elapsed < serial / 2, f"fetch_all took {elapsed:.2f} s; expected well under {serial / 2:g} s.")
+
+
+def test_max_workers_fetches_run_at_once(exercise):
+    gauge = gauged(exercise, 3, 9)
+    expect(
+        gauge.peak >= 3 and not gauge.timed_out,
+        f"fetch_all(9 urls, fetch, max_workers=3): at most {gauge.peak} fetch(es) ran at the same time; expected 3 (the "
+        f"first fetches waited {gauge.patience:g} s for the others). Submit every fetch to the executor before asking "
+        "for any result.",
+    )
+
+
+def test_never_more_than_max_workers_fetches_at_once(exercise):
+    gauge = gauged(exercise, 3, 9)
+    expect(
+        gauge.peak <= 3,
+        f"fetch_all(9 urls, fetch, max_workers=3): {gauge.peak} fetches ran at the same time, more than max_workers=3. "
+        "Pass max_workers on to the ThreadPoolExecutor.",
+    )
+
+
+def test_max_workers_defaults_to_eight(exercise):
+    gauge = gauged(exercise, None, 12)
+    expect(
+        gauge.peak == 8 and not gauge.timed_out,
+        f"fetch_all(12 urls, fetch) without max_workers: {gauge.peak} fetches ran at the same time; expected 8, the "
+        "default max_workers.",
+    )
+
+
+def test_uses_a_thread_pool_executor(exercise):
+    ran_in = set()
+
+    def fetch(url: str) -> str:
+        ran_in.add(threading.current_thread())
+        return url
+
+    with executors_made() as executors:
+        call = Call(exercise.fetch_all, urls(4), fetch, 2)
+        finished(call, "fetch_all(4 urls, fetch, max_workers=2)", exercise)
+    if call.error is not None:
+        raise call.error
+    expect(
+        executors,
+        "fetch_all(4 urls, fetch, max_workers=2) made no concurrent.futures.ThreadPoolExecutor. This exercise is "
+        "about using one: create ThreadPoolExecutor(max_workers=max_workers) and submit the fetches to it.",
+    )
+    expect(
+        call.thread not in ran_in,
+        "fetch_all ran fetch() in its own (the caller's) thread: submit each fetch to the executor, so it runs in "
+        "one of the executor's threads.",
+    )
+
+
+def test_no_worker_thread_is_left_alive(exercise):
+    def fetch(url: str) -> str:
+        if url.endswith("3"):
+            raise OSError("timed out")
+        return url
+
+    with record_threads() as started:
+        outcome("fetch_all(6 urls, fetch, max_workers=3)", exercise, exercise.fetch_all, urls(6), fetch, 3)
+    threads = learner_threads(started)
+    expect(threads, "fetch_all(6 urls, fetch, max_workers=3) started no thread at all: the fetches should run in the executor's threads.")
+    alive = [t for t in threads if t.is_alive()]
+    expect(
+        not alive,
+        f"When fetch_all returned, thread(s) {describe_threads(alive)} were still alive. Shut the executor down "
+        "before returning (a `with ThreadPoolExecutor(...) as executor:` block does it, and waits for its threads).",
+    )
