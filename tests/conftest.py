@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import support  # noqa: E402
 from kata import catalogue, messages  # noqa: E402
 
 _fail = pytest.fail  # bound before learner code runs, which might replace pytest.fail
@@ -90,6 +91,12 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
         _fail(problem, pytrace=False)
     _modules[key] = module
     return module
+
+
+@pytest.fixture(autouse=True)
+def _fresh_thread_baseline() -> None:
+    """Hang reports of this check leave out threads that earlier checks left behind."""
+    support.check_started()
 
 
 @pytest.fixture
@@ -195,11 +202,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """End the run even if learner code left non-daemon threads running (they would block exit)."""
     stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
-    for thread in stuck:
-        thread.join(0.2)
+    support.join_all(stuck, timeout=0.5)  # one short grace period for all of them together
     stuck = [t for t in stuck if t.is_alive()]
     if stuck:
-        names = ", ".join(repr(t.name) for t in stuck)
+        names = ", ".join(repr(t.name) for t in stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")
         sys.stderr.write(messages.LEFTOVER_THREADS.format(count=len(stuck), names=names) + "\n")
         sys.stdout.flush()
         sys.stderr.flush()

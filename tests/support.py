@@ -52,12 +52,24 @@ def files_of(*modules: Any) -> frozenset[str]:
     return frozenset(m.__file__ for m in modules)
 
 
+#: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
+_threads_before: set[int] = set()
+
+
+def check_started() -> None:
+    """Remember which threads already exist, so reports about this check leave them out."""
+    _threads_before.clear()
+    _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
+
+
 def where_threads_wait(files: Iterable[str]) -> str:
-    """One line per thread currently inside the given files: its name and the line it is on."""
+    """One line per thread this check started that is inside the given files: its name and the line it is on."""
     files = set(files)
     names = {t.ident: t.name for t in threading.enumerate()}
     lines = []
     for ident, frame in sys._current_frames().items():
+        if ident in _threads_before:
+            continue
         for entry in traceback.extract_stack(frame)[::-1]:
             if entry.filename in files:
                 source = (entry.line or "").strip()
