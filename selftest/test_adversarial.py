@@ -15,6 +15,9 @@ from grader import grading
 from kata import catalogue, messages
 from kata.runner import Limits
 
+# Python-independent tooling: `nox -s tests` runs these on one interpreter only.
+pytestmark = pytest.mark.tooling
+
 EX06 = catalogue.find("06")
 SOLUTION = (catalogue.SOLUTIONS / f"{EX06.stem}.py").read_text()
 RACY = (catalogue.MUTANTS / EX06.stem / "no_lock.py").read_text()

@@ -13,6 +13,9 @@ import pytest
 from grader import grading
 from kata import catalogue, messages
 
+# Python-independent tooling: `nox -s tests` runs these on one interpreter only.
+pytestmark = pytest.mark.tooling
+
 EX06 = catalogue.find("06")
 
 

@@ -14,6 +14,9 @@ import pytest
 
 from kata import catalogue, learner
 
+# Python-independent tooling: `nox -s tests` runs these on one interpreter only.
+pytestmark = pytest.mark.tooling
+
 EXERCISES = catalogue.all_exercises()
 EX06 = catalogue.find("06")
 

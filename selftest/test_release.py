@@ -11,6 +11,9 @@ import pytest
 
 from kata import catalogue, messages, release
 
+# Python-independent tooling: `nox -s tests` runs these on one interpreter only.
+pytestmark = pytest.mark.tooling
+
 EX06 = catalogue.find("06")
 
 

@@ -15,6 +15,9 @@ from grader import grading, reports
 from grader.cli import main
 from kata import catalogue, messages
 
+# Python-independent tooling: `nox -s tests` runs these on one interpreter only.
+pytestmark = pytest.mark.tooling
+
 C = grading.CheckResult
 
 
