@@ -377,6 +377,84 @@ def fast_sleep(module: Any) -> Iterator[list[float]]:
             module.sleep = real_sleep
 
 
+# --- (value, error) calls, concurrency gauges, executor spies: used by the pool-like exercises ---
+
+def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = ""):
+    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
+    __tracebackhide__ = True
+    if not call.wait(limit):
+        fail(hung(what, limit, advice, [exercise.__file__]))
+    if isinstance(call.error, NotImplementedError):
+        raise call.error
+    return call.value, call.error
+
+def outcome(what: str, exercise, func, *args, advice: str = "", limit: float = QUICK, **kwargs):
+    """Call ``func`` in a watched thread; return ``(value, error)``."""
+    __tracebackhide__ = True
+    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
+
+def bounded(what: str, exercise, func, *args, advice: str = "", **kwargs):
+    """Call ``func`` in a watched thread; return its value or raise its exception."""
+    __tracebackhide__ = True
+    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
+    if error is not None:
+        raise error
+    return value
+
+@contextlib.contextmanager
+def executors_made() -> Iterator[list[Any]]:
+    """Record every ``concurrent.futures.ThreadPoolExecutor`` (or subclass) created inside the block."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    made: list = []
+    real_init = ThreadPoolExecutor.__dict__["__init__"]
+
+    def init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    ThreadPoolExecutor.__init__ = init
+    try:
+        yield made
+    finally:
+        ThreadPoolExecutor.__init__ = real_init
+
+class Gauge:
+    """A task that measures how many copies of itself run at the same time.
+
+    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
+    moment longer, so a call beyond the limit, if the code lets one start, is seen running
+    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
+    exceeded, every time rather than by luck.
+    """
+
+    def __init__(self, limit: int, settle: float = 0.1, patience: float = QUICK) -> None:
+        self.limit, self.settle, self.patience = limit, settle, patience
+        self.peak = 0
+        self.timed_out = False
+        self._running = 0
+        self._lock = threading.Lock()
+        self._full = threading.Event()
+
+    def __call__(self, value: object) -> object:
+        with self._lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            early = not self._full.is_set()
+            if self._running >= self.limit:
+                self._full.set()
+        try:
+            if early:
+                if not self._full.wait(self.patience):
+                    self.timed_out = True
+                    self._full.set()  # the rest need not wait as well
+                real_sleep(self.settle)
+            return value
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
 #: The clocks a busy-waiting loop reads.
 CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
 

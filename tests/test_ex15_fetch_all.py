@@ -2,129 +2,25 @@
 
 from __future__ import annotations
 
-import contextlib
-import sys
+import functools
 import threading
 import time
-import traceback
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from support import QUICK, Call, describe_threads, expect, fail, learner_threads, real_sleep, record_threads
+import support
+from support import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
 #: How long the first fetches of a gauge stay running together once all of them are in.
 SETTLE = 0.1
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
+# Bounded calls that give this exercise's advice when they hang.
+finished = functools.partial(support.finished, advice=STUCK_ADVICE)
+outcome = functools.partial(support.outcome, advice=STUCK_ADVICE)
+bounded = functools.partial(support.bounded, advice=STUCK_ADVICE)
+
 
 def urls(n: int) -> list[str]:
     return [f"https://example.com/{i}" for i in range(n)]
-
-
-_threads_before: set[int | None] = set()
-
-
-@pytest.fixture(autouse=True)
-def _note_threads_before():
-    """Remember which threads exist before each check, so that a hang report leaves out older ones."""
-    _threads_before.clear()
-    _threads_before.update(t.ident for t in threading.enumerate())
-    yield
-
-
-def where_this_check_waits(exercise) -> str:
-    """Like ``support.where_threads_wait``, for the threads this check started only (not leftovers of earlier checks)."""
-    names = {t.ident: t.name for t in threading.enumerate()}
-    lines = []
-    for ident, frame in sys._current_frames().items():
-        if ident in _threads_before:
-            continue
-        for entry in traceback.extract_stack(frame)[::-1]:
-            if entry.filename == exercise.__file__:
-                lines.append(f"  thread {names.get(ident, ident)!r} is at {Path(entry.filename).name} line {entry.lineno}, in {entry.name}: {(entry.line or '').strip()}")
-                break
-    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
-
-
-def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = STUCK_ADVICE):
-    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
-    __tracebackhide__ = True
-    if not call.wait(limit):
-        fail(f"{what} did not return within {limit:g} s." + (f" {advice}" if advice else "") + "\nWhere the threads are:\n" + where_this_check_waits(exercise))
-    if isinstance(call.error, NotImplementedError):
-        raise call.error
-    return call.value, call.error
-
-
-def outcome(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, limit: float = QUICK, **kwargs):
-    """Call ``func`` in a watched thread; return ``(value, error)``."""
-    __tracebackhide__ = True
-    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
-
-
-def bounded(what: str, exercise, func, *args, advice: str = STUCK_ADVICE, **kwargs):
-    """Call ``func`` in a watched thread; return its value or raise its exception."""
-    __tracebackhide__ = True
-    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
-    if error is not None:
-        raise error
-    return value
-
-
-@contextlib.contextmanager
-def executors_made() -> Iterator[list]:
-    """Record every ``concurrent.futures.ThreadPoolExecutor`` (or subclass) created inside the block."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    made: list = []
-    real_init = ThreadPoolExecutor.__dict__["__init__"]
-
-    def init(self, *args, **kwargs):
-        made.append(self)
-        real_init(self, *args, **kwargs)
-
-    ThreadPoolExecutor.__init__ = init
-    try:
-        yield made
-    finally:
-        ThreadPoolExecutor.__init__ = real_init
-
-
-class Gauge:
-    """A task that measures how many copies of itself run at the same time.
-
-    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
-    moment longer, so a call beyond the limit, if the code lets one start, is seen running
-    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
-    exceeded, every time rather than by luck.
-    """
-
-    def __init__(self, limit: int, settle: float = SETTLE, patience: float = QUICK) -> None:
-        self.limit, self.settle, self.patience = limit, settle, patience
-        self.peak = 0
-        self.timed_out = False
-        self._running = 0
-        self._lock = threading.Lock()
-        self._full = threading.Event()
-
-    def __call__(self, value: object) -> object:
-        with self._lock:
-            self._running += 1
-            self.peak = max(self.peak, self._running)
-            early = not self._full.is_set()
-            if self._running >= self.limit:
-                self._full.set()
-        try:
-            if early:
-                if not self._full.wait(self.patience):
-                    self.timed_out = True
-                    self._full.set()  # the rest need not wait as well
-                real_sleep(self.settle)
-            return value
-        finally:
-            with self._lock:
-                self._running -= 1
 
 
 def gauged(exercise, max_workers: int | None, count: int) -> Gauge:
