@@ -1,0 +1,58 @@
+"""Exercise 07 — a thread-safe cache.
+
+Many threads use one SafeCache at the same time. Guard the dictionary inside it with one lock,
+so that no thread ever sees it half-changed, and make `get_or_compute` call its factory only
+once per key, however many threads ask for that key at the same moment.
+"""
+
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+V = TypeVar("V")
+
+
+class SafeCache:
+    """A cache of key → value that many threads can read and write at once."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        # TODO: keep a dict for the entries, and one lock that guards it.
+        raise NotImplementedError
+
+    def set(self, key: Hashable, value: Any) -> None:
+        """Store `value` under `key`, replacing any earlier value."""
+        # TODO
+        raise NotImplementedError
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        """The value stored under `key`, or `default` when the key is not stored."""
+        # TODO
+        raise NotImplementedError
+
+    def snapshot(self) -> dict:
+        """A new dict holding every entry, as the cache was at one moment.
+
+        The copy belongs to the caller: changing it does not change the cache, and later
+        changes to the cache do not change it. It never raises, even while other threads
+        are calling `set`.
+        """
+        # TODO: copy the entries while no other thread can change them.
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        """How many keys are stored."""
+        # TODO
+        raise NotImplementedError
+
+    def get_or_compute(self, key: Hashable, factory: Callable[[], V]) -> V:
+        """The value stored under `key`; if there is none, store `factory()` and return it.
+
+        `factory` is called with no arguments, and at most once per key, even when many
+        threads ask for the same missing key at the same moment: the others get the value
+        it made. A stored `None` is a value like any other. If `factory` raises, the
+        exception reaches the caller and nothing is stored, so a later call tries again.
+        """
+        # TODO: looking for the key and storing the new value must be one step that no
+        # other thread can come between.
+        raise NotImplementedError

@@ -1,0 +1,34 @@
+# BUG: when the factory raises, its exception is stored under the key, so the failure is cached instead of retried.
+import threading
+
+
+class SafeCache:
+    def __init__(self):
+        self._data = {}
+        self._lock = threading.Lock()
+
+    def set(self, key, value):
+        with self._lock:
+            self._data[key] = value
+
+    def get(self, key, default=None):
+        with self._lock:
+            return self._data.get(key, default)
+
+    def snapshot(self):
+        with self._lock:
+            return dict(self._data)
+
+    def __len__(self):
+        with self._lock:
+            return len(self._data)
+
+    def get_or_compute(self, key, factory):
+        with self._lock:
+            if key not in self._data:
+                try:
+                    self._data[key] = factory()
+                except Exception as error:
+                    self._data[key] = error  # remember the failure so we do not ask again
+                    raise
+            return self._data[key]

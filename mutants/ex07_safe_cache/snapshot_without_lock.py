@@ -1,0 +1,29 @@
+# BUG: snapshot() copies entry by entry without the lock, so a set() from another thread changes the dict mid-copy.
+import threading
+
+
+class SafeCache:
+    def __init__(self):
+        self._data = {}
+        self._lock = threading.Lock()
+
+    def set(self, key, value):
+        with self._lock:
+            self._data[key] = value
+
+    def get(self, key, default=None):
+        with self._lock:
+            return self._data.get(key, default)
+
+    def snapshot(self):
+        return {key: value for key, value in self._data.items()}
+
+    def __len__(self):
+        with self._lock:
+            return len(self._data)
+
+    def get_or_compute(self, key, factory):
+        with self._lock:
+            if key not in self._data:
+                self._data[key] = factory()
+            return self._data[key]

@@ -1,0 +1,383 @@
+"""Checks for exercise 07: SafeCache stays whole under concurrent use and computes each key once."""
+
+import sys
+import threading
+import time
+from collections import Counter
+
+from support import QUICK, call_bounded, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together
+
+THREADS = 8
+LOCK_TWICE = (
+    "Is a thread waiting for a lock it already holds? A threading.Lock cannot be taken twice, "
+    "not even by the thread that holds it: a method that holds the lock must not call another "
+    "method that takes it (or the lock must be a threading.RLock)."
+)
+
+#: How long the first factory call holds, at most, while the other threads are still arriving.
+HOLD_LIMIT = 1.5
+#: How long it then keeps holding, so a second call can start if the code lets one through.
+GRACE = 0.15
+
+
+class BackendDown(Exception):
+    """What the checks' failing factory raises."""
+
+
+class FirstCallHolds:
+    """A factory whose first call holds until every other asking thread is inside the learner's
+    code, then a little longer. Code that lets a second thread past its "is the key there?"
+    check calls the factory again during that hold: every time, not by luck.
+
+    ``outcome(number, *args)`` makes the result of call ``number`` (1, 2, …) or raises.
+    """
+
+    def __init__(self, file, askers, outcome):
+        self.file = file
+        self.askers = askers
+        self.outcome = outcome
+        self.calls = 0
+        self._count = threading.Lock()
+        self._second = threading.Event()
+        self._idents = []
+        self._done = set()
+
+    def asking(self, call):
+        """``call`` wrapped so the factory knows which threads ask."""
+
+        def work():
+            ident = threading.get_ident()
+            self._idents.append(ident)
+            try:
+                return call()
+            finally:
+                self._done.add(ident)
+
+        return work
+
+    def __call__(self, *args):
+        with self._count:
+            self.calls += 1
+            number = self.calls
+        if number == 1:
+            self._hold()
+        else:
+            self._second.set()
+        return self.outcome(number, *args)
+
+    def _hold(self):
+        me = threading.get_ident()
+        deadline = time.monotonic() + HOLD_LIMIT
+        while not self._second.is_set() and time.monotonic() < deadline and not self._others_inside(me):
+            self._second.wait(0.002)
+        self._second.wait(GRACE)
+
+    def _others_inside(self, me):
+        """True once every other asking thread has finished or is running the learner's code."""
+        idents = list(self._idents)
+        if len(idents) < self.askers:
+            return False
+        frames = sys._current_frames()
+        for ident in idents:
+            if ident == me or ident in self._done:
+                continue
+            frame = frames.get(ident)
+            while frame is not None and frame.f_code.co_filename != self.file:
+                frame = frame.f_back
+            if frame is None:
+                return False
+        return True
+
+
+#: In lockstep checks: how often a thread is made to switch, per bytecode it runs in the learner's
+#: file, and how long it then sleeps, so that the threads just woken from the barrier catch up.
+SWITCH_RATE = 0.2
+SWITCH_PAUSE = 1e-4
+
+
+def in_lockstep(exercise, threads, steps, make, made_as, call, what, advice):
+    """Make the learner's object with ``make()`` (shown as ``made_as``), then run ``call(obj, step)`` for every step in
+    ``threads`` threads that meet at a barrier before each step, with thread switches forced inside
+    the learner's file: all threads take each step at the same moment, so a race in it happens.
+    Returns each thread's list of results."""
+    __tracebackhide__ = True
+    barrier = threading.Barrier(threads)
+    made = []
+
+    def work():
+        results = []
+        try:
+            for step in steps:
+                barrier.wait(QUICK)
+                results.append(call(made[0], step))
+        except threading.BrokenBarrierError:
+            pass  # another thread failed or is stuck; run_together reports that one
+        except BaseException:
+            barrier.abort()
+            raise
+        return results
+
+    with pausing_locks(exercise), preempt([exercise.__file__], rate=SWITCH_RATE, pause=SWITCH_PAUSE):
+        made.append(call_bounded(make, what=made_as, files=[exercise.__file__], advice=advice))
+        return run_together([work] * threads, timeout=3 * QUICK, what=what, files=[exercise.__file__], advice=advice)
+
+
+def shown(value):
+    return getattr(value, "__name__", None) or repr(value)
+
+
+class Watched:
+    """The learner's cache, with every method call bounded and named in failure messages."""
+
+    def __init__(self, exercise, cache):
+        self.exercise = exercise
+        self.cache = cache
+
+    def call(self, method, *args):
+        __tracebackhide__ = True
+        what = f"cache.{method}({', '.join(shown(a) for a in args)})"
+        func = len if method == "__len__" else getattr(self.cache, method)
+        args = (self.cache,) if method == "__len__" else args
+        what = "len(cache)" if method == "__len__" else what
+        return call_bounded(func, *args, what=what, files=[self.exercise.__file__], advice=LOCK_TWICE)
+
+    def __getattr__(self, method):
+        return lambda *args: self.call(method, *args)
+
+    def __len__(self):
+        return self.call("__len__")
+
+
+def new_cache(exercise):
+    return Watched(exercise, call_bounded(exercise.SafeCache, what="SafeCache()", files=[exercise.__file__], advice=LOCK_TWICE))
+
+
+def outcome_of(func, *args):
+    """``("returned", value)`` or ``("raised", error)``; a stub's NotImplementedError passes through."""
+    try:
+        return "returned", func(*args)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        return "raised", error
+
+
+def test_set_get_and_len_work_like_a_dict(exercise):
+    cache = new_cache(exercise)
+    expect(len(cache) == 0, f"len(SafeCache()) is {len(cache)!r}, expected 0.")
+    cache.set("a", 1)
+    cache.set("b", 2)
+    cache.set("a", 3)
+    for args, expected in [(("a",), 3), (("b",), 2), (("missing",), None), (("missing", "fallback"), "fallback")]:
+        got = cache.get(*args)
+        call = f"cache.get({', '.join(map(repr, args))})"
+        expect(got == expected, f"After set('a', 1), set('b', 2), set('a', 3): {call} returned {got!r}, expected {expected!r}.")
+    expect(len(cache) == 2, f"After set('a', 1), set('b', 2), set('a', 3): len(cache) is {len(cache)!r}, expected 2.")
+
+
+def test_snapshot_is_an_independent_copy(exercise):
+    cache = new_cache(exercise)
+    cache.set("a", 1)
+    cache.set("b", 2)
+    copy = cache.snapshot()
+    expect(isinstance(copy, dict), f"cache.snapshot() returned {type(copy).__name__} {copy!r}, expected a dict.")
+    expect(copy == {"a": 1, "b": 2}, f"After set('a', 1) and set('b', 2), cache.snapshot() returned {copy!r}, expected {{'a': 1, 'b': 2}}.")
+    copy["c"] = 3
+    expect(
+        cache.get("c") is None and len(cache) == 2,
+        "Adding 'c' to the dict that cache.snapshot() returned also added it to the cache. snapshot() "
+        "must return a new dict, not the cache's own: the caller would change it without the lock.",
+    )
+    cache.set("a", 100)
+    expect(
+        copy.get("a") == 1,
+        f"cache.set('a', 100) after snapshot() changed the snapshot too (it now says 'a': {copy.get('a')!r}). "
+        "snapshot() must return a new dict, not the cache's own.",
+    )
+
+
+def test_snapshot_while_other_threads_write_never_raises(exercise):
+    writers, readers, snapshots, old, most = 2, 2, 15, 200, 3000
+    problems = []
+    with forced_races(exercise):
+        cache = new_cache(exercise).cache
+        for i in range(old):
+            cache.set(("old", i), i)
+        readers_left = [readers]
+        stop = threading.Event()
+
+        def writer(w):
+            def work():
+                n = 0
+                while not stop.is_set() and n < most:
+                    cache.set((w, n), n)
+                    n += 1
+
+            return work
+
+        def reader():
+            earlier = []
+            try:
+                for _ in range(snapshots):
+                    kind, got = outcome_of(cache.snapshot)
+                    if kind == "raised":
+                        problems.append(got)
+                        return
+                    if any(got is e for e in earlier):
+                        problems.append("returned the same dict object twice: the cache's own dict, not a copy.")
+                        return
+                    earlier.append(got)
+                    problems.extend(inconsistency(got, old, writers))
+            finally:
+                readers_left.append(None)
+                if len(readers_left) > readers:
+                    stop.set()
+
+        work = [writer(w) for w in range(writers)] + [reader] * readers
+        run_together(work, timeout=3 * QUICK, what="Threads calling set() and snapshot()", files=[exercise.__file__], advice=LOCK_TWICE)
+    if problems:
+        problem = problems[0]
+        if isinstance(problem, BaseException):
+            fail(
+                f"cache.snapshot() raised {type(problem).__name__}: {problem} — while {writers} other threads "
+                "were calling cache.set(). Copying walks over every entry; a set() in the middle of the walk "
+                "changes the dict under it. Keep writers out while you copy: hold the lock that set() takes."
+            )
+        fail(f"While {writers} threads were calling cache.set(), cache.snapshot() {problem}")
+
+
+def inconsistency(copy, old, writers):
+    """What is wrong with a snapshot taken while writer w stored (w, 0), (w, 1), … in order."""
+    if not isinstance(copy, dict):
+        return [f"returned {type(copy).__name__}, expected a dict."]
+    copy = dict(copy)  # in case it is the cache's own dict, still changing
+    missing = [i for i in range(old) if ("old", i) not in copy]
+    if missing:
+        return [f"returned a dict without the key {('old', missing[0])!r}, stored before the threads started."]
+    for w in range(writers):
+        seen = sorted(n for key, n in copy.items() if isinstance(key, tuple) and key[0] == w)
+        if seen != list(range(len(seen))):
+            gap = next(n for n, s in enumerate(seen) if s != n)
+            return [
+                f"returned a dict with {(w, seen[-1])!r} but without {(w, gap)!r}, which was stored before it: "
+                "the cache was never in that state. Copy while no set() can run."
+            ]
+    return []
+
+
+def test_get_or_compute_stores_and_returns_the_factory_value(exercise):
+    cache = new_cache(exercise)
+    calls = []
+
+    def make_answer():
+        calls.append(1)
+        return 42
+
+    got = cache.get_or_compute("answer", make_answer)
+    expect(got == 42 and len(calls) == 1, f"On an empty cache, get_or_compute('answer', make_answer) returned {got!r} after {len(calls)} call(s) of make_answer, expected 42 after one call.")
+    stored = cache.get("answer")
+    expect(stored == 42, f"After get_or_compute('answer', make_answer) returned 42, cache.get('answer') returned {stored!r}, expected 42: the value must be stored.")
+    got = cache.get_or_compute("answer", make_answer)
+    expect(got == 42 and len(calls) == 1, f"The second get_or_compute('answer', make_answer) returned {got!r} and make_answer has now run {len(calls)} times; expected 42 from the cache, without calling make_answer again.")
+    cache.set("name", "Ada")
+    got = cache.get_or_compute("name", make_answer)
+    expect(got == "Ada" and len(calls) == 1, f"After set('name', 'Ada'), get_or_compute('name', make_answer) returned {got!r}, expected 'Ada' without calling make_answer.")
+
+
+def test_a_stored_none_is_not_computed_again(exercise):
+    cache = new_cache(exercise)
+    calls = []
+
+    def make_nothing():
+        calls.append(1)
+
+    for _ in range(2):
+        got = cache.get_or_compute("nothing", make_nothing)
+        expect(got is None, f"get_or_compute('nothing', make_nothing) returned {got!r}, expected None (what make_nothing returns).")
+    expect(
+        len(calls) == 1,
+        f"get_or_compute('nothing', make_nothing) twice: make_nothing, which returns None, ran {len(calls)} times, "
+        "expected once. A stored None is still stored; ask whether the key is in the dict, not whether its value is None.",
+    )
+
+
+def test_many_threads_asking_for_one_missing_key_call_the_factory_once(exercise):
+    cache = new_cache(exercise).cache
+    factory = FirstCallHolds(exercise.__file__, THREADS, lambda number: f"value made by call {number}")
+    ask = factory.asking(lambda: cache.get_or_compute("answer", factory))
+    results = run_together(
+        [ask] * THREADS,
+        timeout=HOLD_LIMIT + GRACE + QUICK,
+        what=f"{THREADS} threads calling get_or_compute('answer', factory)",
+        files=[exercise.__file__],
+        advice=LOCK_TWICE,
+    )
+    expect(
+        factory.calls == 1,
+        f"{THREADS} threads called cache.get_or_compute('answer', factory) at the same moment: factory was called "
+        f"{factory.calls} times, expected once. Between finding 'answer' missing and storing the value, another "
+        "thread found it missing too. Looking for the key and storing the value must be one step under the lock.",
+    )
+    wrong = sorted({repr(r) for r in results if r != "value made by call 1"})
+    expect(
+        not wrong,
+        f"{THREADS} threads called cache.get_or_compute('answer', factory) at the same moment; some got "
+        f"{', '.join(wrong)} instead of 'value made by call 1', the value the one factory call made.",
+    )
+
+
+def test_threads_asking_for_many_keys_call_each_factory_once(exercise):
+    keys, counts, counting = range(30), Counter(), threading.Lock()
+
+    def factory_for(key):
+        def factory():
+            with counting:
+                counts[key] += 1
+            real_sleep(0.0005)  # a factory takes a moment: long enough for another thread to look for the key
+            return key * 10
+
+        return factory
+
+    results = in_lockstep(
+        exercise, THREADS, keys, exercise.SafeCache, "SafeCache()",
+        lambda cache, key: cache.get_or_compute(key, factory_for(key)),
+        f"{THREADS} threads calling get_or_compute() for keys 0 … {keys[-1]}", LOCK_TWICE,
+    )
+    twice = sorted(key for key, count in counts.items() if count > 1)
+    if twice:
+        fail(
+            f"{THREADS} threads called cache.get_or_compute(key, factory) together for key 0, then together for key 1, "
+            f"… up to key {keys[-1]}, with thread switches forced inside your code: a factory ran more than once for "
+            f"{len(twice)} of the keys (the one for key {twice[0]} ran {counts[twice[0]]} times). Finding a key missing "
+            "and storing its value must be one step that no other thread can come between."
+        )
+    for values in results:
+        for key, got in zip(keys, values):
+            expect(got == key * 10, f"cache.get_or_compute({key}, factory), where factory returns {key * 10}, returned {got!r}.")
+
+
+def test_a_factory_that_raises_caches_nothing(exercise):
+    cache = new_cache(exercise)
+    cache.set("kept", 1)
+
+    def failing_factory():
+        raise BackendDown("the database is down")
+
+    kind, got = outcome_of(cache.get_or_compute, "answer", failing_factory)
+    expect(
+        kind == "raised" and isinstance(got, BackendDown),
+        f"cache.get_or_compute('answer', failing_factory), where failing_factory raises BackendDown('the database is down'), "
+        + (f"returned {got!r}" if kind == "returned" else f"raised {type(got).__name__}: {got}")
+        + ". Expected the factory's own BackendDown to reach the caller.",
+    )
+    missing = object()
+    stored = cache.get("answer", missing)
+    expect(
+        stored is missing,
+        f"After the factory raised, cache.get('answer') returned {stored!r}: something was stored. Store only a value "
+        "the factory returned, so that a later call can try again.",
+    )
+    size = len(cache)
+    expect(size == 1, f"After the factory raised, len(cache) is {size}, expected 1 (only 'kept'): nothing may be stored.")
+    got = cache.get_or_compute("answer", lambda: 42)
+    expect(got == 42, f"After a factory raised for 'answer', a later get_or_compute('answer', lambda: 42) returned {got!r}, expected 42: it must try again.")
