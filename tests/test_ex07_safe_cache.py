@@ -1,11 +1,9 @@
 """Checks for exercise 07: SafeCache stays whole under concurrent use and computes each key once."""
 
-import sys
 import threading
-import time
 from collections import Counter
 
-from support import QUICK, call_bounded, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together
+from support import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together
 
 THREADS = 8
 LOCK_TWICE = (
@@ -14,112 +12,8 @@ LOCK_TWICE = (
     "method that takes it (or the lock must be a threading.RLock)."
 )
 
-#: How long the first factory call holds, at most, while the other threads are still arriving.
-HOLD_LIMIT = 1.5
-#: How long it then keeps holding, so a second call can start if the code lets one through.
-GRACE = 0.15
-
-
 class BackendDown(Exception):
     """What the checks' failing factory raises."""
-
-
-class FirstCallHolds:
-    """A factory whose first call holds until every other asking thread is inside the learner's
-    code, then a little longer. Code that lets a second thread past its "is the key there?"
-    check calls the factory again during that hold: every time, not by luck.
-
-    ``outcome(number, *args)`` makes the result of call ``number`` (1, 2, …) or raises.
-    """
-
-    def __init__(self, file, askers, outcome):
-        self.file = file
-        self.askers = askers
-        self.outcome = outcome
-        self.calls = 0
-        self._count = threading.Lock()
-        self._second = threading.Event()
-        self._idents = []
-        self._done = set()
-
-    def asking(self, call):
-        """``call`` wrapped so the factory knows which threads ask."""
-
-        def work():
-            ident = threading.get_ident()
-            self._idents.append(ident)
-            try:
-                return call()
-            finally:
-                self._done.add(ident)
-
-        return work
-
-    def __call__(self, *args):
-        with self._count:
-            self.calls += 1
-            number = self.calls
-        if number == 1:
-            self._hold()
-        else:
-            self._second.set()
-        return self.outcome(number, *args)
-
-    def _hold(self):
-        me = threading.get_ident()
-        deadline = time.monotonic() + HOLD_LIMIT
-        while not self._second.is_set() and time.monotonic() < deadline and not self._others_inside(me):
-            self._second.wait(0.002)
-        self._second.wait(GRACE)
-
-    def _others_inside(self, me):
-        """True once every other asking thread has finished or is running the learner's code."""
-        idents = list(self._idents)
-        if len(idents) < self.askers:
-            return False
-        frames = sys._current_frames()
-        for ident in idents:
-            if ident == me or ident in self._done:
-                continue
-            frame = frames.get(ident)
-            while frame is not None and frame.f_code.co_filename != self.file:
-                frame = frame.f_back
-            if frame is None:
-                return False
-        return True
-
-
-#: In lockstep checks: how often a thread is made to switch, per bytecode it runs in the learner's
-#: file, and how long it then sleeps, so that the threads just woken from the barrier catch up.
-SWITCH_RATE = 0.2
-SWITCH_PAUSE = 1e-4
-
-
-def in_lockstep(exercise, threads, steps, make, made_as, call, what, advice):
-    """Make the learner's object with ``make()`` (shown as ``made_as``), then run ``call(obj, step)`` for every step in
-    ``threads`` threads that meet at a barrier before each step, with thread switches forced inside
-    the learner's file: all threads take each step at the same moment, so a race in it happens.
-    Returns each thread's list of results."""
-    __tracebackhide__ = True
-    barrier = threading.Barrier(threads)
-    made = []
-
-    def work():
-        results = []
-        try:
-            for step in steps:
-                barrier.wait(QUICK)
-                results.append(call(made[0], step))
-        except threading.BrokenBarrierError:
-            pass  # another thread failed or is stuck; run_together reports that one
-        except BaseException:
-            barrier.abort()
-            raise
-        return results
-
-    with pausing_locks(exercise), preempt([exercise.__file__], rate=SWITCH_RATE, pause=SWITCH_PAUSE):
-        made.append(call_bounded(make, what=made_as, files=[exercise.__file__], advice=advice))
-        return run_together([work] * threads, timeout=3 * QUICK, what=what, files=[exercise.__file__], advice=advice)
 
 
 def shown(value):
@@ -366,7 +260,7 @@ def test_a_factory_that_raises_caches_nothing(exercise):
     kind, got = outcome_of(cache.get_or_compute, "answer", failing_factory)
     expect(
         kind == "raised" and isinstance(got, BackendDown),
-        f"cache.get_or_compute('answer', failing_factory), where failing_factory raises BackendDown('the database is down'), "
+        "cache.get_or_compute('answer', failing_factory), where failing_factory raises BackendDown('the database is down'), "
         + (f"returned {got!r}" if kind == "returned" else f"raised {type(got).__name__}: {got}")
         + ". Expected the factory's own BackendDown to reach the caller.",
     )
