@@ -221,6 +221,16 @@ def settle(call: Call, limit: float = SETTLE, previous: Any = None) -> Any:
     return None
 
 
+def wait_until(condition: Callable[[], object], timeout: float) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; return whether it held."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        real_sleep(0.002)
+    return True
+
+
 def learner_threads(started: Iterable[threading.Thread]) -> list[threading.Thread]:
     """The recorded threads that are not the checks' own callers."""
     return [t for t in started if t.name != "kata-caller"]

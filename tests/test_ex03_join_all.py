@@ -2,23 +2,12 @@
 
 import contextlib
 import threading
-import time
 
-from support import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, real_sleep, record_threads, where_threads_wait
+from support import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
 
 #: How long a held task keeps running while the check watches whether run_all returns too early.
 HOLD = 0.3
 JOIN_ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
-
-
-def wait_until(condition, timeout):
-    """Poll ``condition`` until it holds or ``timeout`` seconds pass; return whether it held."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        real_sleep(0.002)
-    return True
 
 
 class Tasks:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from support import QUICK, Call, expect, fail, fast_sleep, real_sleep, where_threads_wait
+from support import QUICK, Call, expect, fail, fast_sleep, wait_until, where_threads_wait
 
 #: How long a held call keeps running while the check watches whether the caller returns too early.
 HOLD = 0.3
@@ -19,16 +19,6 @@ WAIT_ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the
 
 class Oops(Exception):
     """The exception the checks' functions raise."""
-
-
-def wait_until(condition, timeout):
-    """Poll ``condition`` until it holds or ``timeout`` seconds pass; return whether it held."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        real_sleep(0.002)
-    return True
 
 
 @contextlib.contextmanager
