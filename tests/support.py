@@ -398,10 +398,12 @@ def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str 
         raise call.error
     return call.value, call.error
 
+
 def outcome(what: str, exercise, func, *args, advice: str = "", limit: float = QUICK, **kwargs):
     """Call ``func`` in a watched thread; return ``(value, error)``."""
     __tracebackhide__ = True
     return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
+
 
 def bounded(what: str, exercise, func, *args, advice: str = "", **kwargs):
     """Call ``func`` in a watched thread; return its value or raise its exception."""
@@ -410,6 +412,7 @@ def bounded(what: str, exercise, func, *args, advice: str = "", **kwargs):
     if error is not None:
         raise error
     return value
+
 
 @contextlib.contextmanager
 def executors_made() -> Iterator[list[Any]]:
@@ -428,6 +431,7 @@ def executors_made() -> Iterator[list[Any]]:
         yield made
     finally:
         ThreadPoolExecutor.__init__ = real_init
+
 
 class Gauge:
     """A task that measures how many copies of itself run at the same time.
@@ -574,6 +578,7 @@ def in_lockstep(exercise, threads, steps, make, made_as, call, what, advice):
 
 #: The clocks a busy-waiting loop reads.
 CLOCKS = ("monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns", "time", "time_ns")
+
 
 @contextlib.contextmanager
 def clock_reads(module: Any) -> Iterator[list[int]]:

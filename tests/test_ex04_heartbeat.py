@@ -61,8 +61,6 @@ class Heart:
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
 
 
-
-
 def call(interval: float) -> str:
     return f"start_heartbeat(beat, {interval:g})"
 

@@ -12,6 +12,7 @@ LOCK_TWICE = (
     "method that takes it (or the lock must be a threading.RLock)."
 )
 
+
 class BackendDown(Exception):
     """What the checks' failing factory raises."""
 

@@ -17,10 +17,6 @@ WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
 # --- helpers (generic; candidates for support.py) ---------------------------------------
 
 
-
-
-
-
 def outcome(call):
     """What a finished call did, as a learner reads it."""
     if call.error is not None:

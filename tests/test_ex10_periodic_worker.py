@@ -72,8 +72,6 @@ def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[obje
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
 
 
-
-
 def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
     """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
     started = time.monotonic()

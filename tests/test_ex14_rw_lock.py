@@ -19,10 +19,6 @@ LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting
 # --- helpers (generic; candidates for support.py) ---------------------------------------
 
 
-
-
-
-
 def files(exercise):
     return [exercise.__file__]
 

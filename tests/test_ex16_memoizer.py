@@ -15,6 +15,7 @@ SERIALIZED = (
     "key. Is a lock held while func runs? Hold it only to look up or register the key; compute outside it."
 )
 
+
 class BackendDown(Exception):
     """What the checks' failing func raises."""
 
