@@ -23,6 +23,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import explore  # noqa: E402
 import support  # noqa: E402
 from kata import catalogue, messages  # noqa: E402
 
@@ -35,6 +36,13 @@ _exit_status = 0
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--hidden", action="store_true", help="also run the hidden checks in tests/hidden (the grader does)")
+    parser.addoption(
+        "--replay",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="run the race explorer's checks on this one schedule only (the seed a failure printed)",
+    )
     parser.addoption(
         "--target",
         default=None,
@@ -105,6 +113,31 @@ def exercise(request: pytest.FixtureRequest) -> ModuleType:
     stem = catalogue.stem_of(request.module.__name__)
     assert stem, f"{request.module.__name__} is not named test_exNN_<name>"
     return load(request.config, stem)
+
+
+@pytest.fixture
+def explorer(request: pytest.FixtureRequest, exercise: ModuleType):
+    """Run a scenario under the race explorer against the learner's file; fail with the interleaving.
+
+    ``explorer(scenario)`` tries schedule 0 and then seeded schedules until one breaks the
+    scenario's verdict (or a deadlock, or an exception in a thread); with ``--replay SEED`` it
+    runs that one schedule. The failure ends with the trace and the command that replays it.
+    """
+    replay = request.config.getoption("--replay")
+    number = catalogue.stem_of(request.module.__name__)[2:4]
+    command = f"nox -s check-{number} -- -k {request.node.name} --replay {{seed}}"
+
+    def check(scenario, schedules: int = explore.SCHEDULES) -> explore.Report:
+        __tracebackhide__ = True
+        report = explore.explore(exercise.__file__, scenario, schedules=schedules, replay=replay)
+        found = report.found
+        if found is not None:
+            if isinstance(found.error, NotImplementedError):
+                raise found.error  # a stub: the one-line "not written yet" message
+            support.fail(explore.describe(report, command))
+        return report
+
+    return check
 
 
 _escaped = pytest.StashKey[list]()

@@ -895,6 +895,15 @@ class Program:
             return self.lines[line - 1].strip()
         return ""
 
+    def line_of(self, error: BaseException) -> int:
+        """The last line of the learner's file an exception went through."""
+        line, tb = 0, error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code in self.codes:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
+
     def learner_line(self) -> int:
         """The line of the learner's file the current thread is on (innermost learner frame)."""
         frame = sys._getframe(1)
@@ -1044,6 +1053,7 @@ class Run:
     kind: str = "ok"  # ok, failed, deadlock, error, steps, stalled
     message: str = ""
     program: Program | None = None
+    error: BaseException | None = None  # what a thread raised, for kind "error"
     focus: int | None = None  # the step the story starts at, if the verdict knows it
     end: int | None = None  # and the step it ends at
 
@@ -1062,8 +1072,33 @@ class Run:
                     accesses.append((index, step.thread, verb, value))
         return accesses
 
-    def lost_update(self, attr: str) -> str | None:
-        """A sentence if two threads read the same value of ``attr`` before either wrote it back."""
+    def attributes(self) -> list[str]:
+        """Every attribute whose reads or writes the trace shows, in order of first appearance."""
+        names: dict[str, None] = {}
+        for step in self.trace:
+            for note in step.notes:
+                verb, _, rest = note.partition(" ")
+                if verb in ("reads", "writes") and " = " in rest:
+                    names.setdefault(rest.partition(" = ")[0], None)
+        return list(names)
+
+    def between(self, attr: str, value: Any) -> None:
+        """Tell the story from the first write of ``attr`` = ``value`` to its last read."""
+        shown = repr(value)
+        accesses = [a for a in self.reads_and_writes(attr) if a[3] == shown]
+        writes = [a[0] for a in accesses if a[2] == "writes"]
+        if accesses:
+            self.focus = writes[0] if writes else accesses[0][0]
+            self.end = accesses[-1][0]
+
+    def lost_update(self, attr: str | None = None) -> str | None:
+        """A sentence if two threads read the same value of ``attr`` (any attribute) before either wrote it back."""
+        if attr is None:
+            for name in self.attributes():
+                found = self.lost_update(name)
+                if found:
+                    return found
+            return None
         accesses = self.reads_and_writes(attr)
         for i, (index, first, verb, value) in enumerate(accesses):
             if verb != "reads":
@@ -1093,6 +1128,7 @@ class Report:
     schedules: int
     seconds: float
     stopped: str = ""  # why exploration ended early without a verdict, if it did
+    replayed: bool = False
 
 
 def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, horizon: int = 1,
@@ -1117,14 +1153,14 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
         run = Run(seed, schedule.steps, schedule.trace, program=program)
         if schedule.outcome is not None:
             run.kind, run.message = schedule.outcome
-            if run.kind == "deadlock":
-                return run
             return run
         errors = [t for t in schedule.tasks if t.error is not None]
         if errors:
             task = errors[0]
-            run.kind = "error"
-            run.message = f"thread {task.name} raised {type(task.error).__name__}: {task.error}"
+            run.kind, run.error = "error", task.error
+            line = program.line_of(task.error)
+            at = f" at line {line} `{program.source_of(line)}`" if line else ""
+            run.message = f"Thread {task.name} raised {type(task.error).__name__}: {task.error}{at}."
             return run
         results = {t.name: t.value for t in schedule.tasks if t.handle is None}
         schedule.current = None
@@ -1162,7 +1198,7 @@ def explore(path: str | Path, scenario: Callable[[Any], Plan], schedules: int = 
             run = run_schedule(program, scenario, seed, horizon, preemptions, max_steps)
             ran += 1
             if run.failed:
-                return Report(run, ran, _real_clock() - started)
+                return Report(run, ran, _real_clock() - started, replayed=replay is not None)
             if run.kind == "stalled":
                 return Report(None, ran, _real_clock() - started, run.message)
         return Report(None, ran, _real_clock() - started)
@@ -1217,8 +1253,12 @@ def describe(report: Report, replay_command: str) -> str:
     """The learner's message for a failing exploration: what broke, the interleaving, the seed."""
     run = report.found
     assert run is not None
-    seed_part = "schedule 0 (no thread interrupted)" if run.seed == 0 else f"seed {run.seed}"
-    text = [run.message, "", f"The interleaving that does it ({seed_part}, found after {report.schedules} schedule(s)); "
-            "the last steps, one column per thread:", render(run), ""]
+    seed_part = "schedule 0: no thread interrupted" if run.seed == 0 else f"seed {run.seed}"
+    if report.replayed:
+        seed_part += ", replayed"
+    else:
+        seed_part += f", found on schedule {report.schedules} of at most {SCHEDULES}"
+    text = [run.message, "", f"The race explorer ran your code one thread at a time and found this interleaving "
+            f"({seed_part}), one column per thread:", render(run), ""]
     text.append(f"Replay exactly this interleaving: {replay_command.format(seed=run.seed)}")
     return "\n".join(text)

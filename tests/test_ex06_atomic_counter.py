@@ -1,5 +1,6 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
+from explore import Plan
 from support import call_bounded, expect, forced_races, run_together, spaced
 
 THREADS = 4
@@ -73,3 +74,99 @@ def test_increments_and_decrements_together_lose_nothing(exercise):
         f"decrement(2) at the same time: expected {spaced(expected)}, got {spaced(got)}. Increments and "
         "decrements change the same value, so they must take the same lock.",
     )
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly.
+
+
+def two_threads_increment_twice(exercise):
+    """Threads A and B each call increment() twice on Counter(0); nothing may be lost."""
+
+    def scenario(module):
+        counter = module.Counter()
+
+        def twice():
+            return [counter.increment(), counter.increment()]
+
+        def verdict(results, run):
+            if counter.value == 4:
+                return None
+            story = run.lost_update() or "an update was lost"
+            return (
+                f"Threads A and B each called counter.increment() twice on Counter(0): counter.value is then "
+                f"{counter.value}, expected 4 — {story}. Guard the whole read-modify-write with one lock."
+            )
+
+        return Plan({"A": twice, "B": twice}, verdict)
+
+    return scenario
+
+
+def increment_beside_decrement(exercise):
+    """Thread A calls increment(3) twice while thread B calls decrement(2) twice, on Counter(10)."""
+
+    def scenario(module):
+        counter = module.Counter(10)
+
+        def verdict(results, run):
+            if counter.value == 12:
+                return None
+            story = run.lost_update() or "an update was lost"
+            return (
+                f"Thread A called increment(3) twice while thread B called decrement(2) twice, on Counter(10): "
+                f"counter.value is then {counter.value}, expected 12 — {story}. Increments and decrements "
+                "change the same value, so they must take the same lock."
+            )
+
+        return Plan({"A": lambda: [counter.increment(3) for _ in range(2)], "B": lambda: [counter.decrement(2) for _ in range(2)]}, verdict)
+
+    return scenario
+
+
+def returns_its_own_value(exercise):
+    """Threads A and B each call increment() twice on Counter(0); the four results are 1, 2, 3, 4."""
+
+    def scenario(module):
+        counter = module.Counter()
+
+        def twice():
+            return [counter.increment(), counter.increment()]
+
+        def verdict(results, run):
+            returned = sorted(results["A"] + results["B"])
+            if returned == [1, 2, 3, 4]:
+                return None
+            repeated = sorted({v for v in returned if returned.count(v) > 1})
+            for attr in run.attributes():
+                if repeated:
+                    run.between(attr, repeated[0])
+                    break
+            twice_shown = f": {', '.join(map(str, repeated))} came back to both threads" if repeated else ""
+            return (
+                f"Threads A and B each called counter.increment() twice on Counter(0): thread A got {results['A']}, "
+                f"thread B got {results['B']}, expected 1, 2, 3 and 4 between them{twice_shown}. Each call must "
+                "return the value its own update produced: read it while you still hold the lock."
+            )
+
+        return Plan({"A": twice, "B": twice}, verdict)
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [two_threads_increment_twice, increment_beside_decrement, returns_its_own_value]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = ["fresh_lock_per_call", "lock_only_the_write", "no_lock", "return_after_release", "separate_locks"]
+
+
+def test_explorer_finds_no_lost_update(exercise, explorer):
+    explorer(two_threads_increment_twice(exercise))
+
+
+def test_explorer_finds_no_lost_update_between_increment_and_decrement(exercise, explorer):
+    explorer(increment_beside_decrement(exercise))
+
+
+def test_explorer_finds_each_call_returns_its_own_value(exercise, explorer):
+    explorer(returns_its_own_value(exercise))
