@@ -161,6 +161,13 @@ def soak(session: nox.Session) -> None:
     session.run(python, "-m", "kata.selfcheck", "solutions", "--rounds", "50", *session.posargs, external=True)
 
 
+@maintainer_session(python=PYTHONS, default=False, name="explore-bench")
+def explore_bench(session: nox.Session) -> None:
+    """Measure the race explorer: mutants found, no false alarm in 1000 schedules, replays identical."""
+    session.install(*REQUIREMENTS)
+    session.run("python", "-m", "kata.explorebench", *session.posargs)
+
+
 @maintainer_session(python=False, default=False)
 def bench(session: nox.Session) -> None:
     """Time each exercise's checks on the solution and on the stub, and each mutant's rejection."""

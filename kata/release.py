@@ -21,7 +21,7 @@ from kata import catalogue
 #: What a student copy holds, relative to the project root.
 INCLUDED = ["README.md", "noxfile.py", "pyproject.toml", ".gitignore", "exercises", "hints", "tests", "kata"]
 #: What never leaves the instructor's copy, even inside an included folder.
-WITHHELD = ["tests/hidden", "kata/selfcheck.py", "kata/bench.py", "kata/release.py"]
+WITHHELD = ["tests/hidden", "kata/selfcheck.py", "kata/bench.py", "kata/explorebench.py", "kata/release.py"]
 
 STUDENT_NOTE = (
     "> **Student copy.** The checks here are the public ones; the grader adds hidden checks of the\n"

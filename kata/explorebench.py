@@ -1,0 +1,155 @@
+"""Measure the race explorer against the kata's own variants: a measurement, not a test.
+
+    python -m kata.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
+
+For every exercise whose checks define race-explorer scenarios (``EXPLORED`` in its test file):
+
+* each mutant listed in ``EXPLORER_FINDS`` must be found by one of the scenarios within
+  ``explore.SCHEDULES`` schedules: the table shows the schedule and the seconds it took;
+* the reference solution and every alternative run ``--schedules`` schedules of every scenario,
+  which must all pass (a failure there is a false alarm);
+* the failing schedule of each mutant is replayed ``--replays`` times, and every replay must
+  print the identical message and trace.
+
+Run it under each Python version to fill the README's table (``nox -s explore-bench`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kata import catalogue, selfcheck
+
+TESTS = catalogue.ROOT / "tests"
+
+
+def scenarios_of(exercise: catalogue.Exercise) -> tuple[list, list[str]]:
+    """The exercise's explorer scenario factories and the mutants they must find."""
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    module = importlib.import_module(exercise.test_file.stem)
+    return list(getattr(module, "EXPLORED", [])), list(getattr(module, "EXPLORER_FINDS", []))
+
+
+def explorer():
+    if str(TESTS) not in sys.path:
+        sys.path.insert(0, str(TESTS))
+    import explore
+
+    return explore
+
+
+@dataclass
+class Finding:
+    mutant: str
+    scenario: str = ""
+    schedule: int = 0  # the schedule that failed, counting from 1 (schedule 0 is the first)
+    seconds: float = 0.0
+    seed: int | None = None
+    replays_identical: int = 0
+    replays: int = 0
+
+
+@dataclass
+class Result:
+    exercise: str
+    python: str = platform.python_version()
+    findings: list[Finding] = field(default_factory=list)
+    correct: dict[str, dict[str, object]] = field(default_factory=dict)  # variant -> scenario -> outcome
+
+    @property
+    def problems(self) -> list[str]:
+        found = [f"{self.exercise} mutant {f.mutant} not found" for f in self.findings if f.seed is None]
+        replays = [f"{self.exercise} mutant {f.mutant}: {f.replays_identical}/{f.replays} replays identical"
+                   for f in self.findings if f.seed is not None and f.replays_identical != f.replays]
+        alarms = [f"{self.exercise} {variant} / {scenario}: {outcome}"
+                  for variant, outcomes in self.correct.items() for scenario, outcome in outcomes.items() if outcome != "ok"]
+        return found + replays + alarms
+
+
+def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Result:
+    explore = explorer()
+    factories, finds = scenarios_of(exercise)
+    result = Result(exercise.stem)
+    mutants = {m.stem: m for m in exercise.mutants()}
+    for stem in finds:
+        finding = Finding(stem)
+        for factory in factories:
+            scenario = factory(None)
+            report = explore.explore(mutants[stem], scenario, budget=float("inf"))
+            if report.found is None:
+                continue
+            finding.scenario, finding.schedule, finding.seconds, finding.seed = factory.__name__, report.schedules, report.seconds, report.found.seed
+            first = explore.describe(report, "{seed}")
+            same = 0
+            for _ in range(replays):
+                again = explore.explore(mutants[stem], factory(None), replay=report.found.seed, budget=float("inf"))
+                same += again.found is not None and explore.describe(again, "{seed}").replace(", replayed", "") == _unplayed(first, report)
+            finding.replays, finding.replays_identical = replays, same
+            break
+        result.findings.append(finding)
+    variants = {"solution": catalogue.SOLUTIONS / f"{exercise.stem}.py"}
+    variants.update({a.stem: a for a in exercise.alternatives()})
+    for name, path in variants.items():
+        outcomes: dict[str, object] = {}
+        for factory in factories:
+            report = explore.explore(path, factory(None), schedules=schedules, budget=float("inf"))
+            if report.found is not None:
+                outcomes[factory.__name__] = f"FALSE ALARM at seed {report.found.seed}: {report.found.message.splitlines()[0]}"
+            elif report.stopped:
+                outcomes[factory.__name__] = f"stopped after {report.schedules} schedules: {report.stopped}"
+            else:
+                outcomes[factory.__name__] = "ok"
+        result.correct[name] = outcomes
+    return result
+
+
+def _unplayed(text: str, report) -> str:
+    """A found failure's message as a replay prints it (without the schedule count)."""
+    explore = explorer()
+    return text.replace(f", found on schedule {report.schedules} of at most {explore.SCHEDULES}", "")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kata.explorebench", description=__doc__.splitlines()[0])
+    parser.add_argument("exercises", nargs="*")
+    parser.add_argument("--schedules", type=int, default=1000, help="schedules per scenario for solutions and alternatives")
+    parser.add_argument("--replays", type=int, default=20, help="replays of each mutant's failing seed")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args(argv)
+    exercises = [e for e in selfcheck.selected(args.exercises) if scenarios_of(e)[0]]
+    print(f"Python {platform.python_version()}: mutants found (schedule, seconds); "
+          f"{args.schedules} schedules per scenario on correct code; {args.replays} replays per failure.\n")
+    print("| exercise | mutants found | slowest find | correct variants × scenarios | replays identical | bench time |")
+    print("|---|---|---|---|---|---|")
+    results, problems = [], []
+    for exercise in exercises:
+        started = time.perf_counter()
+        result = measure(exercise, args.schedules, args.replays)
+        results.append(result)
+        problems += result.problems
+        found = [f for f in result.findings if f.seed is not None]
+        slowest = max(found, key=lambda f: (f.schedule, f.seconds), default=None)
+        slow = f"schedule {slowest.schedule}, {slowest.seconds:.2f} s ({slowest.mutant})" if slowest else "-"
+        clean = sum(o == "ok" for outcomes in result.correct.values() for o in outcomes.values())
+        total = sum(len(o) for o in result.correct.values())
+        same = sum(f.replays_identical for f in found)
+        tried = sum(f.replays for f in found)
+        print(f"| {exercise.number} {exercise.title} | {len(found)}/{len(result.findings)} | {slow} | {clean}/{total} clean "
+              f"| {same}/{tried} | {time.perf_counter() - started:.0f} s |", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2))
+    for problem in problems:
+        print("PROBLEM:", problem)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
