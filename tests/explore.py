@@ -918,7 +918,14 @@ class Program:
         module = types.ModuleType(self.name)
         module.__file__ = self.path
         module.__dict__["__builtins__"] = dict(vars(builtins), __import__=_importer(_stand_in_modules(rng)))
-        exec(self.code, module.__dict__)
+        borrowed = self.name not in sys.modules  # dataclasses and typing look a class's module up by name
+        if borrowed:
+            sys.modules[self.name] = module
+        try:
+            exec(self.code, module.__dict__)
+        finally:
+            if borrowed:
+                sys.modules.pop(self.name, None)
         return module
 
     # ---- instrumentation: sys.monitoring where it exists (3.12+), opcode tracing before
