@@ -277,6 +277,17 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
             pass
         return None
 
+    monitoring = getattr(sys, "monitoring", None)
+    if monitoring is not None:  # 3.12+: opcode tracing set from a trace function misses frames there
+        with _instruction_hook(files, lambda: active and draw() < rate and real_sleep(pause)):
+            old_interval = sys.getswitchinterval()
+            sys.setswitchinterval(1e-5)
+            try:
+                yield rng
+            finally:
+                active = False
+                sys.setswitchinterval(old_interval)
+        return
     # Thread start-up calls sys.settrace by name: undo any replacement so new threads are traced.
     sys.settrace, threading.settrace = _sys_settrace, _threading_settrace  # type: ignore[assignment]
     old_interval = sys.getswitchinterval()
@@ -291,6 +302,42 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
         _sys_settrace(old_trace)
         _threading_settrace(None)  # type: ignore[arg-type]
         sys.setswitchinterval(old_interval)
+
+
+@contextlib.contextmanager
+def _instruction_hook(files: frozenset[str], hook: Callable[[], object]) -> Iterator[None]:
+    """Call ``hook`` before every instruction of ``files``, in every thread, through sys.monitoring.
+
+    Instructions of other files switch themselves off after their first event, so the rest of
+    the program runs at full speed. The hook's exceptions are swallowed: a monitoring callback
+    must never raise into the code it watches.
+    """
+    monitoring = sys.monitoring  # type: ignore[attr-defined]
+    tool = next((t for t in (4, 3, 2, 1, 0) if monitoring.get_tool(t) is None), None)
+    if tool is None:
+        yield
+        return
+    disable = monitoring.DISABLE
+
+    def on_instruction(code: Any, offset: int) -> Any:
+        try:
+            if code.co_filename not in files:
+                return disable
+            hook()
+        except BaseException:
+            pass
+        return None
+
+    monitoring.use_tool_id(tool, "threadkata preempt")
+    monitoring.register_callback(tool, monitoring.events.INSTRUCTION, on_instruction)
+    monitoring.set_events(tool, monitoring.events.INSTRUCTION)
+    try:
+        yield
+    finally:
+        monitoring.set_events(tool, 0)
+        monitoring.register_callback(tool, monitoring.events.INSTRUCTION, None)
+        monitoring.free_tool_id(tool)
+        monitoring.restart_events()  # locations switched off above come back for the next hook
 
 
 class PausingLock:
