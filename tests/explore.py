@@ -773,6 +773,15 @@ class Thread:
         return f"<Thread({self._name}, {'started' if self._task else 'initial'})>"
 
 
+def _current_thread() -> Any:
+    """The stand-in Thread object for threads learner code started, the real one otherwise."""
+    schedule = _active
+    task = schedule.by_ident.get(_get_ident()) if schedule is not None else None
+    if task is not None and task.handle is not None:
+        return task.handle
+    return _threading.current_thread()
+
+
 def _sleep(seconds: float) -> None:
     schedule, me = _context()
     if seconds < 0:
@@ -805,7 +814,7 @@ def _stand_in_modules(rng: random.Random) -> dict[str, Any]:
     threading_ = _module(
         "threading", _threading,
         Lock=Lock, RLock=RLock, Condition=Condition, Semaphore=Semaphore, BoundedSemaphore=BoundedSemaphore,
-        Event=Event, Barrier=Barrier, Thread=Thread,
+        Event=Event, Barrier=Barrier, Thread=Thread, current_thread=_current_thread, currentThread=_current_thread,
     )
     time_ = _module(
         "time", _time,
