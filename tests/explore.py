@@ -147,8 +147,8 @@ class Schedule:
         self.finished.acquire()
         self.thread_numbers = 0
         self.last_progress = _real_clock()
-        self.labels: dict[int, str] = {}
-        self.lock_numbers = 0
+        self.made: dict[Any, int] = {}  # primitives made so far by each learner line
+        self.deadlocked: list[str] = []  # the threads waiting when a deadlock was found
 
     # ---- who am I
 
@@ -288,6 +288,7 @@ class Schedule:
 
     def _deadlock(self) -> None:
         waiting = [t for t in self.tasks if t.state == "blocked"]
+        self.deadlocked = [t.name for t in waiting]
         lines = []
         for task in waiting:
             source = self.program.source_of(task.where)
@@ -371,10 +372,16 @@ def _made(obj: Any) -> None:
     obj._kata_label = None
     obj._kata_line = schedule.program.learner_line() if schedule is not None else "?"
     if schedule is not None:
+        made = schedule.made.get(obj._kata_line, 0) + 1
+        schedule.made[obj._kata_line] = made
         target, equals, _ = schedule.program.source_of(obj._kata_line).partition("=")
         target = target.strip()
         if equals and target.replace(".", "").replace("_", "").isalnum():
             obj._kata_label = target
+        else:
+            obj._kata_label = f"the {type(obj).__name__} made at line {obj._kata_line}"
+        if made > 1:  # several made by one line (one per account, per key): tell them apart
+            obj._kata_label += f" #{made}"
 
 
 def label(obj: Any, text: str) -> Any:
@@ -795,6 +802,10 @@ def _sleep(seconds: float) -> None:
     schedule.block(me, lambda: False, f"sleeps {seconds:g} s", schedule.clock + seconds)
 
 
+#: Sleep on the explorer's virtual clock: for a scenario's own functions (a slow factory, say).
+sleep = _sleep
+
+
 def _now() -> float:
     schedule = _active
     return schedule.clock if schedule is not None else 0.0
@@ -1057,6 +1068,8 @@ class Plan:
 
     threads: dict[str, Callable[[], Any]]
     verdict: Callable[[dict[str, Any], "Run"], str | None] = lambda results, run: None
+    #: A sentence added to the explorer's own reports (a deadlock, an exception escaping a thread).
+    advice: str = ""
 
 
 @dataclass
@@ -1169,6 +1182,12 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
         run = Run(seed, schedule.steps, schedule.trace, program=program)
         if schedule.outcome is not None:
             run.kind, run.message = schedule.outcome
+            lasts = [max((i for i, step in enumerate(run.trace) if step.thread == name), default=None) for name in schedule.deadlocked]
+            lasts = [i for i in lasts if i is not None]
+            if lasts:
+                run.focus = min(lasts)  # so every waiting thread's column shows where it waits
+            if run.kind in ("deadlock",) and plan.advice:
+                run.message += "\n" + plan.advice
             return run
         errors = [t for t in schedule.tasks if t.error is not None]
         if errors:
@@ -1177,6 +1196,8 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
             line = program.line_of(task.error)
             at = f" at line {line} `{program.source_of(line)}`" if line else ""
             run.message = f"Thread {task.name} raised {type(task.error).__name__}: {task.error}{at}."
+            if plan.advice:
+                run.message += " " + plan.advice
             return run
         results = {t.name: t.value for t in schedule.tasks if t.handle is None}
         schedule.current = None
@@ -1205,7 +1226,7 @@ def explore(path: str | Path, scenario: Callable[[Any], Plan], schedules: int = 
         if probe.kind in ("stalled", "steps"):
             return Report(None, ran, _real_clock() - started, probe.message)
         if probe.failed and (replay is None or replay == 0):
-            return Report(probe, ran, _real_clock() - started)
+            return Report(probe, ran, _real_clock() - started, replayed=replay is not None)
         horizon = max(probe.steps, 1)
         seeds = [replay] if replay is not None else range(1, schedules)
         for seed in seeds:

@@ -3,6 +3,8 @@
 import threading
 from collections import Counter
 
+import explore
+from explore import Plan
 from support import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together
 
 THREADS = 8
@@ -276,3 +278,124 @@ def test_a_factory_that_raises_caches_nothing(exercise):
     expect(size == 1, f"After the factory raised, len(cache) is {size}, expected 1 (only 'kept'): nothing may be stored.")
     got = cache.get_or_compute("answer", lambda: 42)
     expect(got == 42, f"After a factory raised for 'answer', a later get_or_compute('answer', lambda: 42) returned {got!r}, expected 42: it must try again.")
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly. The
+# scenarios' factory pauses on the explorer's virtual clock (a second costs nothing), so the other
+# thread always asks while the factory is still running.
+#
+# Not in EXPLORER_FINDS, because they need no second thread and the checks above find them
+# directly: caches_failed_factory (test_a_factory_that_raises_caches_nothing) and
+# none_means_missing (test_a_stored_none_is_not_computed_again).
+
+
+def pause(seconds):
+    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
+    explore.sleep(seconds)
+
+
+def times(n):
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def steps_noting(run, words):
+    """Indices of the steps of ``run`` with a note that contains ``words``."""
+    return [index for index, step in enumerate(run.trace) if any(words in note for note in step.notes)]
+
+
+def two_threads_ask_for_one_missing_key(exercise):
+    """Threads A and B each call get_or_compute('answer', factory) on an empty cache; factory takes a second."""
+
+    def scenario(module):
+        cache = module.SafeCache()
+        ran = []  # the thread each factory call ran in
+
+        def factory():
+            ran.append(threading.current_thread().name)
+            number = len(ran)
+            pause(1)
+            return f"value made by call {number}"
+
+        def ask():
+            return cache.get_or_compute("answer", factory)
+
+        def verdict(results, run):
+            if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
+                return None
+            computing = steps_noting(run, "sleeps")
+            if len(computing) >= 2:
+                run.focus, run.end = computing[0], computing[1]
+            return (
+                "Threads A and B each called cache.get_or_compute('answer', factory) on an empty cache, where factory "
+                f"takes a second: factory ran {times(len(ran))} ({', then '.join(f'in thread {t}' for t in ran)}), "
+                f"expected once; thread A got {results['A']!r}, thread B got {results['B']!r}. Between finding "
+                "'answer' missing and storing the value, the other thread found it missing too. Looking for the key "
+                "and storing the value must be one step under the lock."
+            )
+
+        return Plan({"A": ask, "B": ask}, verdict)
+
+    return scenario
+
+
+def snapshot_while_another_thread_sets(exercise):
+    """Thread A calls set('d', 4) while thread B calls snapshot(), on a cache holding a, b and c."""
+
+    def scenario(module):
+        cache = module.SafeCache()
+        for number, key in enumerate("abc", 1):
+            cache.set(key, number)
+        before, after = {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "c": 3, "d": 4}
+
+        def snapshot():
+            copy = cache.snapshot()
+            return copy, dict(copy) if isinstance(copy, dict) else None  # what it held when it was returned
+
+        def verdict(results, run):
+            copy, when_returned = results["B"]
+            told = (
+                "Thread A called cache.set('d', 4) while thread B called cache.snapshot(), on a cache holding "
+                f"{before}: "
+            )
+            if not isinstance(copy, dict):
+                return told + f"snapshot() returned {type(copy).__name__} {copy!r}, expected a dict."
+            if when_returned not in (before, after):
+                return told + (
+                    f"snapshot() returned {when_returned}, a state the cache was never in. Copy while no set() "
+                    "can run: hold the lock that set() takes."
+                )
+            if copy != when_returned:
+                return told + (
+                    f"snapshot() returned {when_returned}, and that dict later became {copy}: it is the cache's "
+                    "own dict, not a copy. Return a new dict, made while you hold the lock."
+                )
+            copy["e"] = 5
+            if cache.get("e") is not None:
+                return told + (
+                    "adding 'e' to the dict snapshot() returned also added it to the cache: it is the cache's own "
+                    "dict, not a copy, and its caller would change it without the lock. Return a new dict, made "
+                    "while you hold the lock."
+                )
+            return None
+
+        return Plan({"A": lambda: cache.set("d", 4), "B": snapshot}, verdict)
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [two_threads_ask_for_one_missing_key, snapshot_while_another_thread_sets]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = [
+    "check_then_act", "key_lock_made_without_the_lock", "lock_taken_twice", "set_without_lock",
+    "snapshot_returns_internal_dict", "snapshot_without_lock",
+]
+
+
+def test_explorer_finds_one_missing_key_computed_once(exercise, explorer):
+    explorer(two_threads_ask_for_one_missing_key(exercise))
+
+
+def test_explorer_finds_snapshot_while_another_thread_sets(exercise, explorer):
+    explorer(snapshot_while_another_thread_sets(exercise))

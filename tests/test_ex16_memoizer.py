@@ -3,6 +3,8 @@
 import threading
 from collections import Counter
 
+import explore
+from explore import Plan
 from support import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together
 
 THREADS = 8
@@ -207,3 +209,199 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
         "expected once. The threads that asked while func('k') was computing must wait for that one computation "
         "and get its exception, not run func('k') again themselves.",
     )
+
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly. The
+# scenarios' func pauses on the explorer's virtual clock (a second costs nothing), so the other
+# threads always ask while a computation is still running.
+#
+# Not in EXPLORER_FINDS: none_means_unknown (a remembered None is computed again even with one
+# thread, no race needed; test_a_remembered_none_is_not_computed_again finds it).
+
+
+def pause(seconds):
+    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
+    explore.sleep(seconds)
+
+
+def briefly(kind, got):
+    return f"raised {type(got).__name__}" if kind == "raised" else f"returned {got!r}"
+
+
+def times(n):
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def in_threads(names):
+    return ", then ".join(f"thread {name}" for name in names)
+
+
+def steps_noting(run, words):
+    """Indices of the steps of ``run`` with a note that contains ``words``."""
+    return [index for index, step in enumerate(run.trace) if any(words in note for note in step.notes)]
+
+
+def two_threads_ask_for_one_key(exercise):
+    """Threads A and B each call memo('k') once; func('k') takes a second and must run only once."""
+
+    def scenario(module):
+        ran = []  # the thread each func('k') ran in
+
+        def func(key):
+            ran.append(threading.current_thread().name)
+            number = len(ran)
+            pause(1)
+            return f"value made by call {number}"
+
+        memo = module.Memoizer(func)
+
+        def verdict(results, run):
+            if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
+                return None
+            computing = steps_noting(run, "sleeps")
+            if len(computing) >= 2:
+                run.focus, run.end = computing[0], computing[1]
+            return (
+                f"Threads A and B each called memo('k'), where func('k') takes a second: func('k') ran {times(len(ran))} "
+                f"({in_threads(ran)}), expected once; thread A got {results['A']!r}, thread B got {results['B']!r}. "
+                "Between finding 'k' unknown and recording it, the other thread found it unknown too. Under a lock, "
+                "record that 'k' is being computed, so that the other thread waits for that computation instead of "
+                "starting its own."
+            )
+
+        return Plan({"A": lambda: memo("k"), "B": lambda: memo("k")}, verdict)
+
+    return scenario
+
+
+def a_slow_key_does_not_hold_up_another(exercise):
+    """Thread A calls memo('slow'); while func('slow') runs, thread B calls memo('fast'), then lets 'slow' finish."""
+
+    def scenario(module):
+        may_finish = explore.label(explore.Event(), "slow_may_finish")
+        released = []  # what func('slow')'s wait for slow_may_finish returned
+
+        def func(key):
+            if key == "slow":
+                released.append(may_finish.wait(5))
+            return f"{key} value"
+
+        memo = module.Memoizer(func)
+
+        def fast():
+            pause(0.5)  # by now func('slow') is running
+            try:
+                return memo("fast")
+            finally:
+                may_finish.set()
+
+        def verdict(results, run):
+            if released == [True] and results == {"A": "slow value", "B": "fast value"}:
+                return None
+            if released == [False]:
+                return (
+                    "Thread A called memo('slow'); while func('slow') was running, thread B called memo('fast'), and "
+                    "func('slow') would finish as soon as memo('fast') had returned. But memo('fast') waited for "
+                    "func('slow') instead, until func('slow') gave up 5 s later: one slow key holds up every other "
+                    "key. Is a lock held while func runs? Hold it only to look up or register the key; compute outside it."
+                )
+            return (
+                f"Thread A called memo('slow') and thread B memo('fast'): they returned {results['A']!r} and "
+                f"{results['B']!r}, expected 'slow value' and 'fast value'."
+            )
+
+        return Plan({"A": lambda: memo("slow"), "B": fast}, verdict)
+
+    return scenario
+
+
+def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
+    """Threads A, B and C each call memo('k') twice; the first flaky('k') raises after a second, later ones return."""
+
+    def scenario(module):
+        ran = []  # the thread each flaky('k') ran in
+
+        def flaky(key):
+            ran.append(threading.current_thread().name)
+            number = len(ran)
+            pause(1)
+            if number == 1:
+                raise BackendDown(f"no value for {key!r} yet")
+            return f"value made by call {number}"
+
+        memo = module.Memoizer(flaky)
+
+        def twice():
+            outcomes = []
+            for _ in range(2):
+                try:
+                    outcomes.append(("returned", memo("k")))
+                except BackendDown as error:
+                    outcomes.append(("raised", error))
+            return outcomes
+
+        def verdict(results, run):
+            firsts_raised = all(results[name][0][0] == "raised" for name in "ABC")
+            seconds_computed = all(results[name][1] == ("returned", "value made by call 2") for name in "ABC")
+            if firsts_raised and seconds_computed and len(ran) == 2:
+                return None
+            computing = steps_noting(run, "sleeps")
+            if computing:
+                run.focus = computing[0]
+            calls = "; ".join(
+                f"{'Thread' if name == 'A' else 'thread'} {name} {briefly(*results[name][0])}, then {briefly(*results[name][1])}"
+                for name in "ABC"
+            )
+            told = (
+                "Threads A, B and C each called memo('k') twice; flaky('k') raises BackendDown on its first run (after "
+                f"a second) and returns 'value made by call N' on its N-th. flaky ran {times(len(ran))} "
+                f"({in_threads(ran)}). {calls}. "
+            )
+            owner = ran[0] if ran else None
+            wrong = [name for name in "ABC" if results[name][0][0] != "raised"]
+            if wrong and wrong[0] == owner:
+                return told + f"Thread {owner}'s own flaky('k') raised BackendDown, so its memo('k') must raise it too."
+            if wrong:
+                waiter = wrong[0]
+                got = results[waiter][0][1]
+                number = int(got.rsplit(" ", 1)[-1]) if isinstance(got, str) and got.startswith("value made by call ") else 0
+                again = 0 < number <= len(ran) and ran[number - 1] == waiter
+                if again and len(computing) >= 2:
+                    run.end = computing[1]
+                return told + (
+                    f"Thread {waiter} asked for 'k' while thread {owner}'s flaky('k') was running, so it must wait for "
+                    "that computation and raise its BackendDown"
+                    + (", not run flaky('k') again itself." if again else ".")
+                    + " Every thread waiting for a computation that raised must get its exception."
+                )
+            return told + (
+                "After the first flaky('k') raised, every second call should get 'value made by call 2': a computation "
+                "that raised must not be remembered, so the next memo('k') runs flaky again (once, for all three threads)."
+            )
+
+        return Plan({"A": twice, "B": twice, "C": twice}, verdict)
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [two_threads_ask_for_one_key, a_slow_key_does_not_hold_up_another, a_failure_reaches_every_waiter_and_is_forgotten]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = [
+    "caches_exception", "entry_registered_without_lock", "failed_waiters_hang", "global_lock_while_computing",
+    "no_lock", "waiters_compute_again", "waiters_get_none",
+]
+
+
+def test_explorer_finds_one_key_computed_once(exercise, explorer):
+    explorer(two_threads_ask_for_one_key(exercise))
+
+
+def test_explorer_finds_a_slow_key_does_not_hold_up_another(exercise, explorer):
+    explorer(a_slow_key_does_not_hold_up_another(exercise))
+
+
+def test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten(exercise, explorer):
+    explorer(a_failure_reaches_every_waiter_and_is_forgotten(exercise))
