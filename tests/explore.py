@@ -302,6 +302,8 @@ class Schedule:
     def record(self, me: _Task, line: int, note: str | None = None, sync: bool = False) -> Step:
         self._settle_store(me)
         last = self.trace[-1] if self.trace else None
+        if not line and not note and last is not None:
+            return last  # nothing to show: a step outside the learner's file
         if last is not None and last.thread == me.name and last.line == line:
             step = last
         else:

@@ -379,7 +379,12 @@ def snapshot_while_another_thread_sets(exercise):
                 )
             return None
 
-        return Plan({"A": lambda: cache.set("d", 4), "B": snapshot}, verdict)
+        return Plan(
+            {"A": lambda: cache.set("d", 4), "B": snapshot},
+            verdict,
+            advice="snapshot() copied the cache while set() was changing it: both must hold the same lock, so the copy "
+            "sees the cache either before or after a change, never in the middle of one.",
+        )
 
     return scenario
 

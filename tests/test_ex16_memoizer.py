@@ -381,7 +381,12 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
                 "that raised must not be remembered, so the next memo('k') runs flaky again (once, for all three threads)."
             )
 
-        return Plan({"A": twice, "B": twice, "C": twice}, verdict)
+        return Plan(
+            {"A": twice, "B": twice, "C": twice},
+            verdict,
+            advice="A failed computation must wake every thread waiting for it (notify_all, or an Event per key) and "
+            "be forgotten before they are told, so the next call computes again.",
+        )
 
     return scenario
 
