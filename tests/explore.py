@@ -111,6 +111,7 @@ class _Task:
         self.pending: tuple[Any, str, Step] | None = None
         self.ident: int | None = None
         self.thread: Any = None
+        self.stuck = False  # parked for good after spinning past the step limit
 
     def can_run(self, clock: float) -> bool:
         if self.state == "runnable":
@@ -128,7 +129,7 @@ class _Task:
 class Schedule:
     """One run of a scenario under one seed."""
 
-    def __init__(self, program: "Program", seed: int, horizon: int, preemptions: int, max_steps: int) -> None:
+    def __init__(self, program: Program, seed: int, horizon: int, preemptions: int, max_steps: int) -> None:
         self.program = program
         self.seed = seed
         self.rng = random.Random(seed)
@@ -149,6 +150,7 @@ class Schedule:
         self.last_progress = _real_clock()
         self.made: dict[Any, int] = {}  # primitives made so far by each learner line
         self.deadlocked: list[str] = []  # the threads waiting when a deadlock was found
+        self.spins = 0  # loop back-edges taken: a loop with no switch point still ends at the limit
 
     # ---- who am I
 
@@ -232,12 +234,28 @@ class Schedule:
         self.steps += 1
         self.last_progress = _real_clock()
         if self.steps > self.max_steps:
-            self.stop("steps", f"the threads took more than {self.max_steps} steps without finishing")
-            return
+            self._over_the_limit(me)
         if self.steps in self.points:
             others = [t for t in self.tasks if t is not me and t.can_run(self.clock)]
             if others:
                 self._switch(me, self.rng.choice(others))
+
+    def spin(self, me: _Task) -> None:
+        """A loop went round: counted toward the step limit, but not a place to preempt."""
+        self.spins += 1
+        self.last_progress = _real_clock()
+        if self.spins > self.max_steps:
+            self._over_the_limit(me)
+
+    def _over_the_limit(self, me: _Task) -> None:
+        """End the schedule and park the spinning thread for good: it is idle from now on.
+
+        This runs inside a trace or monitoring callback, where raising is not safe, so the
+        thread is not unwound; it is a daemon thread that never runs again.
+        """
+        self.stop("steps", f"the threads took more than {self.max_steps} steps without finishing")
+        me.stuck = True
+        me.gate.acquire()
 
     def block(self, me: _Task, until: Callable[[], bool], what: str, deadline: float | None = None) -> bool:
         """Wait (letting other threads run) until ``until()`` holds; False if ``deadline`` passed first."""
@@ -275,8 +293,8 @@ class Schedule:
             return
         self.aborted = True
         for task in self.tasks:
-            if task.parked:
-                task.parked = False
+            if task.parked or (task is not self.current and task.state != "done" and task.gate.locked()):
+                task.parked = False  # parked, or never given its first turn: let it unwind
                 try:
                     task.gate.release()
                 except RuntimeError:
@@ -285,6 +303,17 @@ class Schedule:
             self.finished.release()
         except RuntimeError:
             pass
+
+    def after_abort(self) -> None:
+        """An instruction of a thread let go after the schedule ended: it should unwind at its
+        next sync call; one that spins instead is parked for good after a while."""
+        task = self.by_ident.get(_get_ident())
+        if task is None:
+            return
+        task.spins_after_abort = getattr(task, "spins_after_abort", 0) + 1
+        if task.spins_after_abort > self.max_steps:
+            task.stuck = True
+            task.gate.acquire()
 
     def _deadlock(self) -> None:
         waiting = [t for t in self.tasks if t.state == "blocked"]
@@ -347,12 +376,16 @@ _MISSING = object()
 
 
 def _shown(value: Any) -> str | None:
-    if value is _MISSING:
-        return None
-    if isinstance(value, (bool, int, float)) or value is None:
-        return repr(value)
-    if isinstance(value, str) and len(value) <= 20:
-        return repr(value)
+    """A short text for a value read or written, if it is a plain one; never raises."""
+    try:  # isinstance() can run learner code (a raising __class__, a dead weakref.proxy)
+        if value is _MISSING:
+            return None
+        if isinstance(value, (bool, int, float)) or value is None:
+            return repr(value)
+        if isinstance(value, str) and len(value) <= 20:
+            return repr(value)
+    except BaseException:
+        pass
     return None
 
 
@@ -468,7 +501,7 @@ class Lock:
 
     # What threading.Condition asks of its lock.
     def _is_owned(self) -> bool:
-        schedule, me = _context()
+        _, me = _context()
         return self._count > 0 and (self._owner is me or not self._reentrant)
 
     def _release_save(self) -> int:
@@ -956,7 +989,10 @@ class Program:
         """Called before each instruction of the learner's file; never raises."""
         try:
             schedule = self.schedule
-            if schedule is None or schedule.aborted:
+            if schedule is None:
+                return
+            if schedule.aborted:
+                schedule.after_abort()
                 return
             me = schedule.task()
             if me is None:
@@ -965,6 +1001,8 @@ class Program:
             if info is None:
                 return
             opname, argval, shared, index = info
+            if not shared and "JUMP" in opname and isinstance(argval, int) and argval < offset:
+                schedule.spin(me)  # a loop's back-edge: `while True: pass` still reaches the limit
             if shared:
                 schedule.point(me)  # first, so what is read below is what the instruction will see
                 if schedule.aborted:
@@ -1069,7 +1107,7 @@ class Plan:
     """
 
     threads: dict[str, Callable[[], Any]]
-    verdict: Callable[[dict[str, Any], "Run"], str | None] = lambda results, run: None
+    verdict: Callable[[dict[str, Any], Run], str | None] = lambda results, run: None
     #: A sentence added to the explorer's own reports (a deadlock, an exception escaping a thread).
     advice: str = ""
 
@@ -1180,7 +1218,8 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
                 schedule.stop("stalled", "a thread stopped reaching the scheduler (it waits on something the explorer does not control)")
                 break
         for task in schedule.tasks:
-            task.thread.join(0.2)
+            if not task.stuck:
+                task.thread.join(0.2)
         run = Run(seed, schedule.steps, schedule.trace, program=program)
         if schedule.outcome is not None:
             run.kind, run.message = schedule.outcome

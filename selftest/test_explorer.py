@@ -1,0 +1,771 @@
+"""The race explorer itself (tests/explore.py): it finds what it must, spares correct code, replays.
+
+Each test writes a small learner-like module into a temporary file and calls the explorer's
+functions directly (``explore``, ``run_schedule``, ``render``, ``describe``), the way the checks'
+``explorer`` fixture does. The explorer's instrumentation differs by interpreter (sys.monitoring
+on 3.12+, opcode tracing before), so these run on every supported Python, not as tooling.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+import explore  # noqa: E402
+from explore import Plan  # noqa: E402
+
+#: Schedules each piece of correct code is run for without a failure.
+CORRECT_SCHEDULES = 300
+
+
+def learner(tmp_path: Path, source: str, name: str = "learner") -> Path:
+    """Write a learner-like module and return its path."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(source).lstrip())
+    return path
+
+
+def line_of(path: Path, text: str, nth: int = 1) -> int:
+    """The 1-based number of the ``nth`` line of ``path`` containing ``text``."""
+    hits = [number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    return hits[nth - 1]
+
+
+def run_once(path: Path, scenario, seed: int = 0, **options) -> explore.Run:
+    program = explore.Program(path)
+    try:
+        return explore.run_schedule(program, scenario, seed, **options)
+    finally:
+        program.close()
+
+
+def never_fails(path: Path, scenario, schedules: int = CORRECT_SCHEDULES) -> explore.Report:
+    """Run ``scenario`` for ``schedules`` schedules with no time budget; return the report."""
+    report = explore.explore(path, scenario, schedules=schedules, budget=1e9)
+    shown = explore.describe(report, "replay {seed}") if report.found else ""
+    assert report.found is None, f"false alarm on correct code:\n{shown}"
+    assert report.stopped == "", report.stopped
+    assert report.schedules == schedules
+    return report
+
+
+# --------------------------------------------------------------------------- known interleavings
+
+COUNTERS = """
+import threading
+
+
+class Counter:
+    def __init__(self):
+        self.value = 0
+
+    def increment(self):
+        self.value += 1
+
+
+class LockedCounter:
+    def __init__(self):
+        self.value = 0
+        self._lock = threading.Lock()
+
+    def increment(self):
+        with self._lock:
+            self.value += 1
+"""
+
+
+def twice_each(class_name: str):
+    """Threads A and B each call increment() twice on a fresh counter; the value must be 4."""
+
+    def scenario(module):
+        counter = getattr(module, class_name)()
+
+        def twice():
+            counter.increment()
+            counter.increment()
+
+        def verdict(results, run):
+            if counter.value == 4:
+                return None
+            return f"counter.value is {counter.value}, expected 4 — {run.lost_update() or 'an update was lost'}"
+
+        return Plan({"A": twice, "B": twice}, verdict)
+
+    return scenario
+
+
+def test_finds_the_lost_update_in_an_unguarded_counter(tmp_path):
+    path = learner(tmp_path, COUNTERS)
+    report = explore.explore(path, twice_each("Counter"))
+    run = report.found
+    assert run is not None and run.kind == "failed", report
+    assert report.schedules <= explore.SCHEDULES
+    found = re.search(r"thread (\w) and thread (\w) both read value = (\d+) before either wrote it back", run.message)
+    assert found, run.message
+    first, second, value = found.groups()
+    assert {first, second} == {"A", "B"}
+    # The value named is one both threads really read, with no write of value in between.
+    accesses = run.reads_and_writes("value")
+    reads = [i for i, (_, thread, verb, shown) in enumerate(accesses) if verb == "reads" and shown == value and thread == first]
+    assert any(
+        later[1] == second and later[2] == "reads" and later[3] == value
+        for start in reads
+        for later in accesses[start + 1 : next((j for j in range(start + 1, len(accesses)) if accesses[j][2] == "writes"), len(accesses))]
+    ), accesses
+
+
+def test_a_locked_counter_is_never_failed(tmp_path):
+    never_fails(learner(tmp_path, COUNTERS), twice_each("LockedCounter"))
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def test_a_seed_replays_the_same_interleaving_in_process(tmp_path):
+    path = learner(tmp_path, COUNTERS)
+    found = explore.explore(path, twice_each("Counter"))
+    assert found.found is not None and found.found.seed > 0
+    seed = found.found.seed
+    expected = (explore.render(found.found), found.found.message)
+    for _ in range(20):
+        report = explore.explore(path, twice_each("Counter"), replay=seed)
+        assert report.replayed and report.found is not None and report.found.seed == seed
+        assert (explore.render(report.found), report.found.message) == expected
+
+
+REPLAY_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.path.insert(0, sys.argv[2])
+import explore
+from test_explorer import COUNTERS, twice_each
+report = explore.explore(sys.argv[3], twice_each("Counter"), replay=int(sys.argv[4]))
+print(explore.describe(report, "replay {seed}"))
+"""
+
+
+def test_a_seed_replays_the_same_interleaving_in_fresh_interpreters(tmp_path):
+    path = learner(tmp_path, COUNTERS)
+    found = explore.explore(path, twice_each("Counter"))
+    seed = found.found.seed
+    expected = explore.describe(explore.explore(path, twice_each("Counter"), replay=seed), "replay {seed}")
+    here = str(Path(__file__).resolve().parent)
+    outputs = []
+    for hash_seed in ("0", "1", "12345"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        child = subprocess.run([sys.executable, "-c", REPLAY_SCRIPT, str(TESTS), here, str(path), str(seed)],
+                               capture_output=True, text=True, env=env, timeout=30, check=False)
+        assert child.returncode == 0, child.stderr
+        outputs.append(child.stdout.rstrip("\n"))
+    assert outputs == [expected] * 3
+
+
+# --------------------------------------------------------------------------- deadlocks and the virtual clock
+
+OPPOSITE_ORDER = """
+import threading
+
+lock_a = threading.Lock()
+lock_b = threading.Lock()
+
+
+def a_then_b():
+    with lock_a:
+        with lock_b:
+            return "ab"
+
+
+def b_then_a():
+    with lock_b:
+        with lock_a:
+            return "ba"
+"""
+
+
+def test_opposite_order_locking_is_a_deadlock_found_at_once(tmp_path):
+    path = learner(tmp_path, OPPOSITE_ORDER)
+    started = time.perf_counter()
+    report = explore.explore(path, lambda module: Plan({"A": module.a_then_b, "B": module.b_then_a}))
+    elapsed = time.perf_counter() - started
+    run = report.found
+    assert run is not None and run.kind == "deadlock", report
+    assert elapsed < 1.0 and report.seconds < 1.0
+    assert run.message.startswith("Every thread is waiting and none can go on — a deadlock:")
+    inner_a, inner_b = line_of(path, "with lock_b:", 1), line_of(path, "with lock_a:", 2)
+    assert f"thread A, at line {inner_a} `with lock_b:`, holding lock_a, waits for lock_b (held by thread B)" in run.message
+    assert f"thread B, at line {inner_b} `with lock_a:`, holding lock_b, waits for lock_a (held by thread A)" in run.message
+
+
+NEVER_SET = """
+import threading
+
+done = threading.Event()
+
+
+def wait_for_done():
+    done.wait()
+
+
+def start_and_join():
+    worker = threading.Thread(target=wait_for_done, name="waiter")
+    worker.start()
+    worker.join()
+"""
+
+
+def test_joining_a_thread_that_waits_for_an_event_never_set_is_a_deadlock(tmp_path):
+    path = learner(tmp_path, NEVER_SET)
+    started = time.perf_counter()
+    report = explore.explore(path, lambda module: Plan({"main": module.start_and_join}))
+    assert time.perf_counter() - started < 1.0
+    run = report.found
+    assert run is not None and run.kind == "deadlock", report
+    assert f"thread main, at line {line_of(path, 'worker.join()')} `worker.join()`, waits for thread waiter to finish" in run.message
+    assert f"thread waiter, at line {line_of(path, 'done.wait()')} `done.wait()`, waits for done to be set" in run.message
+
+
+TIMED_WAITS = """
+import threading
+import time
+
+
+def timed_waits():
+    lock = threading.Lock()
+    lock.acquire()
+    cond = threading.Condition()
+    event = threading.Event()
+    got, marks, walls = [], [time.monotonic()], [time.time()]
+    got.append(lock.acquire(timeout=5))
+    marks.append(time.monotonic())
+    got.append(time.sleep(100))
+    marks.append(time.monotonic())
+    got.append(event.wait(30))
+    marks.append(time.monotonic())
+    with cond:
+        got.append(cond.wait(10))
+    marks.append(time.monotonic())
+    walls.append(time.time())
+    return got, marks, walls
+"""
+
+
+def test_timeouts_and_sleeps_cost_no_real_time(tmp_path):
+    path = learner(tmp_path, TIMED_WAITS)
+    results = {}
+
+    def scenario(module):
+        return Plan({"A": module.timed_waits}, lambda got, run: results.update(got))
+
+    started = time.perf_counter()
+    run = run_once(path, scenario)
+    assert time.perf_counter() - started < 1.0
+    assert run.kind == "ok", run.message
+    got, marks, walls = results["A"]
+    assert got == [False, None, False, False]
+    assert [b - a for a, b in zip(marks, marks[1:])] == pytest.approx([5, 100, 30, 10])
+    assert walls[1] - walls[0] == pytest.approx(145)
+
+
+# --------------------------------------------------------------------------- no false alarm on correct code
+
+CONDITION_BOUNDED_BUFFER = """
+import threading
+
+
+class Buffer:
+    def __init__(self, capacity):
+        self._items = []
+        self._capacity = capacity
+        self._changed = threading.Condition()
+
+    def put(self, item):
+        with self._changed:
+            while len(self._items) >= self._capacity:
+                self._changed.wait()
+            self._items.append(item)
+            self._changed.notify_all()
+
+    def get(self):
+        with self._changed:
+            while not self._items:
+                self._changed.wait()
+            item = self._items.pop(0)
+            self._changed.notify_all()
+            return item
+"""
+
+
+def condition_bounded_buffer(module):
+    buffer = module.Buffer(1)
+    return Plan(
+        {"P": lambda: [buffer.put(i) for i in range(3)], "C": lambda: [buffer.get() for _ in range(3)]},
+        lambda results, run: None if results["C"] == [0, 1, 2] else f"got {results['C']}",
+    )
+
+
+SEMAPHORE_LIMITED_SECTION = """
+import threading
+import time
+
+
+class Section:
+    def __init__(self):
+        self._slots = threading.Semaphore(2)
+        self._lock = threading.Lock()
+        self.inside = 0
+        self.most = 0
+
+    def visit(self):
+        with self._slots:
+            with self._lock:
+                self.inside += 1
+                self.most = max(self.most, self.inside)
+            time.sleep(1)  # stay inside while the others try to enter
+            with self._lock:
+                self.inside -= 1
+"""
+
+
+def semaphore_limited_section(module):
+    section = module.Section()
+    return Plan(
+        {name: section.visit for name in "ABC"},
+        lambda results, run: None if section.most <= 2 and section.inside == 0 else f"{section.most} inside",
+    )
+
+
+QUEUE_PRODUCER_CONSUMER = """
+import queue
+
+
+def produce(q, n):
+    for i in range(n):
+        q.put(i)
+    q.put(None)
+
+
+def consume(q):
+    got = []
+    while True:
+        item = q.get()
+        if item is None:
+            return got
+        got.append(item)
+"""
+
+
+def queue_producer_consumer(module):
+    q = module.queue.Queue(maxsize=1)
+    return Plan(
+        {"P": lambda: module.produce(q, 3), "C": lambda: module.consume(q)},
+        lambda results, run: None if results["C"] == [0, 1, 2] else f"got {results['C']}",
+    )
+
+
+BARRIER = """
+import threading
+
+
+class Phases:
+    def __init__(self, parties):
+        self.arrived = []
+        self._barrier = threading.Barrier(parties)
+
+    def step(self, name):
+        self.arrived.append(name)
+        self._barrier.wait()
+        return len(self.arrived)
+"""
+
+
+def barrier(module):
+    phases = module.Phases(3)
+    return Plan(
+        {name: (lambda name=name: phases.step(name)) for name in "ABC"},
+        lambda results, run: None if set(results.values()) == {3} else f"saw {results}",
+    )
+
+
+RLOCK_REENTRY = """
+import threading
+
+
+class Account:
+    def __init__(self):
+        self.balance = 0
+        self._lock = threading.RLock()
+
+    def deposit(self, amount):
+        with self._lock:
+            self.balance += amount
+
+    def deposit_twice(self, amount):
+        with self._lock:
+            self.deposit(amount)
+            self.deposit(amount)
+"""
+
+
+def rlock_reentry(module):
+    account = module.Account()
+    return Plan(
+        {"A": lambda: account.deposit_twice(1), "B": lambda: account.deposit_twice(10)},
+        lambda results, run: None if account.balance == 22 else f"balance {account.balance}",
+    )
+
+
+LEARNER_STARTED_THREADS = """
+import threading
+
+
+class Tally:
+    def __init__(self):
+        self.total = 0
+        self._lock = threading.Lock()
+
+    def add(self, n):
+        with self._lock:
+            self.total += n
+
+
+def add_in_threads(tally, amounts):
+    workers = [threading.Thread(target=tally.add, args=(n,)) for n in amounts]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return tally.total
+"""
+
+
+def learner_started_threads(module):
+    tally = module.Tally()
+    return Plan(
+        {"A": lambda: module.add_in_threads(tally, [1, 2]), "B": lambda: module.add_in_threads(tally, [10, 20])},
+        lambda results, run: None if tally.total == 33 and results["A"] in (3, 13, 23, 33) and results["B"] in (30, 31, 32, 33) else f"{results}",
+    )
+
+
+CONCURRENT_FUTURES_FUTURE = """
+from concurrent.futures import Future
+
+
+def deliver(future, value):
+    future.set_result(value)
+
+
+def collect(future):
+    return future.result(timeout=5)
+"""
+
+
+def concurrent_futures_future(module):
+    future = module.Future()
+    return Plan(
+        {"A": lambda: module.deliver(future, 42), "B": lambda: module.collect(future)},
+        lambda results, run: None if results["B"] == 42 else f"got {results['B']}",
+    )
+
+
+#: Correct code: name -> (source, scenario).
+CORRECT = {
+    "condition-bounded-buffer": (CONDITION_BOUNDED_BUFFER, condition_bounded_buffer),
+    "semaphore-limited-section": (SEMAPHORE_LIMITED_SECTION, semaphore_limited_section),
+    "queue-producer-consumer": (QUEUE_PRODUCER_CONSUMER, queue_producer_consumer),
+    "barrier": (BARRIER, barrier),
+    "rlock-reentry": (RLOCK_REENTRY, rlock_reentry),
+    "learner-started-threads": (LEARNER_STARTED_THREADS, learner_started_threads),
+    "concurrent-futures-future": (CONCURRENT_FUTURES_FUTURE, concurrent_futures_future),
+}
+
+
+@pytest.mark.parametrize("name", list(CORRECT))
+def test_correct_code_is_never_failed(tmp_path, name):
+    source, scenario = CORRECT[name]
+    path = learner(tmp_path, source)
+    never_fails(path, scenario)
+    assert run_once(path, scenario).steps > 0  # the threads really ran learner code
+
+
+# --------------------------------------------------------------------------- robustness
+
+REAL_LOCK = """
+import _thread
+
+stuck = _thread.allocate_lock()
+
+
+def take_twice():
+    stuck.acquire()
+    stuck.acquire()
+    return "never"
+"""
+
+
+def test_blocking_on_something_the_explorer_does_not_control_stops_without_a_verdict(tmp_path, monkeypatch):
+    monkeypatch.setattr(explore, "STALL", 0.3)  # the default (2 s) works the same way, only slower
+    path = learner(tmp_path, REAL_LOCK)
+    modules = []
+
+    def scenario(module):
+        modules.append(module)
+        return Plan({"A": module.take_twice})
+
+    started = time.perf_counter()
+    report = explore.explore(path, scenario)
+    try:
+        assert time.perf_counter() - started < explore.STALL + 2.0
+        assert report.found is None
+        assert "does not control" in report.stopped
+    finally:
+        for module in modules:
+            if module.stuck.locked():
+                module.stuck.release()
+
+
+SPINNING = """
+class Spinner:
+    def __init__(self):
+        self.turns = 0
+
+    def spin_on_shared_state(self):
+        while True:
+            self.turns += 1
+
+    def spin(self):
+        while True:
+            pass
+"""
+
+
+def spinning(method: str, idents: list[int], spinners: list | None = None):
+    def scenario(module):
+        spinner = module.Spinner()
+        if spinners is not None:
+            spinners.append(spinner)
+
+        def run():
+            idents.append(threading.get_ident())
+            getattr(spinner, method)()
+
+        return Plan({"A": run})
+
+    return scenario
+
+
+def test_a_thread_spinning_on_shared_state_stops_at_the_step_limit(tmp_path):
+    path = learner(tmp_path, SPINNING)
+    idents: list[int] = []
+    started = time.perf_counter()
+    report = explore.explore(path, spinning("spin_on_shared_state", idents), max_steps=300)
+    assert time.perf_counter() - started < 1.5
+    assert report.found is None
+    assert report.stopped == "the threads took more than 300 steps without finishing"
+
+
+def test_a_thread_stopped_at_the_step_limit_does_not_keep_running(tmp_path):
+    # It cannot be unwound from inside a trace callback (raising there is not safe), so it is
+    # parked for good: alive, idle, and a daemon.
+    path = learner(tmp_path, SPINNING)
+    idents: list[int] = []
+    spinners: list = []
+    explore.explore(path, spinning("spin_on_shared_state", idents, spinners), max_steps=300)
+    turns = spinners[-1].turns
+    time.sleep(0.2)
+    assert spinners[-1].turns == turns
+    assert all(t.daemon for t in threading.enumerate() if t.ident in idents)
+
+
+def test_a_thread_spinning_without_touching_shared_state_stops_at_the_step_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(explore, "STALL", 0.3)  # keeps the failing case short
+    path = learner(tmp_path, SPINNING)
+    idents: list[int] = []
+    report = explore.explore(path, spinning("spin", idents), max_steps=300)
+    assert report.found is None
+    assert report.stopped == "the threads took more than 300 steps without finishing"
+
+
+RAISES = """
+def lookup(table, key):
+    return table[key]
+"""
+
+
+def test_an_exception_in_a_thread_is_reported_with_its_line(tmp_path):
+    path = learner(tmp_path, RAISES)
+    report = explore.explore(path, lambda module: Plan({"A": lambda: module.lookup({}, "missing"), "B": lambda: 1}))
+    run = report.found
+    assert run is not None and run.kind == "error" and isinstance(run.error, KeyError)
+    line = line_of(path, "return table[key]")
+    assert run.message == f"Thread A raised KeyError: 'missing' at line {line} `return table[key]`."
+
+
+HOSTILE = """
+import dataclasses
+import threading
+
+
+class Opaque:
+    "A value every look at from outside fails on (as a dead weakref.proxy does)."
+
+    @property
+    def __class__(self):
+        raise RuntimeError("no __class__")
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    def __eq__(self, other):
+        raise RuntimeError("no ==")
+
+    __hash__ = None
+
+
+class Hidden:
+    "Its __dict__ cannot be read from outside; its attributes still work."
+
+    @property
+    def __dict__(self):
+        raise RuntimeError("no __dict__")
+
+    def __init__(self):
+        self.count = 0
+
+
+class HostileCounter:
+    def __init__(self):
+        self.value = 0
+        self.box = Opaque()
+        self.hidden = Hidden()
+        self._lock = threading.Lock()
+
+    def increment(self):
+        with self._lock:
+            self.box = Opaque()
+            box = self.box
+            self.hidden.count += 1
+            self.value += 1
+        return box
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    box: object
+
+    def change(self):
+        self.box = 1
+"""
+
+
+def test_learner_objects_that_raise_when_inspected_break_nothing(tmp_path, monkeypatch):
+    path = learner(tmp_path, HOSTILE)
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    never_fails(path, twice_each("HostileCounter"), schedules=100)
+    notes = [note for step in run_once(path, twice_each("HostileCounter")).trace for note in step.notes]
+    assert "writes value = 1" in notes and "writes value = 4" in notes  # the rest of the trace is intact
+    assert errors == []
+
+
+def test_a_failed_store_over_an_uninspectable_value_is_reported_as_its_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(explore, "STALL", 0.3)  # keeps the failing case short
+    path = learner(tmp_path, HOSTILE)
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    report = explore.explore(path, lambda module: Plan({"A": module.Settings(module.Opaque()).change}))
+    assert errors == []
+    assert report.found is not None and report.found.kind == "error", report.stopped
+    assert type(report.found.error).__name__ == "FrozenInstanceError"
+
+
+# --------------------------------------------------------------------------- switch points stay in the learner's file
+
+CALLS_BACK = """
+def once(box):
+    box.value += 1
+
+
+def call(function):
+    return function()
+"""
+
+
+def test_code_outside_the_learner_file_adds_no_steps(tmp_path):
+    path = learner(tmp_path, CALLS_BACK)
+
+    class Box:
+        value = 0
+
+    def busy():
+        box = Box()
+        for _ in range(5000):
+            box.value += 1
+        return sorted(range(1000), key=lambda n: -n)[0]
+
+    def plain(module):
+        box = Box()
+        return Plan({"A": lambda: module.once(box), "B": lambda: module.call(lambda: 0)})
+
+    def with_loops(module):
+        box = Box()
+
+        def a():
+            busy()  # a long loop in the test's own code, before and after the learner's call
+            module.once(box)
+            return busy()
+
+        return Plan({"A": a, "B": lambda: module.call(busy)})  # and inside a callback the learner calls
+
+    quiet, loud = run_once(path, plain), run_once(path, with_loops)
+    assert quiet.kind == loud.kind == "ok"
+    assert 0 < loud.steps == quiet.steps
+    lines = path.read_text().splitlines()
+    assert all(0 < step.line <= len(lines) for step in loud.trace)
+
+
+# --------------------------------------------------------------------------- what the learner reads
+
+
+def test_render_shows_one_column_per_thread_with_lines_and_values(tmp_path):
+    path = learner(tmp_path, COUNTERS)
+    report = explore.explore(path, twice_each("Counter"))
+    run = report.found
+    shown = explore.render(run)
+    header, rule, *rows = shown.splitlines()
+    columns = {name: header.index(f"thread {name}") for name in ("A", "B")}
+    assert min(columns.values()) == 2 and len(rule.split()) == 2
+    line = line_of(path, "self.value += 1")
+    steps = [row for row in rows if re.match(r"\s*\d+  ", row)]
+    assert steps and all(row.strip() == f"{line}  self.value += 1" for row in steps)
+    # Every step starts in one of the two columns; each thread's steps in its own column.
+    starts = {len(row) - len(row.lstrip()) - (3 - len(str(line))) for row in steps}
+    assert starts == set(columns.values())
+    assert re.search(r"reads value = \d+", shown) and re.search(r"writes value = \d+", shown)
+    for row in rows:
+        if "reads value" in row or "writes value" in row:
+            assert len(row) - len(row.lstrip()) - 7 in columns.values()
+
+
+def test_describe_ends_with_the_replay_command_naming_the_seed(tmp_path):
+    path = learner(tmp_path, COUNTERS)
+    report = explore.explore(path, twice_each("Counter"))
+    seed = report.found.seed
+    text = explore.describe(report, "nox -s check-06 -- -k test_x --replay {seed}")
+    assert text.startswith(report.found.message + "\n")
+    assert explore.render(report.found) in text
+    assert f"seed {seed}, found on schedule {report.schedules} of at most {explore.SCHEDULES}" in text
+    assert text.splitlines()[-1] == f"Replay exactly this interleaving: nox -s check-06 -- -k test_x --replay {seed}"
+    replayed = explore.describe(explore.explore(path, twice_each("Counter"), replay=seed), "r {seed}")
+    assert f"seed {seed}, replayed" in replayed and replayed.splitlines()[-1].endswith(f"r {seed}")
