@@ -261,6 +261,36 @@ def timed_waits():
 """
 
 
+BACKGROUND = """
+import threading
+
+threading.Thread(target=threading.Event().wait, name="idle-at-import").start()
+
+
+class Box:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.items = []
+
+    def add(self, item):
+        with self.lock:
+            self.items.append(item)
+"""
+
+
+def test_a_thread_left_waiting_by_learner_code_is_not_a_deadlock_of_the_scenario(tmp_path):
+    path = learner(tmp_path, BACKGROUND)
+
+    def scenario(module):
+        box = module.Box()
+        return Plan({"A": lambda: box.add(1), "B": lambda: box.add(2)},
+                    lambda results, run: None if sorted(box.items) == [1, 2] else f"items {box.items}")
+
+    started = time.perf_counter()
+    never_fails(path, scenario, schedules=50)
+    assert time.perf_counter() - started < 5
+
+
 def test_timeouts_and_sleeps_cost_no_real_time(tmp_path):
     path = learner(tmp_path, TIMED_WAITS)
     results = {}

@@ -112,6 +112,7 @@ class _Task:
         self.ident: int | None = None
         self.thread: Any = None
         self.stuck = False  # parked for good after spinning past the step limit
+        self.in_plan = True
 
     def can_run(self, clock: float) -> bool:
         if self.state == "runnable":
@@ -162,6 +163,7 @@ class Schedule:
 
     def spawn(self, name: str, func: Callable[[], Any], handle: Any = None) -> _Task:
         task = _Task(name, func, handle)
+        task.in_plan = handle is None  # one of the scenario's threads, not one learner code started
         self.tasks.append(task)
         task.thread = _RealThread(target=self._bootstrap, args=(task,), name=name, daemon=True)
         task.thread.start()
@@ -196,7 +198,7 @@ class Schedule:
             self.current = None
             self.finished.release()
         else:
-            self._deadlock()
+            self._nobody_can_run()
 
     def start(self) -> None:
         first = self._pick()
@@ -276,7 +278,7 @@ class Schedule:
                 me.state = "blocked"
                 nxt = self._pick()
                 if nxt is None:
-                    self._deadlock()
+                    self._nobody_can_run()
                     raise _Abort
                 if nxt is not me:
                     self._switch(me, nxt)
@@ -315,6 +317,29 @@ class Schedule:
             task.stuck = True
             task.gate.acquire()
 
+    def _nobody_can_run(self) -> None:
+        """Every thread left is waiting: a deadlock if one of the scenario's threads is among them.
+
+        Threads the learner's code started on its own (at import, say) and left waiting do not
+        keep a finished scenario from its verdict: the schedule ends and they are let go.
+        """
+        if any(t.in_plan and t.state != "done" for t in self.tasks):
+            self._deadlock()
+            return
+        self.aborted = True  # the waiting threads unwind at their sync call
+        for task in self.tasks:
+            if task.parked or (task is not self.current and task.state != "done" and task.gate.locked()):
+                task.parked = False
+                try:
+                    task.gate.release()
+                except RuntimeError:
+                    pass
+        self.current = None
+        try:
+            self.finished.release()
+        except RuntimeError:
+            pass
+
     def _deadlock(self) -> None:
         waiting = [t for t in self.tasks if t.state == "blocked"]
         self.deadlocked = [t.name for t in waiting]
@@ -323,7 +348,8 @@ class Schedule:
             source = self.program.source_of(task.where)
             holds = [self.name_of(lock) for lock in task.held]
             held = f", holding {', '.join(holds)}" if holds else ""
-            lines.append(f"  thread {task.name}, at line {task.where} `{source}`{held}, {task.waiting_for}")
+            at = f", at line {task.where} `{source}`" if task.where else ""
+            lines.append(f"  thread {task.name}{at}{held}, {task.waiting_for}")
         self.stop("deadlock", "Every thread is waiting and none can go on — a deadlock:\n" + "\n".join(lines))
 
     # ---- the trace
