@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import explore
+from explore import Plan
 from support import QUICK, call_bounded, expect, fail, forced_races, join_all, where_threads_wait
 
 #: Seconds a paused worker waits for the others before the stage stops steering (it cannot see
@@ -600,3 +602,191 @@ def test_many_transfers_in_every_direction_keep_every_unit(exercise):
         f"accounts hold {show(accounts)}. A transfer that raised InsufficientFunds must change nothing, and one "
         "that returned must have moved its money.",
     )
+
+
+# The race explorer runs the same transfers one thread at a time and chooses every switch itself,
+# so a failure comes with the interleaving that caused it and a seed that replays it exactly; two
+# transfers that wait for each other's lock are reported as a deadlock at once, with the lock each
+# one holds and the lock it waits for.
+#
+# Not in EXPLORER_FINDS: same_account_deadlocks (one thread alone waits for its own lock, no race
+# needed; test_a_transfer_to_the_same_account_raises_value_error finds it) and zero_amount_accepted
+# (a wrong answer to one call; test_a_zero_or_negative_amount_raises_value_error finds it).
+
+
+#: What the explorer adds when transfers that never wait for each other's lock still end up waiting.
+RELEASE_ADVICE = "Does every way out of transfer() give back every lock it took, the one that raises InsufficientFunds too?"
+
+
+def explored_accounts(module, *balances):
+    """Accounts 1, 2, … made from the learner's fresh module, each lock named after its account."""
+    accounts = make_accounts(module, *balances)
+    for account in accounts:
+        explore.label(getattr(account, "lock", None), f"account {account.number}'s lock")
+    return accounts
+
+
+def transfers(module, src, dst, amount, times=1):
+    """A thread that calls transfer(src, dst, amount) ``times`` times; returns 'done', or 'refused' at the first InsufficientFunds."""
+
+    def run():
+        try:
+            for _ in range(times):
+                module.transfer(src, dst, amount)
+        except module.InsufficientFunds:
+            return "refused"
+        return "done"
+
+    return run
+
+
+def called(src, dst, amount):
+    return f"transfer(account {src.number}, account {dst.number}, {amount})"
+
+
+def opposite_transfers(exercise):
+    """Thread A sends 10 from account 1 to account 2 twice while thread B sends 20 from 2 to 1 twice; neither may wait for ever."""
+
+    def scenario(module):
+        one, two = explored_accounts(module, 100, 50)
+        calls = f"thread A called {called(one, two, 10)} twice while thread B called {called(two, one, 20)} twice"
+
+        def verdict(results, run):
+            if balances([one, two]) == [120, 30]:
+                return None
+            story = run.lost_update("balance")
+            return (
+                f"{calls[0].upper()}{calls[1:]}, from 100 and 50: {show([one, two])}, expected 120 and 30"
+                + (f" — {story}" if story else "")
+                + ". Every read and write of both balances must happen while the transfer holds both locks."
+            )
+
+        return Plan(
+            {"A": transfers(module, one, two, 10, times=2), "B": transfers(module, two, one, 20, times=2)},
+            verdict,
+            advice=(
+                f"{calls[0].upper()}{calls[1:]}: each took one account's lock and now waits for the other's. {ORDER_ADVICE} "
+                "Pick one order for all accounts, such as by account number."
+            ),
+        )
+
+    return scenario
+
+
+def two_transfers_race_for_the_same_money(exercise):
+    """Account 1 holds 100; thread A sends all of it to account 2 while thread B sends all of it to account 3."""
+
+    def scenario(module):
+        one, two, three = explored_accounts(module, 100, 0, 0)
+
+        def verdict(results, run):
+            now = balances([one, two, three])
+            outcomes = sorted(results.values())
+            if outcomes == ["done", "refused"] and now in ([0, 100, 0], [0, 0, 100]):
+                return None
+            asked = (
+                f"Account 1 holds 100; thread A called {called(one, two, 100)} while thread B called "
+                f"{called(one, three, 100)}: {VERDICTS.get(tuple(outcomes), outcomes)}, leaving {show([one, two, three])}. "
+                "Expected one to go through and the other to raise InsufficientFunds, with account 1 at 0"
+            )
+            if outcomes == ["done", "done"]:
+                story = run.lost_update("balance")
+                return (
+                    asked + (f" — {story}" if story else "") + ". Both transfers saw 100 before either took it: "
+                    "check the balance while you hold the locks, in the same step as taking the money."
+                )
+            if "refused" in outcomes:
+                return (
+                    asked + ". A transfer that raises InsufficientFunds must change no balance: check the balance "
+                    "before you change anything, while you hold both locks."
+                )
+            return asked + "."
+
+        return Plan({"A": transfers(module, one, two, 100), "B": transfers(module, one, three, 100)}, verdict, advice=RELEASE_ADVICE)
+
+    return scenario
+
+
+def two_transfers_pay_one_account(exercise):
+    """Thread A sends 30 from account 1 to account 3 while thread B sends 50 from account 2 to account 3."""
+
+    def scenario(module):
+        one, two, three = explored_accounts(module, 100, 80, 0)
+
+        def verdict(results, run):
+            if balances([one, two, three]) == [70, 30, 80]:
+                return None
+            story = run.lost_update("balance")
+            if story is None and three.balance in (30, 50):
+                story = "one deposit into account 3 was lost: both transfers read its balance before either wrote it back"
+            return (
+                f"Thread A called {called(one, three, 30)} while thread B called {called(two, three, 50)}, from "
+                f"100, 80 and 0: {show([one, two, three])}, expected 70, 30 and 80"
+                + (f" — {story}" if story else "")
+                + ". Hold the destination's lock as well while you change its balance: two transfers into one "
+                "account must not overlap."
+            )
+
+        return Plan({"A": transfers(module, one, three, 30), "B": transfers(module, two, three, 50)}, verdict, advice=RELEASE_ADVICE)
+
+    return scenario
+
+
+def a_refused_transfer_beside_another(exercise):
+    """Account 1 holds 100: thread A asks to send 150 to account 2 (refused) while thread B sends 20 from 2 to 1."""
+
+    def scenario(module):
+        one, two = explored_accounts(module, 100, 50)
+
+        def verdict(results, run):
+            if results["A"] == "refused" and results["B"] == "done" and balances([one, two]) == [120, 30]:
+                return None
+            said = {"done": "returned normally", "refused": "raised InsufficientFunds"}
+            return (
+                f"Account 1 holds 100 and account 2 holds 50; thread A called {called(one, two, 150)} while thread B "
+                f"called {called(two, one, 20)}: A's call {said[results['A']]} and B's {said[results['B']]}, leaving "
+                f"{show([one, two])}. Expected A's call to raise InsufficientFunds and change nothing, and B's to go "
+                "through: 120 and 30. Check the balance before you change anything, while you hold both locks."
+            )
+
+        return Plan(
+            {"A": transfers(module, one, two, 150), "B": transfers(module, two, one, 20)},
+            verdict,
+            advice=(
+                f"Thread A called {called(one, two, 150)} while thread B called {called(two, one, 20)}: each "
+                f"took one account's lock and now waits for the other's. {ORDER_ADVICE} Pick one order for "
+                "all accounts, such as by account number."
+            ),
+        )
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [opposite_transfers, two_transfers_race_for_the_same_money, two_transfers_pay_one_account, a_refused_transfer_beside_another]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = [
+    "balance_checked_outside_the_lock",
+    "deposit_after_release",
+    "fresh_lock_per_call",
+    "global_lock_check_outside",
+    "locks_in_argument_order",
+    "only_the_source_locked",
+    "refused_transfer_keeps_the_debit",
+]
+
+
+def test_explorer_finds_opposite_transfers_do_not_deadlock(exercise, explorer):
+    explorer(opposite_transfers(exercise))
+
+
+def test_explorer_finds_two_transfers_cannot_both_spend_the_same_money(exercise, explorer):
+    explorer(two_transfers_race_for_the_same_money(exercise))
+
+
+def test_explorer_finds_no_deposit_is_lost(exercise, explorer):
+    explorer(two_transfers_pay_one_account(exercise))
+
+
+def test_explorer_finds_a_refused_transfer_changes_nothing(exercise, explorer):
+    explorer(a_refused_transfer_beside_another(exercise))

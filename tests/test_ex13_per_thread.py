@@ -2,6 +2,7 @@
 
 import threading
 
+from explore import Plan
 from support import QUICK, Call, call_bounded, expect, forced_races, run_together
 
 THREADS = 8
@@ -206,3 +207,128 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
         f"{len(factory.calls)} factory calls in all; expected it to call factory() again and return that "
         "object. Keep an object only once factory() has returned one.",
     )
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly. Its
+# threads are real threads (threading.local and get_ident() work as usual), named after the
+# letters below.
+#
+# Not in EXPLORER_FINDS: caches_the_failure (a raising factory in one thread, no second thread
+# needed; test_a_factory_that_raises_keeps_nothing finds it), keyed_by_get_ident (the system
+# hands an ended thread's number to a new thread when it likes, not when a schedule says;
+# test_a_new_thread_never_gets_an_ended_threads_object finds it) and one_local_for_all_instances
+# (two PerThread objects in one thread; test_two_per_thread_objects_do_not_share finds it).
+
+
+def counted_factory():
+    """A factory that makes numbered objects, and the list of (calling thread, object) for each call."""
+    made = []
+
+    def factory():
+        obj = Made(len(made) + 1)
+        made.append((threading.current_thread(), obj))
+        return obj
+
+    return factory, made
+
+
+def gets(per, threads, name, times=2, rename=None):
+    """Thread ``name``: note itself in ``threads``, maybe take the name ``rename``, then call get() ``times`` times."""
+
+    def run():
+        threads[name] = threading.current_thread()
+        if rename is not None:
+            threading.current_thread().name = rename  # names need not be unique
+        return [per.get() for _ in range(times)]
+
+    return run
+
+
+def per_thread_problem(results, made, threads, asked):
+    """What went wrong when each thread in ``results`` called get() and kept what it got, or None."""
+    for name, got in results.items():
+        if any(g is not got[0] for g in got):
+            return (
+                f"{asked}: thread {name} received {' then '.join(map(repr, got))}; expected the same object every "
+                "time. Keep the object the first get() made, and hand that one back afterwards."
+            )
+    called_in = {thread: name for name, thread in threads.items()}
+
+    def made_where(obj):
+        maker = next((thread for thread, made_obj in made if made_obj is obj), None)
+        return maker, f"in thread {called_in[maker]}" if maker in called_in else "while PerThread(factory) was being made"
+
+    names = list(results)
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
+            if results[first][0] is results[second][0]:
+                return (
+                    f"{asked}: threads {first} and {second} both received {results[first][0]!r}, which factory() made "
+                    f"{made_where(results[first][0])[1]}; expected one object per thread. An object kept for everybody "
+                    "is shared, not per thread: look up *this* thread's object."
+                )
+    for name, got in results.items():
+        maker, where = made_where(got[0])
+        if maker is not threads[name]:
+            return (
+                f"{asked}: thread {name} received {got[0]!r}, which factory() made {where}. Each thread's object "
+                "must be made by that thread's own first get()."
+            )
+    callers = sorted(called_in.get(thread, "(set-up)") for thread, _ in made)
+    if callers != sorted(results):
+        return (
+            f"{asked}: factory() ran {len(made)} times ({', '.join(f'in thread {c}' for c in callers) or 'never'}); "
+            "expected once in each thread, on its first get()."
+        )
+    return None
+
+
+def two_threads_get_at_once(exercise):
+    """Threads A and B each call get() twice on one PerThread; each gets its own object, made once, by itself."""
+
+    def scenario(module):
+        factory, made = counted_factory()
+        per = module.PerThread(factory)
+        threads = {}
+
+        def verdict(results, run):
+            return per_thread_problem(results, made, threads, "Threads A and B each called get() twice on one PerThread at the same time")
+
+        return Plan({"A": gets(per, threads, "A"), "B": gets(per, threads, "B")}, verdict)
+
+    return scenario
+
+
+def threads_with_one_name(exercise):
+    """Threads A and B both take the name 'worker' and call get(); they still get one object each."""
+
+    def scenario(module):
+        factory, made = counted_factory()
+        per = module.PerThread(factory)
+        threads = {}
+
+        def verdict(results, run):
+            asked = "Threads A and B, both named 'worker', each called get() on one PerThread at the same time"
+            problem = per_thread_problem(results, made, threads, asked)
+            if problem and "both received" in problem:
+                problem += " If get() tells threads apart by name: many threads may share one name, so a name does not tell them apart."
+            return problem
+
+        return Plan({"A": gets(per, threads, "A", 1, "worker"), "B": gets(per, threads, "B", 1, "worker")}, verdict)
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [two_threads_get_at_once, threads_with_one_name]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = ["factory_on_every_get", "keyed_by_thread_name", "local_made_in_get", "made_in_constructor", "one_shared_object"]
+
+
+def test_explorer_finds_each_thread_gets_its_own_object(exercise, explorer):
+    explorer(two_threads_get_at_once(exercise))
+
+
+def test_explorer_finds_threads_with_one_name_get_different_objects(exercise, explorer):
+    explorer(threads_with_one_name(exercise))
