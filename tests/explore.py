@@ -88,6 +88,8 @@ class Step:
     line: int
     notes: list[str] = field(default_factory=list)
     sync: bool = False
+    #: (object id, 'reads' or 'writes', attribute, value shown) for each value note
+    accesses: list[tuple[int, str, str, str]] = field(default_factory=list)
 
 
 class _Task:
@@ -354,7 +356,8 @@ class Schedule:
 
     # ---- the trace
 
-    def record(self, me: _Task, line: int, note: str | None = None, sync: bool = False) -> Step:
+    def record(self, me: _Task, line: int, note: str | None = None, sync: bool = False,
+               access: tuple[int, str, str, str] | None = None) -> Step:
         self._settle_store(me)
         last = self.trace[-1] if self.trace else None
         if not line and not note and last is not None:
@@ -366,6 +369,8 @@ class Schedule:
             self.trace.append(step)
         if note and note not in step.notes[-1:]:
             step.notes.append(note)
+        if access is not None:
+            step.accesses.append(access)
         step.sync = step.sync or sync
         return step
 
@@ -376,6 +381,7 @@ class Schedule:
             shown = _shown(_attribute(obj, attr))
             if shown is not None:
                 step.notes.append(f"writes {attr} = {shown}")
+                step.accesses.append((id(obj), "writes", attr, shown))
 
     def sync(self, me: _Task, note: str | None = None) -> None:
         """A synchronisation call by a learner thread: a switch point and a step of the trace."""
@@ -1033,7 +1039,7 @@ class Program:
                 schedule.point(me)  # first, so what is read below is what the instruction will see
                 if schedule.aborted:
                     return
-            note = None
+            note = access = None
             if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
                 owner = self._owner(frame, index, argval)
                 if owner is not None:
@@ -1043,7 +1049,8 @@ class Program:
                     shown = _shown(_attribute(owner, argval))
                     if shown is not None:
                         note = f"reads {argval} = {shown}"
-            schedule.record(me, frame.f_lineno, note)
+                        access = (id(owner), "reads", argval, shown)
+            schedule.record(me, frame.f_lineno, note, access=access)
         except BaseException:
             pass
 
@@ -1158,23 +1165,23 @@ class Run:
 
     def reads_and_writes(self, attr: str) -> list[tuple[int, str, str, str]]:
         """(step index, thread, 'reads' or 'writes', value) for every shown access of ``attr``, in order."""
+        return [access[:4] for access in self._accesses(attr)]
+
+    def _accesses(self, attr: str) -> list[tuple[int, str, str, str, int]]:
+        """As ``reads_and_writes``, with the id of the object whose attribute it is last."""
         accesses = []
         for index, step in enumerate(self.trace):
-            for note in step.notes:
-                verb, _, rest = note.partition(" ")
-                name, _, value = rest.partition(" = ")
-                if verb in ("reads", "writes") and name == attr:
-                    accesses.append((index, step.thread, verb, value))
+            for owner, verb, name, value in step.accesses:
+                if name == attr:
+                    accesses.append((index, step.thread, verb, value, owner))
         return accesses
 
     def attributes(self) -> list[str]:
         """Every attribute whose reads or writes the trace shows, in order of first appearance."""
         names: dict[str, None] = {}
         for step in self.trace:
-            for note in step.notes:
-                verb, _, rest = note.partition(" ")
-                if verb in ("reads", "writes") and " = " in rest:
-                    names.setdefault(rest.partition(" = ")[0], None)
+            for _, _, name, _ in step.accesses:
+                names.setdefault(name, None)
         return list(names)
 
     def between(self, attr: str, value: Any) -> None:
@@ -1194,24 +1201,26 @@ class Run:
                 if found:
                     return found
             return None
-        accesses = self.reads_and_writes(attr)
-        for i, (index, first, verb, value) in enumerate(accesses):
-            if verb != "reads":
-                continue
-            for j in range(i + 1, len(accesses)):
-                _, second, verb2, value2 = accesses[j]
-                if second == first:
+        everything = self._accesses(attr)
+        for owner in dict.fromkeys(a[4] for a in everything):  # each object on its own
+            accesses = [a for a in everything if a[4] == owner]
+            for i, (index, first, verb, value, _) in enumerate(accesses):
+                if verb != "reads":
+                    continue
+                for j in range(i + 1, len(accesses)):
+                    _, second, verb2, value2, _ = accesses[j]
+                    if second == first:
+                        if verb2 == "writes":
+                            break
+                        continue
                     if verb2 == "writes":
                         break
-                    continue
-                if verb2 == "writes":
-                    break
-                if value2 == value:
-                    writes = [next((a[0] for a in accesses[j + 1:] if a[1] == t and a[2] == "writes"), None) for t in (first, second)]
-                    self.focus = index
-                    self.end = max((w for w in writes if w is not None), default=None)
-                    return (f"thread {first} and thread {second} both read {attr} = {value} before either wrote "
-                            "it back, so one update overwrote the other")
+                    if value2 == value:
+                        writes = [next((a[0] for a in accesses[j + 1:] if a[1] == t and a[2] == "writes"), None) for t in (first, second)]
+                        self.focus = index
+                        self.end = max((w for w in writes if w is not None), default=None)
+                        return (f"thread {first} and thread {second} both read {attr} = {value} before either wrote "
+                                "it back, so one update overwrote the other")
         return None
 
 
