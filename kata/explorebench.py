@@ -111,6 +111,28 @@ def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Resul
     return result
 
 
+def hit_rate(path: Path, factory, seeds: int) -> float:
+    """The share of seeds 1 … ``seeds`` whose schedule fails: how surely a bug of this shape is found."""
+    explore = explorer()
+    program = explore.Program(path)
+    try:
+        probe = explore.run_schedule(program, factory(None), 0)
+        if probe.failed:
+            return 1.0
+        horizon, pool = max(probe.steps, 1), probe.pool
+        failed = sum(explore.run_schedule(program, factory(None), seed, horizon, explore.PREEMPTIONS, pool=pool).failed for seed in range(1, seeds + 1))
+        return failed / seeds
+    finally:
+        program.close()
+
+
+def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
+    """For each mutant the explorer must find, the best hit rate over the exercise's scenarios."""
+    factories, finds = scenarios_of(exercise)
+    mutants = {m.stem: m for m in exercise.mutants()}
+    return {stem: max(hit_rate(mutants[stem], factory, seeds) for factory in factories) for stem in finds}
+
+
 def _unplayed(text: str, report) -> str:
     """A found failure's message as a replay prints it (without the schedule count)."""
     explore = explorer()
@@ -123,7 +145,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schedules", type=int, default=1000, help="schedules per scenario for solutions and alternatives")
     parser.add_argument("--replays", type=int, default=20, help="replays of each mutant's failing seed")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--rates", type=int, default=0, metavar="SEEDS",
+                        help="instead, print each mutant's hit rate: the share of SEEDS seeds that find it")
     args = parser.parse_args(argv)
+    if args.rates:
+        for exercise in [e for e in selfcheck.selected(args.exercises) if scenarios_of(e)[0]]:
+            for stem, rate in rates(exercise, args.rates).items():
+                missed = (1 - rate) ** (explorer().SCHEDULES - 1)
+                print(f"{exercise.number} {stem:<36} {rate:6.1%} of seeds; P(missed in {explorer().SCHEDULES} schedules) = {missed:.1e}", flush=True)
+        return 0
     exercises = [e for e in selfcheck.selected(args.exercises) if scenarios_of(e)[0]]
     print(f"Python {platform.python_version()}: mutants found (schedule, seconds); "
           f"{args.schedules} schedules per scenario on correct code; {args.replays} replays per failure.\n")

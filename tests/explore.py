@@ -46,8 +46,8 @@ _real_clock = _time.perf_counter
 
 #: Schedules tried per scenario, counting the unpreempted schedule 0.
 SCHEDULES = 50
-#: Random preemption points per schedule after the first.
-PREEMPTIONS = 2
+#: Preemption points per schedule after the first (a measured trade-off: see the README).
+PREEMPTIONS = 3
 #: Real seconds one exploration may take before it stops with what it has found.
 BUDGET = 1.5
 #: Steps one schedule may take (a thread spinning forever would take all of them).
@@ -65,6 +65,11 @@ _EPOCH_WALL = 1_767_225_600.0
 
 #: Opcodes before which a switch can matter: they read or write shared state or run other code.
 _SHARED = ("ATTR", "SUBSCR", "GLOBAL", "DEREF", "CALL", "METHOD", "NAME", "CONTAINS", "FOR_ITER", "SLICE")
+#: Opcodes that change shared state: preemption points are drawn from the steps just before them
+#: and from synchronisation calls, since a switch between two reads changes nothing.
+_WRITES = ("STORE_", "DELETE_")
+#: The share of preemption points drawn from those steps rather than from all steps.
+POOLED = 0.5
 #: Opcodes whose value the trace can show (what was read or written).
 _LOADS_OF_NAMES = ("LOAD_FAST", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CLOSURE")
 
@@ -132,12 +137,20 @@ class _Task:
 class Schedule:
     """One run of a scenario under one seed."""
 
-    def __init__(self, program: Program, seed: int, horizon: int, preemptions: int, max_steps: int) -> None:
+    def __init__(self, program: Program, seed: int, horizon: int, preemptions: int, max_steps: int,
+                 pool: list[int] | None = None) -> None:
         self.program = program
         self.seed = seed
         self.rng = random.Random(seed)
-        count = min(preemptions, horizon) if seed else 0
-        self.points = set(self.rng.sample(range(1, horizon + 1), count)) if count else set()
+        self.points: set[int] = set()
+        for _ in range(preemptions if seed else 0):
+            # Half the points just before a write or a sync call, where a switch most often
+            # matters; half anywhere, for a reader caught in the middle of a walk.
+            if pool and self.rng.random() < POOLED:
+                self.points.add(self.rng.choice(pool))
+            else:
+                self.points.add(self.rng.randint(1, horizon))
+        self.pool: list[int] = []  # this run's steps just before a write or a sync call
         self.max_steps = max_steps
         self.tasks: list[_Task] = []
         self.by_ident: dict[int, _Task] = {}
@@ -233,9 +246,11 @@ class Schedule:
         me.gate.acquire()
         me.parked = False
 
-    def point(self, me: _Task) -> None:
-        """A switch point: maybe preempt the running thread."""
+    def point(self, me: _Task, writes: bool = False) -> None:
+        """A switch point: maybe preempt the running thread. ``writes``: the step changes state."""
         self.steps += 1
+        if writes:
+            self.pool.append(self.steps)
         self.last_progress = _real_clock()
         if self.steps > self.max_steps:
             self._over_the_limit(me)
@@ -385,7 +400,7 @@ class Schedule:
 
     def sync(self, me: _Task, note: str | None = None) -> None:
         """A synchronisation call by a learner thread: a switch point and a step of the trace."""
-        self.point(me)
+        self.point(me, writes=True)
         if self.aborted:
             raise _Abort
         self.record(me, self.program.learner_line(), note, sync=True)
@@ -520,7 +535,7 @@ class Lock:
             self._owner = None
         if me is not None and not schedule.aborted:
             schedule.record(me, schedule.program.learner_line(), f"releases {schedule.name_of(self)}", sync=True)
-            schedule.point(me)
+            schedule.point(me, writes=True)
 
     def locked(self) -> bool:
         return self._count > 0
@@ -663,7 +678,7 @@ class Semaphore:
         self._value += n
         if me is not None and not schedule.aborted:
             schedule.record(me, schedule.program.learner_line(), f"releases {schedule.name_of(self)} (left: {self._value})", sync=True)
-            schedule.point(me)
+            schedule.point(me, writes=True)
 
     __enter__ = acquire
 
@@ -701,7 +716,7 @@ class Event:
         self._flag = True
         if me is not None and not schedule.aborted:
             schedule.record(me, schedule.program.learner_line(), f"sets {schedule.name_of(self)}", sync=True)
-            schedule.point(me)
+            schedule.point(me, writes=True)
 
     def clear(self) -> None:
         self._flag = False
@@ -1036,7 +1051,9 @@ class Program:
             if not shared and "JUMP" in opname and isinstance(argval, int) and argval < offset:
                 schedule.spin(me)  # a loop's back-edge: `while True: pass` still reaches the limit
             if shared:
-                schedule.point(me)  # first, so what is read below is what the instruction will see
+                # First, so what is read below is what the instruction will see. Steps that
+                # write are where preemptions are drawn from (see Schedule).
+                schedule.point(me, writes=opname.startswith(_WRITES))
                 if schedule.aborted:
                     return
             note = access = None
@@ -1155,6 +1172,7 @@ class Run:
     kind: str = "ok"  # ok, failed, deadlock, error, steps, stalled
     message: str = ""
     program: Program | None = None
+    pool: list[int] = field(default_factory=list)  # steps just before a write or a sync call
     error: BaseException | None = None  # what a thread raised, for kind "error"
     focus: int | None = None  # the step the story starts at, if the verdict knows it
     end: int | None = None  # and the step it ends at
@@ -1236,10 +1254,14 @@ class Report:
 
 
 def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, horizon: int = 1,
-                 preemptions: int = PREEMPTIONS, max_steps: int = MAX_STEPS) -> Run:
-    """Run ``scenario`` once under the schedule ``seed`` describes."""
+                 preemptions: int = PREEMPTIONS, max_steps: int = MAX_STEPS, pool: list[int] | None = None) -> Run:
+    """Run ``scenario`` once under the schedule ``seed`` describes.
+
+    Seeds other than 0 preempt at ``preemptions`` points drawn from ``pool`` (schedule 0's
+    steps just before a write or a sync call), or from steps 1 … ``horizon`` without one.
+    """
     global _active
-    schedule = Schedule(program, seed, horizon, preemptions, max_steps)
+    schedule = Schedule(program, seed, horizon, preemptions, max_steps, pool)
     _active = schedule
     program.install(schedule)
     try:
@@ -1255,7 +1277,7 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
         for task in schedule.tasks:
             if not task.stuck:
                 task.thread.join(0.2)
-        run = Run(seed, schedule.steps, schedule.trace, program=program)
+        run = Run(seed, schedule.steps, schedule.trace, program=program, pool=schedule.pool)
         if schedule.outcome is not None:
             run.kind, run.message = schedule.outcome
             lasts = [max((i for i, step in enumerate(run.trace) if step.thread == name), default=None) for name in schedule.deadlocked]
@@ -1303,12 +1325,12 @@ def explore(path: str | Path, scenario: Callable[[Any], Plan], schedules: int = 
             return Report(None, ran, _real_clock() - started, probe.message)
         if probe.failed and (replay is None or replay == 0):
             return Report(probe, ran, _real_clock() - started, replayed=replay is not None)
-        horizon = max(probe.steps, 1)
+        horizon, pool = max(probe.steps, 1), probe.pool
         seeds = [replay] if replay is not None else range(1, schedules)
         for seed in seeds:
             if replay is None and _real_clock() - started > budget:
                 return Report(None, ran, _real_clock() - started, f"the {budget:g} s budget ran out")
-            run = run_schedule(program, scenario, seed, horizon, preemptions, max_steps)
+            run = run_schedule(program, scenario, seed, horizon, preemptions, max_steps, pool)
             ran += 1
             if run.failed:
                 return Report(run, ran, _real_clock() - started, replayed=replay is not None)

@@ -5,6 +5,8 @@ import threading
 import time
 from collections import Counter as Tally
 
+import explore
+from explore import Plan
 from support import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, settle, spaced, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not returned.
@@ -418,3 +420,354 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
         fail(f"{text} on a closed, empty buffer returned {value!r}; it should raise Closed.")
     n = size(exercise, buffer)
     expect(n == 0, f"After draining the closed buffer, len() is {n}, expected 0.")
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly. Time
+# is the explorer's virtual clock: a thread that pauses a second lets the others run until they
+# all wait, and a timeout costs nothing.
+#
+# Not in EXPLORER_FINDS: wrapped_queue (built on queue.Queue, which behaves; the checks that look
+# for a Condition find it).
+
+
+def pause(seconds):
+    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
+    explore.sleep(seconds)
+
+
+def attempt(func, *args, **kwargs):
+    """``("returned", value)``, or ``("raised", error)`` for the errors the buffer is meant to raise."""
+    try:
+        return "returned", func(*args, **kwargs)
+    except (TimeoutError, Exception) as error:
+        if type(error).__name__ not in ("Closed", "TimeoutError"):
+            raise
+        return "raised", error
+
+
+def told(outcome):
+    kind, value = outcome
+    return f"raised {type(value).__name__}" if kind == "raised" else f"returned {value!r}"
+
+
+def told_put(outcome):
+    return "went in" if outcome[0] == "returned" else told(outcome)
+
+
+def closed(module, outcome):
+    return outcome[0] == "raised" and isinstance(outcome[1], module.Closed)
+
+
+def timed_out(outcome):
+    return outcome[0] == "raised" and isinstance(outcome[1], TimeoutError)
+
+
+def over_capacity(sizes, capacity):
+    return max(sizes, default=0) > capacity
+
+
+EMPTY_ADVICE = (
+    "A get() went on to take an item that was not there: look at the oldest item and remove it in one step, "
+    "under the lock, and after every wakeup check again that an item is there (`while` around wait(), not "
+    "`if`, or wait_for)."
+)
+
+
+def two_consumers_take_two_items(exercise):
+    """A BoundedBuffer(2) holds 1 and 2; threads A and B each call get() once."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(2)
+        buffer.put(1)
+        buffer.put(2)
+
+        def verdict(results, run):
+            got = sorted([results["A"], results["B"]], key=repr)
+            if got == [1, 2]:
+                return None
+            twice = results["A"] if results["A"] == results["B"] else None
+            return (
+                f"A BoundedBuffer(2) held 1 and 2, and threads A and B each called get(): thread A got {results['A']!r}, "
+                f"thread B got {results['B']!r}, expected 1 and 2 between them"
+                + (f" — both took {twice!r}, and the other item was lost" if twice is not None else "")
+                + ". Look at the oldest item and remove it in one step, under the lock."
+            )
+
+        return Plan({"A": buffer.get, "B": buffer.get}, verdict, advice=EMPTY_ADVICE)
+
+    return scenario
+
+
+ITEMS = (1, 2, 3, 4)
+
+
+def one_producer_two_consumers(exercise):
+    """Thread P puts 1, 2, 3, 4 into a BoundedBuffer(2) and closes it; threads A and B get until Closed."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(2)
+        sizes = []  # len(buffer) right after each put
+
+        def produce():
+            for item in ITEMS:
+                buffer.put(item)
+                sizes.append(len(buffer))
+            buffer.close()
+
+        def consume():
+            taken = []
+            while True:
+                outcome = attempt(buffer.get)
+                if outcome[0] == "raised":
+                    return taken, outcome
+                taken.append(outcome[1])
+
+        def verdict(results, run):
+            (a, a_end), (b, b_end) = results["A"], results["B"]
+            taken = sorted(a + b)
+            twice = sorted({item for item in taken if taken.count(item) > 1})
+            never = [item for item in ITEMS if item not in taken]
+            scene = (
+                f"Thread P put 1, 2, 3 and 4 into a BoundedBuffer(2), then closed it, while threads A and B each called "
+                f"get() until it raised: thread A got {a}, thread B got {b}"
+            )
+            if twice:
+                return (
+                    f"{scene} — {', '.join(map(str, twice))} came out twice"
+                    + (f" and {', '.join(map(str, never))} never" if never else "")
+                    + ". Two consumers took the same item: look at the oldest item and remove it in one step, under the lock."
+                )
+            if never:
+                return (
+                    f"{scene} — {', '.join(map(str, never))} never came out. Every item put must come out once: "
+                    "after close(), get() hands out what the buffer still holds and raises Closed only when it is empty."
+                )
+            if over_capacity(sizes, 2):
+                return (
+                    f"{scene}; right after its puts thread P saw len() = {sizes}, over the capacity of 2. A put() must "
+                    "wait while the buffer is full, and check again after every wakeup."
+                )
+            if a != sorted(a) or b != sorted(b):
+                return f"{scene}: a FIFO buffer hands each consumer the items in the order they were put."
+            if not (closed(module, a_end) and closed(module, b_end)):
+                return f"{scene}; then thread A's last get() {told(a_end)} and thread B's {told(b_end)}, expected Closed for both."
+            return None
+
+        return Plan({"P": produce, "A": consume, "B": consume}, verdict, advice=EMPTY_ADVICE)
+
+    return scenario
+
+
+def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
+    """Thread A calls get() on an empty buffer; thread B puts 'x', at once takes it back, then puts 'y'."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(2)
+
+        def barge():
+            pause(1)  # thread A is waiting by now
+            buffer.put("x")
+            stolen = attempt(buffer.get, timeout=1)
+            pause(1)  # thread A runs: woken, it finds the buffer empty again
+            buffer.put("y")
+            return stolen
+
+        def verdict(results, run):
+            got, stolen = results["A"], results["B"]
+            expected = "y" if stolen == ("returned", "x") else "x"
+            if got == ("returned", expected):
+                return None
+            return (
+                f"Thread A called get() on an empty BoundedBuffer(2); thread B put 'x', at once called get(timeout=1) "
+                f"itself, which {told(stolen)}, and a second later put 'y'. Thread A's get() {told(got)}, expected {expected!r}. "
+                "A woken get() that finds the buffer empty must wait again."
+            )
+
+        return Plan(
+            {"A": lambda: attempt(buffer.get), "B": barge},
+            verdict,
+            advice="When wait() returns, another thread may already have taken the item: check again that the buffer "
+            "holds one (`while` around wait(), not `if`, or wait_for), and take it in the same locked step as that check. "
+            "(And thread B's get(timeout=1) must give up after 1 s.)",
+        )
+
+    return scenario
+
+
+def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
+    """BoundedBuffer(1) holding 'old': thread A puts 'waiting'; thread B takes 'old', puts 'barging', then takes two."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(1)
+        buffer.put("old")
+        sizes = []
+
+        def put_and_look():
+            buffer.put("waiting")
+            sizes.append(len(buffer))
+
+        def barge():
+            pause(1)  # thread A is waiting by now
+            got = [buffer.get()]
+            barged = attempt(buffer.put, "barging", timeout=0.5)
+            pause(1)
+            got += [attempt(buffer.get, timeout=1) for _ in range(2)]
+            return got, barged
+
+        def verdict(results, run):
+            got, barged = results["B"]
+            came_out = sorted([got[0]] + [value for kind, value in got[1:] if kind == "returned"])
+            went_in = sorted(["old", "waiting"] + (["barging"] if barged[0] == "returned" else []))
+            scene = (
+                "A BoundedBuffer(1) held 'old'. Thread A called put('waiting'); thread B took an item with get(), at once "
+                f"called put('barging', timeout=0.5), which {told_put(barged)}, and later took two more with get(timeout=1)"
+            )
+            if over_capacity(sizes, 1):
+                pauses = [i for i, step in enumerate(run.trace) if step.thread == "B" and any("sleeps" in n for n in step.notes)]
+                own = [i for i, step in enumerate(run.trace) if step.thread == "A"]
+                if len(pauses) >= 2 and own:
+                    run.focus, run.end = pauses[1], own[-1]  # from thread B's pause after barging in to thread A's len()
+                return (
+                    f"{scene}. Right after its put() returned, thread A saw len() = {sizes[0]}, over the capacity of 1: "
+                    "its put() was woken, found the buffer full again and added the item anyway. Check again after "
+                    "every wakeup that there is room (`while` around wait(), not `if`, or wait_for)."
+                )
+            if came_out != went_in:
+                return f"{scene}: what came out was {came_out}, but what went in was {went_in}."
+            return None
+
+        return Plan(
+            {"A": put_and_look, "B": barge},
+            verdict,
+            advice="When wait() returns, another thread may already have filled the free slot: check again that there is "
+            "room (`while` around wait(), not `if`, or wait_for). (And thread B's calls with a timeout must give up when "
+            "it runs out.)",
+        )
+
+    return scenario
+
+
+def close_wakes_every_waiting_get(exercise):
+    """Threads A and B call get() on an empty buffer; a second later thread C closes it."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(1)
+
+        def close():
+            pause(1)  # threads A and B are waiting by now
+            buffer.close()
+
+        def verdict(results, run):
+            if closed(module, results["A"]) and closed(module, results["B"]):
+                return None
+            return (
+                f"Threads A and B called get() on an empty buffer, and thread C closed it: thread A's get() "
+                f"{told(results['A'])} and thread B's {told(results['B'])}, expected Closed for both."
+            )
+
+        return Plan(
+            {"A": lambda: attempt(buffer.get), "B": lambda: attempt(buffer.get), "C": close},
+            verdict,
+            advice="close() must wake every waiting thread (notify_all), not just one: each woken thread raises Closed "
+            "and wakes nobody else.",
+        )
+
+    return scenario
+
+
+def close_wakes_every_waiting_put(exercise):
+    """BoundedBuffer(1) holding 'old': threads A and B call put(); a second later thread C closes it."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(1)
+        buffer.put("old")
+
+        def close():
+            pause(1)  # threads A and B are waiting by now
+            buffer.close()
+
+        def verdict(results, run):
+            if closed(module, results["A"]) and closed(module, results["B"]):
+                return None
+            return (
+                f"A BoundedBuffer(1) held 'old'; threads A and B called put('a') and put('b'), and thread C closed it: "
+                f"thread A's put() {told_put(results['A'])} and thread B's {told_put(results['B'])}, expected Closed for both."
+            )
+
+        return Plan(
+            {"A": lambda: attempt(buffer.put, "a"), "B": lambda: attempt(buffer.put, "b"), "C": close},
+            verdict,
+            advice="close() must wake every waiting thread (notify_all), not just one: each woken thread raises Closed "
+            "and wakes nobody else.",
+        )
+
+    return scenario
+
+
+def timeouts_give_up(exercise):
+    """Thread A calls get(timeout=1) on an empty buffer, thread B put('new', timeout=1) on a full one; thread C helps both 2 s later."""
+
+    def scenario(module):
+        empty, full = module.BoundedBuffer(1), module.BoundedBuffer(1)
+        full.put("old")
+
+        def late():
+            pause(2)
+            empty.put("late")
+            return full.get()
+
+        def verdict(results, run):
+            if timed_out(results["A"]) and timed_out(results["B"]):
+                return None
+            return (
+                f"Thread A called get(timeout=1) on an empty buffer and thread B put('new', timeout=1) on a full one; "
+                f"2 s later thread C put an item into the first and took one from the second. Thread A's get() "
+                f"{told(results['A'])} and thread B's put() {told_put(results['B'])}, expected TimeoutError for both after 1 s. "
+                "Pass the timeout to wait() or wait_for(), and raise TimeoutError when it runs out."
+            )
+
+        return Plan(
+            {"A": lambda: attempt(empty.get, timeout=1), "B": lambda: attempt(full.put, "new", timeout=1), "C": late},
+            verdict,
+            advice="A timeout is the longest a call may wait: pass it to wait() or wait_for().",
+        )
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [
+    two_consumers_take_two_items, close_wakes_every_waiting_get, close_wakes_every_waiting_put, one_producer_two_consumers,
+    timeouts_give_up, a_woken_get_that_finds_the_buffer_empty_waits_again, a_woken_put_that_finds_the_buffer_full_waits_again,
+]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = ["close_discards_items", "if_instead_of_while", "notify_in_close", "peek_then_pop", "put_never_blocks", "timeout_ignored"]
+
+
+def test_explorer_finds_no_item_taken_twice(exercise, explorer):
+    explorer(two_consumers_take_two_items(exercise))
+
+
+def test_explorer_finds_every_item_delivered_exactly_once(exercise, explorer):
+    explorer(one_producer_two_consumers(exercise))
+
+
+def test_explorer_finds_a_woken_get_waits_again(exercise, explorer):
+    explorer(a_woken_get_that_finds_the_buffer_empty_waits_again(exercise))
+
+
+def test_explorer_finds_a_woken_put_waits_again(exercise, explorer):
+    explorer(a_woken_put_that_finds_the_buffer_full_waits_again(exercise))
+
+
+def test_explorer_finds_close_wakes_every_waiting_get(exercise, explorer):
+    explorer(close_wakes_every_waiting_get(exercise))
+
+
+def test_explorer_finds_close_wakes_every_waiting_put(exercise, explorer):
+    explorer(close_wakes_every_waiting_put(exercise))
+
+
+def test_explorer_finds_timeouts_give_up(exercise, explorer):
+    explorer(timeouts_give_up(exercise))

@@ -3,6 +3,8 @@
 import threading
 import time
 
+import explore
+from explore import Plan
 from support import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not gone in.
@@ -309,3 +311,209 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
     finally:
         stop.set()
     expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
+
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly. Each
+# thread stays inside its with block for a while of the explorer's virtual time (a second costs
+# nothing), so the others always try to go in while it is there.
+#
+# Not in EXPLORER_FINDS: readers_preferred (writer starvation needs an unbounded stream of
+# readers; test_a_waiting_writer_is_not_starved_by_a_stream_of_readers finds it with real
+# threads) and no_finally (one thread whose with block raises shows it, no race needed;
+# test_the_lock_is_given_back_when_the_with_block_raises finds it).
+
+
+def pause(seconds):
+    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
+    explore.sleep(seconds)
+
+
+def visits(lock, log, name, door, stay=1.0):
+    """A thread that goes into ``lock.read()`` or ``lock.write()``, stays ``stay`` seconds, and leaves, noting both in ``log``."""
+
+    def visit():
+        with getattr(lock, door)():
+            log.append(("enters", name, door))
+            pause(stay)
+            log.append(("leaves", name, door))
+
+    return visit
+
+
+def crowding(log):
+    """The first time someone went in while a writer was inside, or a writer went in while anyone was: (who, door, inside) or None."""
+    inside = {}
+    for event, name, door in log:
+        if event == "leaves":
+            inside.pop(name, None)
+            continue
+        if inside and (door == "write" or "write" in inside.values()):
+            return name, door, dict(inside)
+        inside[name] = door
+    return None
+
+
+def with_block(door):
+    return f"lock.{door}()"
+
+
+def counted(run):
+    """The sentence telling how an update of a count was lost, if one was: a count is written by two threads or more."""
+    for attr in run.attributes():
+        writers = {thread for _, thread, verb, _ in run.reads_and_writes(attr) if verb == "writes"}
+        if len(writers) >= 2:
+            story = run.lost_update(attr)
+            if story:
+                return story
+    return None
+
+
+def sleeps_of(run):
+    """Indices of the trace steps where a thread stays inside its with block."""
+    return [index for index, step in enumerate(run.trace) if any("sleeps" in note for note in step.notes)]
+
+
+def a_writer_is_alone(exercise):
+    """Thread A reads while threads B and C write; each stays inside a second. Nobody may be inside with a writer."""
+
+    def scenario(module):
+        lock = module.ReadWriteLock()
+        log = []
+
+        def verdict(results, run):
+            found = crowding(log)
+            if found is None:
+                return None
+            name, door, inside = found
+            stays = sleeps_of(run)
+            if len(stays) >= 2:
+                run.focus, run.end = stays[0], stays[1]
+            there = " and ".join(f"thread {other} was still inside {with_block(d)}" for other, d in inside.items())
+            return (
+                f"Thread A went into lock.read() while threads B and C each went into lock.write(), every one staying "
+                f"inside a second: thread {name} went into {with_block(door)} while {there}. A writer "
+                "holds the lock alone: write() must wait until no reader and no other writer is inside, and read() "
+                "while a writer is. Count them under the Condition's lock and wait for the count you need."
+            )
+
+        return Plan({"A": visits(lock, log, "A", "read"), "B": visits(lock, log, "B", "write"), "C": visits(lock, log, "C", "write")}, verdict)
+
+    return scenario
+
+
+def readers_share(exercise):
+    """Threads A and B each go into lock.read() and wait inside until the other one is inside too."""
+
+    def scenario(module):
+        lock = module.ReadWriteLock()
+        inside = {name: explore.label(explore.Event(), f"reader {name} inside") for name in "AB"}
+
+        def reader(me, other):
+            def read():
+                with lock.read():
+                    inside[me].set()
+                    return inside[other].wait(5)
+
+            return read
+
+        def verdict(results, run):
+            if results["A"] and results["B"]:
+                return None
+            return (
+                "Threads A and B each went into lock.read() and waited there up to 5 s for the other reader to come "
+                "in too, but they were never inside together. Readers change nothing, so read() must let any number "
+                "of them in at once: a reader waits only for a writer (inside, or waiting), not for other readers."
+            )
+
+        return Plan({"A": reader("A", "B"), "B": reader("B", "A")}, verdict)
+
+    return scenario
+
+
+def the_lock_is_free_after_readers_left(exercise):
+    """Threads A, B and C each stay a second in lock.read(); thread W calls lock.write() once they have all left."""
+
+    def scenario(module):
+        lock = module.ReadWriteLock()
+        log = []
+
+        def late_writer():
+            pause(5)  # every reader has left by now
+            visits(lock, log, "W", "write")()
+
+        def verdict(results, run):
+            found = crowding(log)
+            if found is None:
+                return None
+            name, door, inside = found
+            story = counted(run)
+            there = " and ".join(f"thread {other} was still inside {with_block(d)}" for other, d in inside.items())
+            return (
+                f"Threads A, B and C each went into lock.read() and stayed a second, and thread W called lock.write() "
+                f"later: thread {name} went into {with_block(door)} while {there}"
+                + (f" — {story}" if story else "")
+                + ". Change the reader count only while holding the Condition's lock."
+            )
+
+        return Plan(
+            {"A": visits(lock, log, "A", "read"), "B": visits(lock, log, "B", "read"), "C": visits(lock, log, "C", "read"), "W": late_writer},
+            verdict,
+            advice="Threads A, B and C had each been in lock.read() for a second and left before thread W called "
+            "lock.write(), so the lock was free, yet thread W waits for ever: an arrival or a departure of a reader "
+            "was lost. Change the reader count only while holding the Condition's lock.",
+        )
+
+    return scenario
+
+
+def readers_come_and_go_beside_a_writer(exercise):
+    """Threads A and B read while thread C writes; each stays a second. The reader count must stay right."""
+
+    def scenario(module):
+        lock = module.ReadWriteLock()
+        log = []
+
+        def verdict(results, run):
+            found = crowding(log)
+            if found is None:
+                return None
+            name, door, inside = found
+            story = counted(run)
+            there = " and ".join(f"thread {other} was still inside {with_block(d)}" for other, d in inside.items())
+            return (
+                f"Threads A and B went into lock.read() and thread C into lock.write(), every one staying inside a "
+                f"second: thread {name} went into {with_block(door)} while {there}"
+                + (f" — {story}" if story else "")
+                + ". Change the reader count only while holding the Condition's lock."
+            )
+
+        return Plan(
+            {"A": visits(lock, log, "A", "read"), "B": visits(lock, log, "B", "read"), "C": visits(lock, log, "C", "write")},
+            verdict,
+            advice="Is the reader count changed outside the Condition's lock, so that an arrival or departure was lost?",
+        )
+
+    return scenario
+
+
+#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
+EXPLORED = [readers_share, the_lock_is_free_after_readers_left, a_writer_is_alone, readers_come_and_go_beside_a_writer]
+#: Mutants the explorer must find on its own, whatever the real-thread checks do.
+EXPLORER_FINDS = ["plain_mutex", "reader_count_outside_lock", "writer_ignores_readers"]
+
+
+def test_explorer_finds_a_writer_is_alone(exercise, explorer):
+    explorer(a_writer_is_alone(exercise))
+
+
+def test_explorer_finds_readers_share_the_lock(exercise, explorer):
+    explorer(readers_share(exercise))
+
+
+def test_explorer_finds_the_lock_is_free_after_readers_left(exercise, explorer):
+    explorer(the_lock_is_free_after_readers_left(exercise))
+
+
+def test_explorer_finds_a_writer_waits_for_every_reader(exercise, explorer):
+    explorer(readers_come_and_go_beside_a_writer(exercise))
