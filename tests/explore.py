@@ -1194,6 +1194,10 @@ class Run:
                     accesses.append((index, step.thread, verb, value, owner))
         return accesses
 
+    def steps_noting(self, words: str) -> list[int]:
+        """Indices of the steps with a note that contains ``words`` ("sleeps", "takes", …)."""
+        return [index for index, step in enumerate(self.trace) if any(words in note for note in step.notes)]
+
     def attributes(self) -> list[str]:
         """Every attribute whose reads or writes the trace shows, in order of first appearance."""
         names: dict[str, None] = {}

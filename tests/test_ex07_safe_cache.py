@@ -299,11 +299,6 @@ def times(n):
     return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
-def steps_noting(run, words):
-    """Indices of the steps of ``run`` with a note that contains ``words``."""
-    return [index for index, step in enumerate(run.trace) if any(words in note for note in step.notes)]
-
-
 def two_threads_ask_for_one_missing_key(exercise):
     """Threads A and B each call get_or_compute('answer', factory) on an empty cache; factory takes a second."""
 
@@ -323,7 +318,7 @@ def two_threads_ask_for_one_missing_key(exercise):
         def verdict(results, run):
             if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
                 return None
-            computing = steps_noting(run, "sleeps")
+            computing = run.steps_noting("sleeps")
             if len(computing) >= 2:
                 run.focus, run.end = computing[0], computing[1]
             return (

@@ -624,7 +624,7 @@ def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
                 f"called put('barging', timeout=0.5), which {told_put(barged)}, and later took two more with get(timeout=1)"
             )
             if over_capacity(sizes, 1):
-                pauses = [i for i, step in enumerate(run.trace) if step.thread == "B" and any("sleeps" in n for n in step.notes)]
+                pauses = [i for i in run.steps_noting("sleeps") if run.trace[i].thread == "B"]
                 own = [i for i, step in enumerate(run.trace) if step.thread == "A"]
                 if len(pauses) >= 2 and own:
                     run.focus, run.end = pauses[1], own[-1]  # from thread B's pause after barging in to thread A's len()

@@ -369,11 +369,6 @@ def counted(run):
     return None
 
 
-def sleeps_of(run):
-    """Indices of the trace steps where a thread stays inside its with block."""
-    return [index for index, step in enumerate(run.trace) if any("sleeps" in note for note in step.notes)]
-
-
 def a_writer_is_alone(exercise):
     """Thread A reads while threads B and C write; each stays inside a second. Nobody may be inside with a writer."""
 
@@ -386,7 +381,7 @@ def a_writer_is_alone(exercise):
             if found is None:
                 return None
             name, door, inside = found
-            stays = sleeps_of(run)
+            stays = run.steps_noting("sleeps")
             if len(stays) >= 2:
                 run.focus, run.end = stays[0], stays[1]
             there = " and ".join(f"thread {other} was still inside {with_block(d)}" for other, d in inside.items())

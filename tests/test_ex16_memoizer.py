@@ -238,11 +238,6 @@ def in_threads(names):
     return ", then ".join(f"thread {name}" for name in names)
 
 
-def steps_noting(run, words):
-    """Indices of the steps of ``run`` with a note that contains ``words``."""
-    return [index for index, step in enumerate(run.trace) if any(words in note for note in step.notes)]
-
-
 def two_threads_ask_for_one_key(exercise):
     """Threads A and B each call memo('k') once; func('k') takes a second and must run only once."""
 
@@ -260,7 +255,7 @@ def two_threads_ask_for_one_key(exercise):
         def verdict(results, run):
             if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
                 return None
-            computing = steps_noting(run, "sleeps")
+            computing = run.steps_noting("sleeps")
             if len(computing) >= 2:
                 run.focus, run.end = computing[0], computing[1]
             return (
@@ -347,7 +342,7 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
             seconds_computed = all(results[name][1] == ("returned", "value made by call 2") for name in "ABC")
             if firsts_raised and seconds_computed and len(ran) == 2:
                 return None
-            computing = steps_noting(run, "sleeps")
+            computing = run.steps_noting("sleeps")
             if computing:
                 run.focus = computing[0]
             calls = "; ".join(
