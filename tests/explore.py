@@ -13,13 +13,16 @@ The explorer then runs that scenario many times, each time under a different see
   barriers, queues, threads and sleeps tell the scheduler when a thread must wait, and time is
   a virtual clock, so a sleep or a timeout costs nothing and "every thread is waiting" is
   found at once as a deadlock.
-* Schedule 0 runs each thread as long as it can; every later seed picks a few random
-  preemption points along the way (a PCT-like search). A seed is a complete description of
-  its schedule: the same seed, code and Python version replay the same interleaving.
+* Schedule 0 runs each thread as long as it can; every later seed picks three preemption
+  points along the way (a PCT-like search), half of them just before a write or a sync call.
+  A seed is a complete description of its schedule: the same seed, code and Python version
+  replay the same interleaving.
+* Code that waits on something the explorer does not control, or spins past the step limit,
+  ends the exploration without a verdict: such code is left to the real-thread checks.
 
-What a learner reads is the end of the failing interleaving, one column per thread, each step
-the line and its source with the shared values read or written, then one sentence naming the
-bug and the seed that replays it.
+What a learner reads is the failing interleaving, one column per thread, each step the line and
+its source with the shared values read or written, after the sentence naming the bug, and the
+seed that replays it.
 """
 
 from __future__ import annotations
