@@ -490,8 +490,11 @@ class Lock:
 
     _reentrant = False
 
-    def __init__(self) -> None:
-        _made(self)
+    def __init__(self, *, _inside: Any = None) -> None:
+        if _inside is None:
+            _made(self)
+        else:  # a Condition's own lock goes by the Condition's name
+            self._kata_label, self._kata_line = _inside._kata_label, _inside._kata_line
         self._owner: _Task | None = None
         self._count = 0
 
@@ -579,7 +582,7 @@ class Condition:
 
     def __init__(self, lock: Any = None) -> None:
         _made(self)
-        self._lock = lock if lock is not None else RLock()
+        self._lock = lock if lock is not None else RLock(_inside=self)
         self._waiters: list[list[bool]] = []
         self.acquire = self._lock.acquire
         self.release = self._lock.release
@@ -1369,7 +1372,7 @@ def render(run: Run, rows: int = SHOWN_ROWS, width: int = COLUMN) -> str:
         if step.thread not in threads:
             threads.append(step.thread)
         source = program.source_of(step.line) if program is not None else ""
-        text = [f"{step.line:>3}  {source}" if step.line else "     (outside your file)"]
+        text = [f"{step.line:>3}  {source}" if step.line else "     (in the check's own code)"]
         if step.notes:
             text.append("       " + ", ".join(step.notes))
         cells.append((step.thread, text))
