@@ -56,7 +56,7 @@ BUDGET = 1.5
 #: Steps one schedule may take (a thread spinning forever would take all of them).
 MAX_STEPS = 20_000
 #: Real seconds a schedule may go without its running thread reaching a switch point.
-STALL = 2.0
+STALL = 1.0
 #: Rows of the interleaving shown to the learner.
 SHOWN_ROWS = 16
 #: Widest column of the interleaving, in characters.
