@@ -125,7 +125,9 @@ def explorer(request: pytest.FixtureRequest, exercise: ModuleType):
     """
     replay = request.config.getoption("--replay")
     number = catalogue.stem_of(request.module.__name__)[2:4]
-    command = f"nox -s check-{number} -- -k {request.node.name} --replay {{seed}}"
+    target = request.config.getoption("--target")
+    elsewhere = f" --target {target}" if target else ""
+    command = f"nox -s check-{number} -- -k {request.node.name}{elsewhere} --replay {{seed}}"
 
     def check(scenario, schedules: int = explore.SCHEDULES) -> explore.Report:
         __tracebackhide__ = True
