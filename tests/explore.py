@@ -1248,7 +1248,7 @@ class Run:
                         self.focus = index
                         self.end = max((w for w in writes if w is not None), default=None)
                         return (f"thread {first} and thread {second} both read {attr} = {value} before either wrote "
-                                "it back, so one update overwrote the other")
+                                "it back, so the later write threw away the other thread's update")
         return None
 
 
