@@ -27,23 +27,26 @@ from pathlib import Path
 
 from kata import catalogue, selfcheck
 
-TESTS = catalogue.ROOT / "tests"
+if str(catalogue.TESTS) not in sys.path:  # the checks import their helpers by module name
+    sys.path.insert(0, str(catalogue.TESTS))
+
+import explore  # noqa: E402
 
 
 def scenarios_of(exercise: catalogue.Exercise) -> tuple[list, list[str]]:
     """The exercise's explorer scenario factories and the mutants they must find."""
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
     module = importlib.import_module(exercise.test_file.stem)
     return list(getattr(module, "EXPLORED", [])), list(getattr(module, "EXPLORER_FINDS", []))
 
 
-def explorer():
-    if str(TESTS) not in sys.path:
-        sys.path.insert(0, str(TESTS))
-    import explore
+def explored(numbers: list[str]) -> list[catalogue.Exercise]:
+    """The selected exercises whose checks use the explorer."""
+    return [e for e in selfcheck.selected(numbers) if scenarios_of(e)[0]]
 
-    return explore
+
+def same_failure(a: explore.Run | None, b: explore.Run | None) -> bool:
+    """Whether two runs failed with the identical message and trace."""
+    return a is not None and b is not None and (a.message, explore.render(a)) == (b.message, explore.render(b))
 
 
 @dataclass
@@ -75,7 +78,6 @@ class Result:
 
 
 def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Result:
-    explore = explorer()
     factories, finds = scenarios_of(exercise)
     result = Result(exercise.stem)
     mutants = {m.stem: m for m in exercise.mutants()}
@@ -87,11 +89,10 @@ def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Resul
             if report.found is None:
                 continue
             finding.scenario, finding.schedule, finding.seconds, finding.seed = factory.__name__, report.schedules, report.seconds, report.found.seed
-            first = explore.describe(report, "{seed}")
             same = 0
             for _ in range(replays):
                 again = explore.explore(mutants[stem], factory(None), replay=report.found.seed, budget=float("inf"))
-                same += again.found is not None and explore.describe(again, "{seed}").replace(", replayed", "") == _unplayed(first, report)
+                same += same_failure(again.found, report.found)
             finding.replays, finding.replays_identical = replays, same
             break
         result.findings.append(finding)
@@ -113,7 +114,6 @@ def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Resul
 
 def hit_rate(path: Path, factory, seeds: int) -> float:
     """The share of seeds 1 … ``seeds`` whose schedule fails: how surely a bug of this shape is found."""
-    explore = explorer()
     program = explore.Program(path)
     try:
         probe = explore.run_schedule(program, factory(None), 0)
@@ -133,12 +133,6 @@ def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
     return {stem: max(hit_rate(mutants[stem], factory, seeds) for factory in factories) for stem in finds}
 
 
-def _unplayed(text: str, report) -> str:
-    """A found failure's message as a replay prints it (without the schedule count)."""
-    explore = explorer()
-    return text.replace(f", found on schedule {report.schedules} of at most {explore.SCHEDULES}", "")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kata.explorebench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
@@ -148,13 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rates", type=int, default=0, metavar="SEEDS",
                         help="instead, print each mutant's hit rate: the share of SEEDS seeds that find it")
     args = parser.parse_args(argv)
+    exercises = explored(args.exercises)
     if args.rates:
-        for exercise in [e for e in selfcheck.selected(args.exercises) if scenarios_of(e)[0]]:
+        for exercise in exercises:
             for stem, rate in rates(exercise, args.rates).items():
-                missed = (1 - rate) ** (explorer().SCHEDULES - 1)
-                print(f"{exercise.number} {stem:<36} {rate:6.1%} of seeds; P(missed in {explorer().SCHEDULES} schedules) = {missed:.1e}", flush=True)
+                missed = (1 - rate) ** (explore.SCHEDULES - 1)
+                print(f"{exercise.number} {stem:<36} {rate:6.1%} of seeds; P(missed in {explore.SCHEDULES} schedules) = {missed:.1e}", flush=True)
         return 0
-    exercises = [e for e in selfcheck.selected(args.exercises) if scenarios_of(e)[0]]
     print(f"Python {platform.python_version()}: mutants found (schedule, seconds); "
           f"{args.schedules} schedules per scenario on correct code; {args.replays} replays per failure.\n")
     print("| exercise | mutants found | slowest find | correct variants × scenarios | replays identical | bench time |")

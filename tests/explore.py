@@ -46,6 +46,8 @@ _RealThread = _threading.Thread
 _real_settrace = sys.settrace
 _real_import = builtins.__import__
 _real_clock = _time.perf_counter
+#: PEP 669 monitoring (3.12+); before it, opcode tracing.
+_MONITORING = getattr(sys, "monitoring", None)
 
 #: Schedules tried per scenario, counting the unpreempted schedule 0.
 SCHEDULES = 50
@@ -77,6 +79,15 @@ POOLED = 0.5
 _LOADS_OF_NAMES = ("LOAD_FAST", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CLOSURE")
 
 
+def claim_monitoring_tool(name: str) -> int | None:
+    """A free sys.monitoring tool id, taken under ``name``; None if every id is in use."""
+    for tool in (4, 3, 2, 1, 0):
+        if _MONITORING.get_tool(tool) is None:
+            _MONITORING.use_tool_id(tool, name)
+            return tool
+    return None
+
+
 class _Abort(BaseException):
     """Unwinds a learner thread whose schedule is over (deadlock found, or run stopped)."""
 
@@ -95,7 +106,6 @@ class Step:
     thread: str
     line: int
     notes: list[str] = field(default_factory=list)
-    sync: bool = False
     #: (object id, 'reads' or 'writes', attribute, value shown) for each value note
     accesses: list[tuple[int, str, str, str]] = field(default_factory=list)
 
@@ -122,6 +132,7 @@ class _Task:
         self.ident: int | None = None
         self.thread: Any = None
         self.stuck = False  # parked for good after spinning past the step limit
+        self.spins_after_abort = 0
         self.in_plan = True
 
     def can_run(self, clock: float) -> bool:
@@ -293,7 +304,7 @@ class Schedule:
                 if deadline is not None and self.clock >= deadline:
                     return False
                 if not shown:
-                    self.record(me, me.where, what, sync=True)
+                    self.record(me, me.where, what)
                     shown = True
                 me.state = "blocked"
                 nxt = self._pick()
@@ -304,7 +315,7 @@ class Schedule:
                     self._switch(me, nxt)
                 me.state = "runnable"
         finally:
-            me.state = "runnable" if me.state != "done" else me.state
+            me.state = "runnable"
             me.until, me.deadline = None, None
 
     def stop(self, kind: str, message: str) -> None:
@@ -313,10 +324,14 @@ class Schedule:
             self.outcome = (kind, message)
         if self.aborted:
             return
-        self.aborted = True
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Mark the schedule over, release every thread waiting for a turn, and wake the check."""
+        self.aborted = True  # the threads let go unwind at their next sync call
         for task in self.tasks:
             if task.parked or (task is not self.current and task.state != "done" and task.gate.locked()):
-                task.parked = False  # parked, or never given its first turn: let it unwind
+                task.parked = False  # parked, or never given its first turn
                 try:
                     task.gate.release()
                 except RuntimeError:
@@ -332,7 +347,7 @@ class Schedule:
         task = self.by_ident.get(_get_ident())
         if task is None:
             return
-        task.spins_after_abort = getattr(task, "spins_after_abort", 0) + 1
+        task.spins_after_abort += 1
         if task.spins_after_abort > self.max_steps:
             task.stuck = True
             task.gate.acquire()
@@ -346,19 +361,8 @@ class Schedule:
         if any(t.in_plan and t.state != "done" for t in self.tasks):
             self._deadlock()
             return
-        self.aborted = True  # the waiting threads unwind at their sync call
-        for task in self.tasks:
-            if task.parked or (task is not self.current and task.state != "done" and task.gate.locked()):
-                task.parked = False
-                try:
-                    task.gate.release()
-                except RuntimeError:
-                    pass
+        self._let_go()
         self.current = None
-        try:
-            self.finished.release()
-        except RuntimeError:
-            pass
 
     def _deadlock(self) -> None:
         waiting = [t for t in self.tasks if t.state == "blocked"]
@@ -374,7 +378,7 @@ class Schedule:
 
     # ---- the trace
 
-    def record(self, me: _Task, line: int, note: str | None = None, sync: bool = False,
+    def record(self, me: _Task, line: int, note: str | None = None,
                access: tuple[int, str, str, str] | None = None) -> Step:
         self._settle_store(me)
         last = self.trace[-1] if self.trace else None
@@ -383,13 +387,12 @@ class Schedule:
         if last is not None and last.thread == me.name and last.line == line:
             step = last
         else:
-            step = Step(me.name, line, sync=sync)
+            step = Step(me.name, line)
             self.trace.append(step)
         if note and note not in step.notes[-1:]:
             step.notes.append(note)
         if access is not None:
             step.accesses.append(access)
-        step.sync = step.sync or sync
         return step
 
     def _settle_store(self, me: _Task) -> None:
@@ -406,7 +409,17 @@ class Schedule:
         self.point(me, writes=True)
         if self.aborted:
             raise _Abort
-        self.record(me, self.program.learner_line(), note, sync=True)
+        self.note(me, note)
+
+    def note(self, me: _Task, text: str | None) -> None:
+        """A step of the trace at the learner's line, saying what a sync call did."""
+        self.record(me, self.program.learner_line(), text)
+
+    def released(self, me: _Task, text: str) -> None:
+        """A release (unlock, set, semaphore release): a step, then a switch point just after it."""
+        if not self.aborted:
+            self.note(me, text)
+            self.point(me, writes=True)
 
     def name_of(self, obj: Any) -> str:
         label = getattr(obj, "_kata_label", None)
@@ -514,18 +527,18 @@ class Lock:
         if not self._free_for(me):
             owner = self._owner
             if not blocking:
-                schedule.record(me, schedule.program.learner_line(), f"finds {schedule.name_of(self)} taken", sync=True)
+                schedule.note(me, f"finds {schedule.name_of(self)} taken")
                 return False
             holder = f" (held by thread {owner.name})" if owner is not None else ""
             got = schedule.block(me, lambda: self._free_for(me), f"waits for {schedule.name_of(self)}{holder}", _deadline(schedule, timeout))
             if not got:
-                schedule.record(me, schedule.program.learner_line(), f"gives up waiting for {schedule.name_of(self)}", sync=True)
+                schedule.note(me, f"gives up waiting for {schedule.name_of(self)}")
                 return False
         if self._count == 0:
             self._owner = me
             me.held.append(self)
         self._count += 1
-        schedule.record(me, schedule.program.learner_line(), f"takes {schedule.name_of(self)}", sync=True)
+        schedule.note(me, f"takes {schedule.name_of(self)}")
         return True
 
     def release(self) -> None:
@@ -539,9 +552,8 @@ class Lock:
             if self._owner is not None and self in self._owner.held:
                 self._owner.held.remove(self)
             self._owner = None
-        if me is not None and not schedule.aborted:
-            schedule.record(me, schedule.program.learner_line(), f"releases {schedule.name_of(self)}", sync=True)
-            schedule.point(me, writes=True)
+        if me is not None:
+            schedule.released(me, f"releases {schedule.name_of(self)}")
 
     def locked(self) -> bool:
         return self._count > 0
@@ -643,7 +655,7 @@ class Condition:
             self._waiters.remove(token)
             woken += 1
         if me is not None:
-            schedule.record(me, schedule.program.learner_line(), f"notifies {woken} waiting thread(s)", sync=True)
+            schedule.note(me, f"notifies {woken} waiting thread(s)")
 
     def notify_all(self) -> None:
         self.notify(len(self._waiters))
@@ -676,15 +688,14 @@ class Semaphore:
             if not schedule.block(me, lambda: self._value > 0, f"waits for {schedule.name_of(self)}", _deadline(schedule, timeout)):
                 return False
         self._value -= 1
-        schedule.record(me, schedule.program.learner_line(), f"takes {schedule.name_of(self)} (left: {self._value})", sync=True)
+        schedule.note(me, f"takes {schedule.name_of(self)} (left: {self._value})")
         return True
 
     def release(self, n: int = 1) -> None:
         schedule, me = _context()
         self._value += n
-        if me is not None and not schedule.aborted:
-            schedule.record(me, schedule.program.learner_line(), f"releases {schedule.name_of(self)} (left: {self._value})", sync=True)
-            schedule.point(me, writes=True)
+        if me is not None:
+            schedule.released(me, f"releases {schedule.name_of(self)} (left: {self._value})")
 
     __enter__ = acquire
 
@@ -720,9 +731,8 @@ class Event:
     def set(self) -> None:
         schedule, me = _context()
         self._flag = True
-        if me is not None and not schedule.aborted:
-            schedule.record(me, schedule.program.learner_line(), f"sets {schedule.name_of(self)}", sync=True)
-            schedule.point(me, writes=True)
+        if me is not None:
+            schedule.released(me, f"sets {schedule.name_of(self)}")
 
     def clear(self) -> None:
         self._flag = False
@@ -877,7 +887,8 @@ def _current_thread() -> Any:
     return _threading.current_thread()
 
 
-def _sleep(seconds: float) -> None:
+def sleep(seconds: float) -> None:
+    """Sleep on the explorer's virtual clock; a scenario's own functions (a slow factory) use it too."""
     schedule, me = _context()
     if seconds < 0:
         raise ValueError("sleep length must be non-negative")
@@ -888,10 +899,6 @@ def _sleep(seconds: float) -> None:
         return
     schedule.sync(me)
     schedule.block(me, lambda: False, f"sleeps {seconds:g} s", schedule.clock + seconds)
-
-
-#: Sleep on the explorer's virtual clock: for a scenario's own functions (a slow factory, say).
-sleep = _sleep
 
 
 def _now() -> float:
@@ -910,6 +917,25 @@ def _module(name: str, real: Any, **overrides: Any) -> types.ModuleType:
 
 
 def _stand_in_modules(rng: random.Random) -> dict[str, Any]:
+    """The modules a fresh copy of the learner's module imports in place of the real ones.
+
+    All but ``random`` are the same for every schedule (their primitives look up the running
+    schedule when called), so they are built once; ``random`` is seeded by the schedule.
+    """
+    global _SHARED_STAND_INS
+    if _SHARED_STAND_INS is None:
+        _SHARED_STAND_INS = _shared_stand_ins()
+    random_ = _module("random", random)
+    for name in ("random", "uniform", "randint", "randrange", "choice", "choices", "shuffle", "sample", "gauss",
+                 "expovariate", "triangular", "betavariate", "normalvariate", "getrandbits", "seed"):
+        setattr(random_, name, getattr(rng, name))
+    return {**_SHARED_STAND_INS, "random": random_}
+
+
+_SHARED_STAND_INS: dict[str, Any] | None = None
+
+
+def _shared_stand_ins() -> dict[str, Any]:
     threading_ = _module(
         "threading", _threading,
         Lock=Lock, RLock=RLock, Condition=Condition, Semaphore=Semaphore, BoundedSemaphore=BoundedSemaphore,
@@ -917,7 +943,7 @@ def _stand_in_modules(rng: random.Random) -> dict[str, Any]:
     )
     time_ = _module(
         "time", _time,
-        sleep=_sleep,
+        sleep=sleep,
         monotonic=lambda: _EPOCH_MONOTONIC + _now(),
         perf_counter=lambda: _EPOCH_MONOTONIC + _now(),
         time=lambda: _EPOCH_WALL + _now(),
@@ -925,11 +951,7 @@ def _stand_in_modules(rng: random.Random) -> dict[str, Any]:
         perf_counter_ns=lambda: int((_EPOCH_MONOTONIC + _now()) * 1e9),
         time_ns=lambda: int((_EPOCH_WALL + _now()) * 1e9),
     )
-    random_ = _module("random", random)
-    for name in ("random", "uniform", "randint", "randrange", "choice", "choices", "shuffle", "sample", "gauss",
-                 "expovariate", "triangular", "betavariate", "normalvariate", "getrandbits", "seed"):
-        setattr(random_, name, getattr(rng, name))
-    fakes = {"threading": threading_, "time": time_, "random": random_}
+    fakes = {"threading": threading_, "time": time_}
     importer = _importer(fakes)
     queue_ = _reload("queue", importer)
     queue_.SimpleQueue = queue_._PySimpleQueue
@@ -942,18 +964,12 @@ def _stand_in_modules(rng: random.Random) -> dict[str, Any]:
     return fakes
 
 
-_SOURCES: dict[str, Any] = {}
-
-
 def _reload(name: str, importer: Callable[..., Any]) -> types.ModuleType:
     """A private copy of a standard-library module whose imports see the stand-ins."""
-    if name not in _SOURCES:
-        real = _real_import(name, fromlist=["_"])
-        path = real.__file__
-        _SOURCES[name] = compile(Path(path).read_text(encoding="utf-8"), path, "exec")
+    path = _real_import(name, fromlist=["_"]).__file__
     module = types.ModuleType(name)
     module.__dict__["__builtins__"] = dict(vars(builtins), __import__=importer)
-    exec(_SOURCES[name], module.__dict__)
+    exec(compile(Path(path).read_text(encoding="utf-8"), path, "exec"), module.__dict__)
     return module
 
 
@@ -972,6 +988,24 @@ def _importer(fakes: dict[str, Any]) -> Callable[..., Any]:
 # --------------------------------------------------------------------------- the learner's program
 
 
+@dataclass(frozen=True)
+class _Instruction:
+    """What the scheduler needs to know of one instruction of the learner's file."""
+
+    opname: str
+    argval: Any
+    index: int  # its position in the code object's instructions
+    shared: bool  # touches shared state or runs other code: a switch point
+    writes: bool  # changes state: a step preemption points are drawn from
+    back_edge: bool  # jumps back (a loop goes round): counted toward the step limit
+
+    @classmethod
+    def of(cls, ins: dis.Instruction, index: int) -> _Instruction:
+        shared = any(part in ins.opname for part in _SHARED)
+        back = not shared and "JUMP" in ins.opname and isinstance(ins.argval, int) and ins.argval < ins.offset
+        return cls(ins.opname, ins.argval, index, shared, shared and ins.opname.startswith(_WRITES), back)
+
+
 class Program:
     """The learner's file, compiled once, and the instrumentation that makes its switch points."""
 
@@ -980,7 +1014,7 @@ class Program:
         source = Path(path).read_text(encoding="utf-8")
         self.lines = source.splitlines()
         self.code = compile(source, self.path, "exec")
-        self.codes: dict[Any, dict[int, tuple[str, Any, bool, int]]] = {}
+        self.codes: dict[Any, dict[int, _Instruction]] = {}
         self.instructions: dict[Any, list[dis.Instruction]] = {}
         self._collect(self.code)
         self.name = Path(path).stem
@@ -990,10 +1024,7 @@ class Program:
     def _collect(self, code: Any) -> None:
         instructions = list(dis.get_instructions(code))
         self.instructions[code] = instructions
-        self.codes[code] = {
-            ins.offset: (ins.opname, ins.argval, any(part in ins.opname for part in _SHARED), index)
-            for index, ins in enumerate(instructions)
-        }
+        self.codes[code] = {ins.offset: _Instruction.of(ins, index) for index, ins in enumerate(instructions)}
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
                 self._collect(const)
@@ -1053,13 +1084,13 @@ class Program:
             info = self.codes[frame.f_code].get(offset)
             if info is None:
                 return
-            opname, argval, shared, index = info
-            if not shared and "JUMP" in opname and isinstance(argval, int) and argval < offset:
-                schedule.spin(me)  # a loop's back-edge: `while True: pass` still reaches the limit
-            if shared:
+            opname, argval, index = info.opname, info.argval, info.index
+            if info.back_edge:
+                schedule.spin(me)  # `while True: pass` still reaches the step limit
+            if info.shared:
                 # First, so what is read below is what the instruction will see. Steps that
                 # write are where preemptions are drawn from (see Schedule).
-                schedule.point(me, writes=opname.startswith(_WRITES))
+                schedule.point(me, writes=info.writes)
                 if schedule.aborted:
                     return
             note = access = None
@@ -1096,37 +1127,30 @@ class Program:
 
     def install(self, schedule: Schedule) -> None:
         self.schedule = schedule
-        monitoring = getattr(sys, "monitoring", None)
-        if monitoring is None:
+        if _MONITORING is None or self._tool is not None:
             return
+        self._tool = claim_monitoring_tool("threadkata explorer")
         if self._tool is None:
-            for tool in (4, 3, 2, 1, 0):
-                if monitoring.get_tool(tool) is None:
-                    monitoring.use_tool_id(tool, "threadkata explorer")
-                    self._tool = tool
-                    break
-            else:
-                return
-            getframe, call = sys._getframe, self.on_instruction
-            monitoring.register_callback(self._tool, monitoring.events.INSTRUCTION,
-                                         lambda code, offset: call(getframe(1), offset))
-            for code in self.codes:
-                monitoring.set_local_events(self._tool, code, monitoring.events.INSTRUCTION)
+            return
+        getframe, call = sys._getframe, self.on_instruction
+        _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION,
+                                      lambda code, offset: call(getframe(1), offset))
+        for code in self.codes:
+            _MONITORING.set_local_events(self._tool, code, _MONITORING.events.INSTRUCTION)
 
     def uninstall(self) -> None:
         self.schedule = None
 
     def close(self) -> None:
-        monitoring = getattr(sys, "monitoring", None)
-        if monitoring is not None and self._tool is not None:
+        if _MONITORING is not None and self._tool is not None:
             for code in self.codes:
-                monitoring.set_local_events(self._tool, code, 0)
-            monitoring.register_callback(self._tool, monitoring.events.INSTRUCTION, None)
-            monitoring.free_tool_id(self._tool)
+                _MONITORING.set_local_events(self._tool, code, 0)
+            _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION, None)
+            _MONITORING.free_tool_id(self._tool)
             self._tool = None
 
     def instrument_thread(self, schedule: Schedule) -> None:
-        if getattr(sys, "monitoring", None) is not None:
+        if _MONITORING is not None:
             return
         codes, call = self.codes, self.on_instruction
 
@@ -1147,7 +1171,7 @@ class Program:
         _real_settrace(global_trace)
 
     def uninstrument_thread(self) -> None:
-        if getattr(sys, "monitoring", None) is None:
+        if _MONITORING is None:
             _real_settrace(None)
 
 
@@ -1294,7 +1318,7 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
             lasts = [i for i in lasts if i is not None]
             if lasts:
                 run.focus = min(lasts)  # so every waiting thread's column shows where it waits
-            if run.kind in ("deadlock",) and plan.advice:
+            if run.kind == "deadlock" and plan.advice:
                 run.message += "\n" + plan.advice
             return run
         errors = [t for t in schedule.tasks if t.error is not None]

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from explore import claim_monitoring_tool
+
 #: Seconds a call that should be quick gets before the check calls it hung.
 QUICK = 2.0
 
@@ -260,48 +262,59 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
     active = True
     draw = rng.random
 
+    def maybe_switch() -> None:
+        if active and draw() < rate:
+            real_sleep(pause)
+
+    if getattr(sys, "monitoring", None) is not None:
+        # 3.12+: opcode tracing turned on from a trace function misses frames there.
+        instrumentation = _instruction_hook(files, maybe_switch)
+    else:
+        instrumentation = _opcode_tracing(files, maybe_switch)
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with instrumentation:
+            yield rng
+    finally:
+        active = False
+        sys.setswitchinterval(old_interval)
+
+
+@contextlib.contextmanager
+def _opcode_tracing(files: frozenset[str], hook: Callable[[], object]) -> Iterator[None]:
+    """Call ``hook`` before every opcode of ``files`` in threads started inside the block (3.10, 3.11).
+
+    The hook's exceptions are swallowed: a trace function must never raise.
+    """
+
     def local(frame: Any, event: str, arg: Any) -> Any:
         try:
-            if active and event == "opcode" and draw() < rate:
-                real_sleep(pause)
-        except BaseException:  # never raise from a trace function
+            if event == "opcode":
+                hook()
+        except BaseException:
             pass
         return local
 
     def global_trace(frame: Any, event: str, arg: Any) -> Any:
         try:
-            if active and frame.f_code.co_filename in files:
+            if frame.f_code.co_filename in files:
                 frame.f_trace_opcodes = True
                 return local
         except BaseException:
             pass
         return None
 
-    monitoring = getattr(sys, "monitoring", None)
-    if monitoring is not None:  # 3.12+: opcode tracing set from a trace function misses frames there
-        with _instruction_hook(files, lambda: active and draw() < rate and real_sleep(pause)):
-            old_interval = sys.getswitchinterval()
-            sys.setswitchinterval(1e-5)
-            try:
-                yield rng
-            finally:
-                active = False
-                sys.setswitchinterval(old_interval)
-        return
     # Thread start-up calls sys.settrace by name: undo any replacement so new threads are traced.
     sys.settrace, threading.settrace = _sys_settrace, _threading_settrace  # type: ignore[assignment]
-    old_interval = sys.getswitchinterval()
     old_trace = sys.gettrace()
-    sys.setswitchinterval(1e-5)
     _threading_settrace(global_trace)
     _sys_settrace(global_trace)
     try:
-        yield rng
+        yield
     finally:
-        active = False
         _sys_settrace(old_trace)
         _threading_settrace(None)  # type: ignore[arg-type]
-        sys.setswitchinterval(old_interval)
 
 
 @contextlib.contextmanager
@@ -313,7 +326,7 @@ def _instruction_hook(files: frozenset[str], hook: Callable[[], object]) -> Iter
     must never raise into the code it watches.
     """
     monitoring = sys.monitoring  # type: ignore[attr-defined]
-    tool = next((t for t in (4, 3, 2, 1, 0) if monitoring.get_tool(t) is None), None)
+    tool = claim_monitoring_tool("threadkata preempt")
     if tool is None:
         yield
         return
@@ -328,7 +341,6 @@ def _instruction_hook(files: frozenset[str], hook: Callable[[], object]) -> Iter
             pass
         return None
 
-    monitoring.use_tool_id(tool, "threadkata preempt")
     monitoring.register_callback(tool, monitoring.events.INSTRUCTION, on_instruction)
     monitoring.set_events(tool, monitoring.events.INSTRUCTION)
     try:
@@ -658,6 +670,11 @@ def clock_reads(module: Any) -> Iterator[list[int]]:
             setattr(time, name, real)
         for name in imported:
             setattr(module, name, originals[name])
+
+
+def times(n: int) -> str:
+    """How many times, in words: once, twice, 3 times."""
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def spaced(n: int) -> str:
