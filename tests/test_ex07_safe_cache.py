@@ -5,7 +5,7 @@ from collections import Counter
 
 import explore
 from explore import Plan
-from support import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together
+from support import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together, times
 
 THREADS = 8
 LOCK_TWICE = (
@@ -290,15 +290,6 @@ def test_a_factory_that_raises_caches_nothing(exercise):
 # none_means_missing (test_a_stored_none_is_not_computed_again).
 
 
-def pause(seconds):
-    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
-    explore.sleep(seconds)
-
-
-def times(n):
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
 def two_threads_ask_for_one_missing_key(exercise):
     """Threads A and B each call get_or_compute('answer', factory) on an empty cache; factory takes a second."""
 
@@ -309,7 +300,7 @@ def two_threads_ask_for_one_missing_key(exercise):
         def factory():
             ran.append(threading.current_thread().name)
             number = len(ran)
-            pause(1)
+            explore.sleep(1)
             return f"value made by call {number}"
 
         def ask():

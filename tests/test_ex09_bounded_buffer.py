@@ -431,11 +431,6 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
 # for a Condition find it).
 
 
-def pause(seconds):
-    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
-    explore.sleep(seconds)
-
-
 def attempt(func, *args, **kwargs):
     """``("returned", value)``, or ``("raised", error)`` for the errors the buffer is meant to raise."""
     try:
@@ -566,10 +561,10 @@ def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
         buffer = module.BoundedBuffer(2)
 
         def barge():
-            pause(1)  # thread A is waiting by now
+            explore.sleep(1)  # thread A is waiting by now
             buffer.put("x")
             stolen = attempt(buffer.get, timeout=1)
-            pause(1)  # thread A runs: woken, it finds the buffer empty again
+            explore.sleep(1)  # thread A runs: woken, it finds the buffer empty again
             buffer.put("y")
             return stolen
 
@@ -608,10 +603,10 @@ def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
             sizes.append(len(buffer))
 
         def barge():
-            pause(1)  # thread A is waiting by now
+            explore.sleep(1)  # thread A is waiting by now
             got = [buffer.get()]
             barged = attempt(buffer.put, "barging", timeout=0.5)
-            pause(1)
+            explore.sleep(1)
             got += [attempt(buffer.get, timeout=1) for _ in range(2)]
             return got, barged
 
@@ -655,7 +650,7 @@ def close_wakes_every_waiting_get(exercise):
         buffer = module.BoundedBuffer(1)
 
         def close():
-            pause(1)  # threads A and B are waiting by now
+            explore.sleep(1)  # threads A and B are waiting by now
             buffer.close()
 
         def verdict(results, run):
@@ -684,7 +679,7 @@ def close_wakes_every_waiting_put(exercise):
         buffer.put("old")
 
         def close():
-            pause(1)  # threads A and B are waiting by now
+            explore.sleep(1)  # threads A and B are waiting by now
             buffer.close()
 
         def verdict(results, run):
@@ -713,7 +708,7 @@ def timeouts_give_up(exercise):
         full.put("old")
 
         def late():
-            pause(2)
+            explore.sleep(2)
             empty.put("late")
             return full.get()
 

@@ -324,18 +324,13 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
 # test_the_lock_is_given_back_when_the_with_block_raises finds it).
 
 
-def pause(seconds):
-    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
-    explore.sleep(seconds)
-
-
 def visits(lock, log, name, door, stay=1.0):
     """A thread that goes into ``lock.read()`` or ``lock.write()``, stays ``stay`` seconds, and leaves, noting both in ``log``."""
 
     def visit():
         with getattr(lock, door)():
             log.append(("enters", name, door))
-            pause(stay)
+            explore.sleep(stay)
             log.append(("leaves", name, door))
 
     return visit
@@ -434,7 +429,7 @@ def the_lock_is_free_after_readers_left(exercise):
         log = []
 
         def late_writer():
-            pause(5)  # every reader has left by now
+            explore.sleep(5)  # every reader has left by now
             visits(lock, log, "W", "write")()
 
         def verdict(results, run):

@@ -5,7 +5,7 @@ from collections import Counter
 
 import explore
 from explore import Plan
-from support import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together
+from support import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together, times
 
 THREADS = 8
 HANG_ADVICE = (
@@ -221,17 +221,8 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
 # thread, no race needed; test_a_remembered_none_is_not_computed_again finds it).
 
 
-def pause(seconds):
-    """Hold the calling thread for ``seconds`` of the explorer's virtual time; the others run meanwhile."""
-    explore.sleep(seconds)
-
-
 def briefly(kind, got):
     return f"raised {type(got).__name__}" if kind == "raised" else f"returned {got!r}"
-
-
-def times(n):
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
 
 
 def in_threads(names):
@@ -247,7 +238,7 @@ def two_threads_ask_for_one_key(exercise):
         def func(key):
             ran.append(threading.current_thread().name)
             number = len(ran)
-            pause(1)
+            explore.sleep(1)
             return f"value made by call {number}"
 
         memo = module.Memoizer(func)
@@ -286,7 +277,7 @@ def a_slow_key_does_not_hold_up_another(exercise):
         memo = module.Memoizer(func)
 
         def fast():
-            pause(0.5)  # by now func('slow') is running
+            explore.sleep(0.5)  # by now func('slow') is running
             try:
                 return memo("fast")
             finally:
@@ -321,7 +312,7 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
         def flaky(key):
             ran.append(threading.current_thread().name)
             number = len(ran)
-            pause(1)
+            explore.sleep(1)
             if number == 1:
                 raise BackendDown(f"no value for {key!r} yet")
             return f"value made by call {number}"
