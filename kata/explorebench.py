@@ -17,7 +17,7 @@ Run it under each Python version to fill the README's table (``nox -s explore-be
 from __future__ import annotations
 
 import argparse
-import importlib
+import importlib.util
 import json
 import platform
 import sys
@@ -27,15 +27,18 @@ from pathlib import Path
 
 from kata import catalogue, selfcheck
 
-if str(catalogue.TESTS) not in sys.path:  # the checks import their helpers by module name
-    sys.path.insert(0, str(catalogue.TESTS))
-
-import explore  # noqa: E402
+from kata import explorer as explore
 
 
 def scenarios_of(exercise: catalogue.Exercise) -> tuple[list, list[str]]:
     """The exercise's explorer scenario factories and the mutants they must find."""
-    module = importlib.import_module(exercise.test_file.stem)
+    module = sys.modules.get(exercise.test_file.stem)
+    if module is None:  # loaded by path: the checks folder is not a package
+        spec = importlib.util.spec_from_file_location(exercise.test_file.stem, exercise.test_file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
     return list(getattr(module, "EXPLORED", [])), list(getattr(module, "EXPLORER_FINDS", []))
 
 

@@ -66,7 +66,7 @@ def is_untouched(source: str) -> bool:
 
 def _fingerprint(exercise: catalogue.Exercise, source: bytes) -> str:
     digest = hashlib.sha256(source)
-    for path in (exercise.test_file, catalogue.TESTS / "support.py", catalogue.TESTS / "explore.py", catalogue.TESTS / "conftest.py"):
+    for path in (exercise.test_file, catalogue.TESTS / "conftest.py", *sorted((catalogue.ROOT / "kata" / "harness").glob("*.py")), *sorted((catalogue.ROOT / "kata" / "explorer").glob("*.py"))):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -96,8 +96,7 @@ def check_files(exercise: catalogue.Exercise, which: str) -> list[Path]:
 def copy_checks(destination: Path, exercise: catalogue.Exercise, which: str) -> list[Path]:
     """A private copy of what the checks need, so a run cannot change the checks of another."""
     (destination / "tests").mkdir(parents=True)
-    for name in ("conftest.py", "support.py", "explore.py"):
-        shutil.copyfile(catalogue.TESTS / name, destination / "tests" / name)
+    shutil.copyfile(catalogue.TESTS / "conftest.py", destination / "tests" / "conftest.py")
     copied = []
     for path in check_files(exercise, which):
         relative = path.relative_to(catalogue.ROOT)

@@ -1,4 +1,4 @@
-"""The race explorer itself (tests/explore.py): it finds what it must, spares correct code, replays.
+"""The race explorer itself (kata/explorer): it finds what it must, spares correct code, replays.
 
 Each test writes a small learner-like module into a temporary file and calls the explorer's
 functions directly (``explore``, ``run_schedule``, ``render``, ``describe``), the way the checks'
@@ -19,12 +19,10 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
+from kata import explorer as explore
+from kata.explorer import Plan
 
-import explore  # noqa: E402
-from explore import Plan  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 #: Schedules each piece of correct code is run for without a failure.
 CORRECT_SCHEDULES = 300
@@ -149,7 +147,7 @@ REPLAY_SCRIPT = """
 import sys
 sys.path.insert(0, sys.argv[1])
 sys.path.insert(0, sys.argv[2])
-import explore
+from kata import explorer as explore
 from test_explorer import COUNTERS, twice_each
 report = explore.explore(sys.argv[3], twice_each("Counter"), replay=int(sys.argv[4]))
 print(explore.describe(report, "replay {seed}"))
@@ -165,7 +163,7 @@ def test_a_seed_replays_the_same_interleaving_in_fresh_interpreters(tmp_path):
     outputs = []
     for hash_seed in ("0", "1", "12345"):
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        child = subprocess.run([sys.executable, "-c", REPLAY_SCRIPT, str(TESTS), here, str(path), str(seed)],
+        child = subprocess.run([sys.executable, "-c", REPLAY_SCRIPT, str(ROOT), here, str(path), str(seed)],
                                capture_output=True, text=True, env=env, timeout=30, check=False)
         assert child.returncode == 0, child.stderr
         outputs.append(child.stdout.rstrip("\n"))

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from support import QUICK, Call, expect, fail, where_threads_wait
+from kata.harness import QUICK, Call, expect, fail, where_threads_wait
 
 #: How long work() waits at its gate if a check never opens it (every check opens it sooner).
 GATE_LIMIT = 10.0

@@ -15,7 +15,7 @@ import threading
 import traceback
 from typing import Any
 
-from support import QUICK, Call, expect, fail, hung, where_threads_wait
+from kata.harness import QUICK, Call, expect, fail, hung, where_threads_wait
 
 #: Steps (lines or opcodes traced in the learner's file) one call may take: counting to a few
 #: hundred needs a few thousand, a loop that never ends reaches it in well under a second.

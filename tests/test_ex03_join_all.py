@@ -3,7 +3,7 @@
 import contextlib
 import threading
 
-from support import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
+from kata.harness import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
 
 #: How long a held task keeps running while the check watches whether run_all returns too early.
 HOLD = 0.3

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kata import messages
-from support import call_bounded, clock_reads, expect, fail, real_sleep, spaced
+from kata.harness import call_bounded, clock_reads, expect, fail, real_sleep, spaced
 
 INTERVAL = 0.04
 WINDOW = 0.3

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from support import QUICK, Call, expect, fail, fast_sleep, wait_until, where_threads_wait
+from kata.harness import QUICK, Call, expect, fail, fast_sleep, wait_until, where_threads_wait
 
 #: How long a held call keeps running while the check watches whether the caller returns too early.
 HOLD = 0.3

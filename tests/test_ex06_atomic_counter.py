@@ -1,7 +1,7 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
-from explore import Plan
-from support import call_bounded, expect, forced_races, run_together, spaced
+from kata.explorer import Plan
+from kata.harness import call_bounded, expect, forced_races, run_together, spaced
 
 THREADS = 4
 PER_THREAD = 1000

@@ -3,9 +3,9 @@
 import threading
 from collections import Counter
 
-import explore
-from explore import Plan
-from support import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together, times
+from kata import explorer as explore
+from kata.explorer import Plan
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together, times
 
 THREADS = 8
 LOCK_TWICE = (

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-import support
-from support import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata import harness as support
+from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
 N = 3
 #: How long shutdown() gets, with tasks still blocked, before the check decides it returned too early.

@@ -5,9 +5,9 @@ import threading
 import time
 from collections import Counter as Tally
 
-import explore
-from explore import Plan
-from support import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, settle, spaced, where_threads_wait
+from kata import explorer as explore
+from kata.explorer import Plan
+from kata.harness import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, settle, spaced, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not returned.
 SETTLE = 0.3

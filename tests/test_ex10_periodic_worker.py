@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from support import Call, call_bounded, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from kata.harness import Call, call_bounded, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 INTERVAL = 0.04
 WINDOW = 0.3

@@ -23,9 +23,9 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import explore
-from explore import Plan
-from support import QUICK, call_bounded, expect, fail, forced_races, join_all, where_threads_wait
+from kata import explorer as explore
+from kata.explorer import Plan
+from kata.harness import QUICK, call_bounded, expect, fail, forced_races, join_all, where_threads_wait
 
 #: Seconds a paused worker waits for the others before the stage stops steering (it cannot see
 #: every way a thread may wait, e.g. on a lock it was not shown); correct code never needs it.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import threading
 
-import support
-from support import QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, real_sleep, record_threads
+from kata import harness as support
+from kata.harness import QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, real_sleep, record_threads
 
 K = 3
 #: How long map_limited gets, with calls still blocked, before the check decides it returned too early.

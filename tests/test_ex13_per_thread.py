@@ -2,8 +2,8 @@
 
 import threading
 
-from explore import Plan
-from support import QUICK, Call, call_bounded, expect, forced_races, run_together
+from kata.explorer import Plan
+from kata.harness import QUICK, Call, call_bounded, expect, forced_races, run_together
 
 THREADS = 8
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"

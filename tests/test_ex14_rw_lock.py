@@ -3,9 +3,9 @@
 import threading
 import time
 
-import explore
-from explore import Plan
-from support import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
+from kata import explorer as explore
+from kata.explorer import Plan
+from kata.harness import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not gone in.
 SETTLE = 0.3

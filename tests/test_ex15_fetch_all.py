@@ -6,8 +6,8 @@ import functools
 import threading
 import time
 
-import support
-from support import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata import harness as support
+from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
 #: How long the first fetches of a gauge stay running together once all of them are in.
 SETTLE = 0.1

@@ -3,9 +3,9 @@
 import threading
 from collections import Counter
 
-import explore
-from explore import Plan
-from support import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together, times
+from kata import explorer as explore
+from kata.explorer import Plan
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together, times
 
 THREADS = 8
 HANG_ADVICE = (

@@ -1,6 +1,6 @@
 """Hidden checks for exercise 06: the same behaviours as the public checks, tried in other ways."""
 
-from support import call_bounded, expect, forced_races, run_together, spaced
+from kata.harness import call_bounded, expect, forced_races, run_together, spaced
 
 LOCK_ADVICE = "Is a thread waiting for a lock that is never released, or for a Lock it already holds?"
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from explore import claim_monitoring_tool
+from kata.explorer import claim_monitoring_tool
 
 #: Seconds a call that should be quick gets before the check calls it hung.
 QUICK = 2.0

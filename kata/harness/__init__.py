@@ -1,0 +1,3 @@
+"""What the checks stand on: bounded calls, forced interleavings, spies, and the pytest plugin."""
+
+from kata.harness.support import *  # noqa: F401,F403

@@ -1,0 +1,252 @@
+"""How the checks find the code they check, and how they report to a learner.
+
+* ``--target DIR`` (or ``$THREADKATA_TARGET``) names the folder the exercise modules are
+  imported from: ``exercises/`` by default, ``solutions/`` for the reference answers, or any
+  folder holding a learner's ``exNN_*.py`` files.
+* An exception that escapes a thread started during a check fails that check.
+* A stub that still raises ``NotImplementedError`` gets one friendly line, not a trace.
+* The run ends with one line per exercise and, for a single failing exercise, its first hint.
+* Threads that learner code leaves running cannot keep the run from ending.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import threading
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from kata import catalogue, messages
+from kata import explorer as explore
+from kata.harness import support
+
+#: What a conftest re-exports: the hooks and fixtures pytest looks for there.
+__all__ = [
+    "pytest_addoption", "pytest_configure", "pytest_ignore_collect", "pytest_report_header",
+    "pytest_runtest_call", "pytest_runtest_makereport", "pytest_terminal_summary",
+    "pytest_sessionfinish", "pytest_unconfigure", "_fresh_thread_baseline", "exercise", "explorer",
+]  # fmt: skip
+
+_fail = pytest.fail  # bound before learner code runs, which might replace pytest.fail
+_modules: dict[tuple[Path, str], ModuleType] = {}
+_thread_errors: list[str] = []
+_results: dict[str, dict[str, bool]] = {}
+_exit_status = 0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--hidden", action="store_true", help="also run the hidden checks in tests/hidden (the grader does)")
+    parser.addoption(
+        "--replay",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="run the race explorer's checks on this one schedule only (the seed a failure printed)",
+    )
+    parser.addoption(
+        "--target",
+        default=None,
+        help=f"folder to import exercise modules from (default: ${catalogue.TARGET_ENV} or exercises/)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.kata_target = catalogue.resolve_target(config.getoption("--target"), Path(str(config.invocation_params.dir)))
+    threading.excepthook = _record_thread_error
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name == "hidden" and collection_path.parent == catalogue.TESTS and not config.getoption("--hidden"):
+        return True
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"threadkata target: {config.kata_target}"
+
+
+def _record_thread_error(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    trace = "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+    _thread_errors.append(messages.THREAD_ERROR.format(thread=name, error=f"{args.exc_type.__name__}: {args.exc_value}", trace=trace.rstrip()))
+
+
+def load(config: pytest.Config, stem: str) -> ModuleType:
+    """Import ``stem`` from the target folder once per run; a missing or broken file fails the check."""
+    __tracebackhide__ = True
+    target: Path = config.kata_target
+    key = (target, stem)
+    if key in _modules:
+        return _modules[key]
+    path = target / f"{stem}.py"
+    if not path.is_file():
+        _fail(messages.MISSING_FILE.format(file=path.name, folder=target), pytrace=False)
+    spec = importlib.util.spec_from_file_location(stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[stem] = module
+    problem = None
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as error:
+        problem = messages.SYNTAX_ERROR.format(file=path.name, line=error.lineno, text=(error.text or "").strip(), msg=error.msg)
+    except BaseException as error:
+        problem = messages.IMPORT_ERROR.format(file=path.name, error="".join(traceback.format_exception_only(type(error), error)).strip())
+    if problem is not None:  # failed outside the except block, so no chained trace is shown
+        del sys.modules[stem]
+        _fail(problem, pytrace=False)
+    _modules[key] = module
+    return module
+
+
+@pytest.fixture(autouse=True)
+def _fresh_thread_baseline() -> None:
+    """Hang reports of this check leave out threads that earlier checks left behind."""
+    support.check_started()
+
+
+@pytest.fixture
+def exercise(request: pytest.FixtureRequest) -> ModuleType:
+    """The learner's module for this test file's exercise, imported from the target folder."""
+    stem = catalogue.stem_of(request.module.__name__)
+    assert stem, f"{request.module.__name__} is not named test_exNN_<name>"
+    return load(request.config, stem)
+
+
+@pytest.fixture
+def explorer(request: pytest.FixtureRequest, exercise: ModuleType):
+    """Run a scenario under the race explorer against the learner's file; fail with the interleaving.
+
+    ``explorer(scenario)`` tries schedule 0 and then seeded schedules until one breaks the
+    scenario's verdict (or a deadlock, or an exception in a thread); with ``--replay SEED`` it
+    runs that one schedule. The failure ends with the trace and the command that replays it.
+    """
+    replay = request.config.getoption("--replay")
+    number = catalogue.stem_of(request.module.__name__)[2:4]
+    target = request.config.getoption("--target")
+    elsewhere = f" --target {target}" if target else ""
+    command = f"nox -s check-{number} -- -k {request.node.name}{elsewhere} --replay {{seed}}"
+
+    def check(scenario, schedules: int = explore.SCHEDULES) -> explore.Report:
+        __tracebackhide__ = True
+        report = explore.explore(exercise.__file__, scenario, schedules=schedules, replay=replay)
+        found = report.found
+        if found is not None:
+            if isinstance(found.error, NotImplementedError):
+                raise found.error  # a stub: the one-line "not written yet" message
+            support.fail(explore.describe(report, command))
+        return report
+
+    return check
+
+
+_escaped = pytest.StashKey[list]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Fail a check whose run let an exception escape from a thread (and show it if the check failed anyway)."""
+    del _thread_errors[:]
+    try:
+        result = yield
+    except BaseException:
+        item.stash[_escaped] = list(_thread_errors)
+        del _thread_errors[:]
+        raise
+    if _thread_errors:
+        errors = list(_thread_errors)
+        del _thread_errors[:]
+        _fail("\n\n".join(errors), pytrace=False)
+    return result
+
+
+#: Characters of a check's captured learner output shown with its failure.
+OUTPUT_LIMIT = 500
+
+
+def _cut(text: str) -> str:
+    if len(text) <= OUTPUT_LIMIT:
+        return text
+    return text[:OUTPUT_LIMIT] + f"\n[… {len(text) - OUTPUT_LIMIT} more characters of output cut …]\n"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    report.sections = [(title, _cut(text) if title.startswith("Captured") else text) for title, text in report.sections]
+    if report.when == "call" and item.stash.get(_escaped, None):
+        report.sections.append(("Exceptions that escaped from threads", "\n\n".join(item.stash[_escaped])))
+    excinfo = call.excinfo
+    if report.failed and excinfo is not None and excinfo.errisinstance(NotImplementedError):
+        target = str(item.config.kata_target)
+        for entry in reversed(excinfo.traceback):
+            if str(entry.path).startswith(target):
+                report.longrepr = messages.NOT_WRITTEN.format(name=entry.name, file=Path(str(entry.path)).name, line=entry.lineno + 1)
+                break
+    stem = catalogue.stem_of(item.module.__name__) if isinstance(item, pytest.Function) else None
+    if stem and (report.when == "call" or report.failed):
+        outcome = _results.setdefault(stem, {})
+        outcome[item.nodeid] = outcome.get(item.nodeid, True) and report.passed
+    return report
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not _results:
+        return
+    write = terminalreporter.write_line
+    exercises = {e.stem: e for e in catalogue.all_exercises()}
+    ran = [exercises[stem] for stem in sorted(_results) if stem in exercises]
+    write("")
+    for exercise in ran:
+        outcome = _results[exercise.stem]
+        passed = sum(outcome.values())
+        mark = "ok  " if passed == len(outcome) else "FAIL"
+        write(f"  {mark} {exercise.number} {exercise.title:<20} {passed}/{len(outcome)} checks passed")
+    failing = [e for e in ran if not all(_results[e.stem].values())]
+    write("")
+    if len(ran) == 1 and not config.getoption("--hidden") and ran[0].hidden_count():
+        write(messages.HIDDEN_NOTE.format(count=ran[0].hidden_count()))
+    if failing and len(ran) == 1:
+        first = failing[0]
+        hints = first.hints()
+        if hints:
+            write(messages.HINT.format(hint=hints[0], file=f"hints/{first.hint_file.name}"))
+    elif failing:
+        first = failing[0]
+        write(messages.FIX_NEXT.format(number=first.number, file=f"{first.stem}.py"))
+    elif config.kata_target != catalogue.EXERCISES:
+        write(messages.ALL_PASS_IN.format(folder=config.kata_target))
+    else:
+        order = list(exercises)
+        after = order.index(ran[-1].stem) + 1
+        if after < len(order):
+            nxt = exercises[order[after]]
+            write(messages.WELL_DONE_NEXT.format(number=nxt.number, file=f"exercises/{nxt.stem}.py"))
+        else:
+            write(messages.ALL_DONE)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    global _exit_status
+    _exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """End the run even if learner code left non-daemon threads running (they would block exit)."""
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    support.join_all(stuck, timeout=0.5)  # one short grace period for all of them together
+    stuck = [t for t in stuck if t.is_alive()]
+    if stuck:
+        names = ", ".join(repr(t.name) for t in stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")
+        sys.stderr.write(messages.LEFTOVER_THREADS.format(count=len(stuck), names=names) + "\n")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_exit_status or 1)
