@@ -23,7 +23,8 @@ import pytest
 
 from kata import catalogue, messages
 from kata import explorer as explore
-from kata.harness import support
+from kata.harness.calls import check_started, join_all
+from kata.harness.wording import fail
 
 #: What a conftest re-exports: the hooks and fixtures pytest looks for there.
 __all__ = [
@@ -109,7 +110,7 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
 @pytest.fixture(autouse=True)
 def _fresh_thread_baseline() -> None:
     """Hang reports of this check leave out threads that earlier checks left behind."""
-    support.check_started()
+    check_started()
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def explorer(request: pytest.FixtureRequest, exercise: ModuleType):
         if found is not None:
             if isinstance(found.error, NotImplementedError):
                 raise found.error  # a stub: the one-line "not written yet" message
-            support.fail(explore.describe(report, command))
+            fail(explore.describe(report, command))
         return report
 
     return check
@@ -242,7 +243,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """End the run even if learner code left non-daemon threads running (they would block exit)."""
     stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
-    support.join_all(stuck, timeout=0.5)  # one short grace period for all of them together
+    join_all(stuck, timeout=0.5)  # one short grace period for all of them together
     stuck = [t for t in stuck if t.is_alive()]
     if stuck:
         names = ", ".join(repr(t.name) for t in stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")

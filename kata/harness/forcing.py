@@ -1,0 +1,240 @@
+"""Making races happen: forced thread switches, locks that pause after release, gauges of concurrency, a first call that holds, threads in lockstep."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from kata.harness.calls import call_bounded, run_together
+from kata.harness.instrument import _instruction_hook, _opcode_tracing
+from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
+
+@contextlib.contextmanager
+def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: int | None = None) -> Iterator[random.Random]:
+    """Force thread switches inside the given files: a race there happens every time, not by luck.
+
+    Since CPython 3.10 a thread rarely loses the GIL between the read and the write of
+    ``x += 1``, so an unlocked counter looks correct under plain stress. Here every thread
+    started inside the block is traced at opcode level, only while it runs code from
+    ``files``, and gives up the GIL (``sleep(0)``) at a random ``rate`` of those opcodes,
+    with a tiny switch interval so another thread takes over at once.
+    """
+    files = frozenset(files)
+    rng = random.Random(seed)
+    active = True
+    draw = rng.random
+
+    def maybe_switch() -> None:
+        if active and draw() < rate:
+            real_sleep(pause)
+
+    if getattr(sys, "monitoring", None) is not None:
+        # 3.12+: opcode tracing turned on from a trace function misses frames there.
+        instrumentation = _instruction_hook(files, maybe_switch)
+    else:
+        instrumentation = _opcode_tracing(files, maybe_switch)
+    old_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        with instrumentation:
+            yield rng
+    finally:
+        active = False
+        sys.setswitchinterval(old_interval)
+
+
+class PausingLock:
+    """A ``Lock``/``RLock`` stand-in that sometimes pauses just after being released.
+
+    Right after a release the threads that were blocked on the lock need tens of microseconds
+    to wake up; a thread that releases and at once reads shared state again almost always
+    wins that race. The pause hands them the lock first, so code that reads or writes outside
+    the lock is caught every time. Everything else is the real lock's behaviour.
+    """
+
+    def __init__(self, real: Any, chance: float, pause: float, draw: Callable[[], float]) -> None:
+        self._real = real
+        self._chance = chance
+        self._pause = pause
+        self._draw = draw
+        self.acquire = real.acquire
+        self.locked = getattr(real, "locked", None)
+        for name in ("_is_owned", "_release_save", "_acquire_restore"):  # used by Condition with an RLock
+            if hasattr(real, name):
+                setattr(self, name, getattr(real, name))
+
+    def release(self) -> None:
+        self._real.release()
+        if self._draw() < self._chance:
+            real_sleep(self._pause)
+
+    def __enter__(self) -> bool:
+        return self._real.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+    def __repr__(self) -> str:
+        return f"<pausing {self._real!r}>"
+
+
+@contextlib.contextmanager
+def pausing_locks(module: Any, chance: float = 0.1, pause: float = 1e-4, seed: int | None = None) -> Iterator[None]:
+    """While the block runs, ``threading.Lock()`` and ``RLock()`` (also as names imported into
+    ``module``) make :class:`PausingLock` objects. Locks made before the block are untouched."""
+    draw = random.Random(seed).random
+    originals = {"Lock": threading.Lock, "RLock": threading.RLock}
+    makers = {name: (lambda real=real: PausingLock(real(), chance, pause, draw)) for name, real in originals.items()}
+    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]
+    for name, maker in makers.items():
+        setattr(threading, name, maker)
+    for name in imported:
+        setattr(module, name, makers[name])
+    try:
+        yield
+    finally:
+        for name, real in originals.items():
+            setattr(threading, name, real)
+        for name in imported:
+            setattr(module, name, originals[name])
+
+
+@contextlib.contextmanager
+def forced_races(module: Any, seed: int | None = None) -> Iterator[None]:
+    """:func:`preempt` and :func:`pausing_locks` together: make the races in ``module`` happen."""
+    with pausing_locks(module, seed=seed), preempt([module.__file__], seed=seed):
+        yield
+
+
+class Gauge:
+    """A task that measures how many copies of itself run at the same time.
+
+    The first ``limit`` calls wait (bounded) until ``limit`` of them run together, then stay a
+    moment longer, so a call beyond the limit, if the code lets one start, is seen running
+    alongside them. ``peak`` then shows both whether the limit is reached and whether it is
+    exceeded, every time rather than by luck.
+    """
+
+    def __init__(self, limit: int, settle: float = 0.1, patience: float = QUICK) -> None:
+        self.limit, self.settle, self.patience = limit, settle, patience
+        self.peak = 0
+        self.timed_out = False
+        self._running = 0
+        self._lock = threading.Lock()
+        self._full = threading.Event()
+
+    def __call__(self, value: object) -> object:
+        with self._lock:
+            self._running += 1
+            self.peak = max(self.peak, self._running)
+            early = not self._full.is_set()
+            if self._running >= self.limit:
+                self._full.set()
+        try:
+            if early:
+                if not self._full.wait(self.patience):
+                    self.timed_out = True
+                    self._full.set()  # the rest need not wait as well
+                real_sleep(self.settle)
+            return value
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+class FirstCallHolds:
+    """A function (a cache's factory, a memoizer's func) whose first call holds until every other
+    asking thread is inside the learner's code, then a little longer. Code that lets a second
+    thread past its "is the key there?" check calls the function again during that hold: every
+    time, not by luck.
+
+    ``outcome(number, *args)`` makes the result of call ``number`` (1, 2, …) or raises.
+    """
+
+    def __init__(self, file, askers, outcome):
+        self.file = file
+        self.askers = askers
+        self.outcome = outcome
+        self.calls = 0
+        self._count = threading.Lock()
+        self._second = threading.Event()
+        self._idents = []
+        self._done = set()
+
+    def asking(self, call):
+        """``call`` wrapped so the factory knows which threads ask."""
+
+        def work():
+            ident = threading.get_ident()
+            self._idents.append(ident)
+            try:
+                return call()
+            finally:
+                self._done.add(ident)
+
+        return work
+
+    def __call__(self, *args):
+        with self._count:
+            self.calls += 1
+            number = self.calls
+        if number == 1:
+            self._hold()
+        else:
+            self._second.set()
+        return self.outcome(number, *args)
+
+    def _hold(self):
+        me = threading.get_ident()
+        deadline = time.monotonic() + HOLD_LIMIT
+        while not self._second.is_set() and time.monotonic() < deadline and not self._others_inside(me):
+            self._second.wait(0.002)
+        self._second.wait(GRACE)
+
+    def _others_inside(self, me):
+        """True once every other asking thread has finished or is running the learner's code."""
+        idents = list(self._idents)
+        if len(idents) < self.askers:
+            return False
+        frames = sys._current_frames()
+        for ident in idents:
+            if ident == me or ident in self._done:
+                continue
+            frame = frames.get(ident)
+            while frame is not None and frame.f_code.co_filename != self.file:
+                frame = frame.f_back
+            if frame is None:
+                return False
+        return True
+
+
+def in_lockstep(exercise, threads, steps, make, made_as, call, what, advice):
+    """Make the learner's object with ``make()`` (shown as ``made_as``), then run ``call(obj, step)`` for every step in
+    ``threads`` threads that meet at a barrier before each step, with thread switches forced inside
+    the learner's file: all threads take each step at the same moment, so a race in it happens.
+    Returns each thread's list of results."""
+    __tracebackhide__ = True
+    barrier = threading.Barrier(threads)
+    made = []
+
+    def work():
+        results = []
+        try:
+            for step in steps:
+                barrier.wait(QUICK)
+                results.append(call(made[0], step))
+        except threading.BrokenBarrierError:
+            pass  # another thread failed or is stuck; run_together reports that one
+        except BaseException:
+            barrier.abort()
+            raise
+        return results
+
+    with pausing_locks(exercise), preempt([exercise.__file__], rate=SWITCH_RATE, pause=SWITCH_PAUSE):
+        made.append(call_bounded(make, what=made_as, files=[exercise.__file__], advice=advice))
+        return run_together([work] * threads, timeout=3 * QUICK, what=what, files=[exercise.__file__], advice=advice)

@@ -1,0 +1,43 @@
+"""How the checks fail and phrase what they saw: one message for the learner, no pytest trace."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import pytest
+
+# Bound before any learner module is imported, so learner code that replaces them (to silence a
+# failure or switch off the forced thread switches) does not change what the checks do.
+_pytest_fail = pytest.fail
+
+
+HUNG = "{what} did not return within {seconds:g} s."
+
+
+def fail(message: str) -> None:
+    """Fail the current check with a message for the learner and no pytest trace."""
+    __tracebackhide__ = True
+    _pytest_fail(message, pytrace=False)
+
+
+def expect(condition: object, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    __tracebackhide__ = True
+    if not condition:
+        fail(message)
+
+
+def times(n: int) -> str:
+    """How many times, in words: once, twice, 3 times."""
+    return {1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
+def spaced(n: int) -> str:
+    """A count as a learner reads it: 80 000."""
+    return f"{n:,}".replace(",", " ")
+
+
+def describe_threads(threads: Iterable[threading.Thread]) -> str:
+    """``'Thread-3 (work)' (daemon), 'Thread-4'``."""
+    return ", ".join(f"{t.name!r}" + (" (daemon)" if t.daemon else "") for t in threads)
