@@ -1,0 +1,1 @@
+"""Maintainer tools: never shipped to students."""
