@@ -57,3 +57,11 @@ def test_has_a_commented_alternative(exercise):
     assert alternatives, "no correct-but-different alternative"
     for alternative in alternatives:
         assert alternative.read_text(encoding="utf-8").startswith("# OK: "), f"{alternative.name} must open with '# OK: <what differs>'"
+
+
+def test_the_readme_learning_path_is_the_catalogue():
+    readme = (catalogue.ROOT / "README.md").read_text(encoding="utf-8")
+    assert catalogue.learning_path() in readme, (
+        "README.md's learning path differs from kata/catalogue.py's table: paste the output of"
+        " `python -m kata.catalogue --markdown` under '### The learning path'"
+    )
