@@ -153,6 +153,13 @@ def tests(session: nox.Session) -> None:
     session.run("python", "-m", "pytest", "selftest", "-q", *selection, *session.posargs, env={settings.ROUNDS_ENV: rounds})
 
 
+@maintainer_session()  # on the interpreter that runs nox: ruff does not depend on it
+def lint(session: nox.Session) -> None:
+    """Lint the project with ruff (settings in pyproject.toml): nox -s lint [-- --fix]."""
+    session.install("ruff")
+    session.run("ruff", "check", *(session.posargs or ["."]))
+
+
 @maintainer_session(python=False, default=False)
 def soak(session: nox.Session) -> None:
     """Measure reliability: mutants rejected in 20 of 20 rounds, solutions passing 50 of 50."""

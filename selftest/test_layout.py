@@ -37,7 +37,8 @@ def test_every_exercise_is_numbered_once_in_learning_path_order():
 def test_each_row_is_complete(exercise):
     assert re.fullmatch(rf"ex{exercise.number}_[a-z0-9_]+", exercise.stem), f"stem {exercise.stem!r} must be ex{exercise.number}_<name> {step(1)}"
     assert exercise.title == exercise.stem.split("_", 1)[1].replace("_", " "), f"{exercise.stem}: the title is the stem's name as words {step(1)}"
-    assert exercise.learns and "\n" not in exercise.learns and "|" not in exercise.learns, f"{exercise.stem}: 'learns' is one line for the README's table {step(1)}"
+    one_line = exercise.learns and "\n" not in exercise.learns and "|" not in exercise.learns
+    assert one_line, f"{exercise.stem}: 'learns' is one line for the README's table {step(1)}"
     assert exercise.api, f"{exercise.stem}: name the public functions and classes the stub offers {step(1)}"
     assert exercise.weight > 0, f"{exercise.stem}: the weight is the exercise's points in the grader {step(1)}"
 
@@ -47,7 +48,8 @@ def test_stub_and_solution_exist_with_the_same_public_names(exercise):
     assert exercise.stub_file.is_file(), f"exercises/{exercise.stem}.py is missing: write the stub {step(2)}"
     assert exercise.solution_file.is_file(), f"solutions/{exercise.stem}.py is missing: write the reference solution {step(3)}"
     stub, solution = public_names(exercise.stub_file), public_names(exercise.solution_file)
-    assert set(exercise.api) <= stub, f"exercises/{exercise.stem}.py does not define {sorted(set(exercise.api) - stub)}, which the catalogue row names {step(2)}"
+    missing = sorted(set(exercise.api) - stub)
+    assert not missing, f"exercises/{exercise.stem}.py does not define {missing}, which the catalogue row names {step(2)}"
     assert set(exercise.api) <= solution, f"solutions/{exercise.stem}.py does not define {sorted(set(exercise.api) - solution)} {step(3)}"
     assert stub == solution, f"the stub and the solution must offer the same public names: {sorted(stub)} vs {sorted(solution)} {step(3)}"
 
@@ -79,7 +81,8 @@ def test_has_a_commented_alternative(exercise):
 def test_has_checks(exercise):
     assert exercise.test_file.is_file(), f"tests/test_{exercise.stem}.py is missing: write the checks {step(4)}"
     tree = ast.parse(exercise.test_file.read_text(encoding="utf-8"))
-    assert any(isinstance(n, ast.FunctionDef) and n.name.startswith("test_") for n in tree.body), f"tests/test_{exercise.stem}.py holds no test_… check {step(4)}"
+    checks = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    assert checks, f"tests/test_{exercise.stem}.py holds no test_… check {step(4)}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
