@@ -21,10 +21,11 @@ nox.options.sessions = ["check"]
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from kata import catalogue  # noqa: E402
+from kata import catalogue, settings  # noqa: E402
 
-PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-REQUIREMENTS = ["pytest>=8.0", "pytest-timeout>=2.2"]
+#: The CPythons the project's own sessions run on here (settings.PYTHONS lists every supported one).
+PYTHONS = list(settings.HOST_PYTHONS)
+REQUIREMENTS = list(settings.REQUIREMENTS)
 KATA_ENV = ROOT / ".nox" / "kata"
 
 
@@ -148,8 +149,15 @@ def tests(session: nox.Session) -> None:
     # Every interpreter checks every solution, alternative and mutant; the grader and learner
     # tools do not depend on the interpreter's threading, so one interpreter tests them.
     selection = [] if session.python == PYTHONS[-1] else ["-m", "not tooling"]
-    rounds = os.environ.get("KATA_ROUNDS", "1")
-    session.run("python", "-m", "pytest", "selftest", "-q", *selection, *session.posargs, env={"KATA_ROUNDS": rounds})
+    rounds = str(settings.rounds())
+    session.run("python", "-m", "pytest", "selftest", "-q", *selection, *session.posargs, env={settings.ROUNDS_ENV: rounds})
+
+
+@maintainer_session()  # on the interpreter that runs nox: ruff does not depend on it
+def lint(session: nox.Session) -> None:
+    """Lint the project with ruff (settings in pyproject.toml): nox -s lint [-- --fix]."""
+    session.install("ruff")
+    session.run("ruff", "check", *(session.posargs or ["."]))
 
 
 @maintainer_session(python=False, default=False)

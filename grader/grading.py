@@ -23,10 +23,6 @@ from typing import Callable
 from kata import catalogue, messages
 from kata.runner import HIDDEN, PUBLIC, Limits, Run, check_name, expected_checks, run_checks
 
-#: Points per exercise, by number; the one place to change the weights.
-WEIGHTS: dict[str, float] = {}
-DEFAULT_WEIGHT = 10.0
-
 #: Seconds one exercise's checks may take before the run is killed.
 DEFAULT_TIMEOUT = 60.0
 
@@ -78,7 +74,8 @@ class Settings:
 
 
 def weight(exercise: catalogue.Exercise) -> float:
-    return WEIGHTS.get(exercise.number, DEFAULT_WEIGHT)
+    """The exercise's points: its row's weight in the catalogue, the one place to change them."""
+    return exercise.weight
 
 
 def find_file(submission: Path, exercise: catalogue.Exercise) -> Path | None:

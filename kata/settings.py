@@ -4,11 +4,15 @@ supported Pythons. Modules read a setting through this module, never ``os.enviro
 Environment variables (all optional):
 
 * ``THREADKATA_TARGET``: the folder the checks import exercise modules from (default ``exercises/``).
+* ``THREADKATA_TIME_SCALE``: a factor every wait bound of the checks is multiplied by (default 1.0).
+  A slow or heavily loaded machine whose correct answers fail with "did not return within …"
+  can give them longer, in one place: ``THREADKATA_TIME_SCALE=2 nox -s check-03``. Values below
+  1 are refused, so the bounds can only stretch, never tighten into false failures.
 * ``THREADKATA_ROUNDS``: how many rounds the project's own tests run each mutant, solution and
-  alternative (default 1; the soak runs 20 and 50).
+  alternative (default 1, as in CI; the soak runs 20 and 50).
 * ``THREADKATA_JOBS``: how many child runs the project's own tests run at once (default 2).
 * ``THREADKATA_EXPLORE_SCHEDULES``: schedules per scenario when the explorer matrix tries correct
-  code (default 200).
+  code (default 200; ``nox -s explore-bench`` runs 1000).
 * ``THREADKATA_REPORT_FD``: set by the runner only, for the child's report plugin.
 """
 
@@ -20,6 +24,7 @@ import os
 PREFIX = "THREADKATA_"
 
 TARGET_ENV = PREFIX + "TARGET"
+TIME_SCALE_ENV = PREFIX + "TIME_SCALE"
 ROUNDS_ENV = PREFIX + "ROUNDS"
 JOBS_ENV = PREFIX + "JOBS"
 EXPLORE_SCHEDULES_ENV = PREFIX + "EXPLORE_SCHEDULES"
@@ -27,6 +32,8 @@ EXPLORE_SCHEDULES_ENV = PREFIX + "EXPLORE_SCHEDULES"
 #: by the plugin before any learner code runs).
 REPORT_FD_ENV = PREFIX + "REPORT_FD"
 
+#: The factor the checks' wait bounds are multiplied by when ``THREADKATA_TIME_SCALE`` is unset.
+DEFAULT_TIME_SCALE = 1.0
 #: Rounds of every mutant, solution and alternative in one run of the project's own tests.
 DEFAULT_ROUNDS = 1
 #: Child runs at once in the project's own tests.
@@ -36,12 +43,54 @@ DEFAULT_EXPLORE_SCHEDULES = 200
 
 #: The CPython versions the kata supports and CI tests, oldest first.
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
+#: The supported CPythons nox finds on the host itself (3.14 and 3.15 run elsewhere for now).
+HOST_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 
 #: What a learner installs (besides nox): the checks' only dependencies.
 REQUIREMENTS = ("pytest>=8.0", "pytest-timeout>=2.2")
 
 
+def text(name: str, default: str = "") -> str:
+    """A text setting from the environment, ``default`` when unset or empty."""
+    return os.environ.get(name, "").strip() or default
+
+
 def integer(name: str, default: int) -> int:
     """An integer setting from the environment, ``default`` when unset or empty."""
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+    value = text(name)
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ValueError(f"${name} must be a whole number, got {value!r}") from None
+
+
+def number(name: str, default: float) -> float:
+    """A decimal setting from the environment, ``default`` when unset or empty."""
+    value = text(name)
+    try:
+        return float(value) if value else default
+    except ValueError:
+        raise ValueError(f"${name} must be a number, got {value!r}") from None
+
+
+def time_scale() -> float:
+    """The factor the checks' wait bounds are multiplied by: ``$THREADKATA_TIME_SCALE``, at least 1."""
+    scale = number(TIME_SCALE_ENV, DEFAULT_TIME_SCALE)
+    if not scale >= 1.0:
+        raise ValueError(f"${TIME_SCALE_ENV} stretches the checks' time bounds and must be at least 1, got {scale!r}")
+    return scale
+
+
+def rounds() -> int:
+    """Rounds of every mutant, solution and alternative: ``$THREADKATA_ROUNDS`` or the default."""
+    return integer(ROUNDS_ENV, DEFAULT_ROUNDS)
+
+
+def jobs() -> int:
+    """Child runs at once in the project's own tests: ``$THREADKATA_JOBS`` or the default."""
+    return integer(JOBS_ENV, DEFAULT_JOBS)
+
+
+def explore_schedules() -> int:
+    """Schedules per scenario for correct code: ``$THREADKATA_EXPLORE_SCHEDULES`` or the default."""
+    return integer(EXPLORE_SCHEDULES_ENV, DEFAULT_EXPLORE_SCHEDULES)

@@ -3,19 +3,17 @@
 Each exercise whose checks define explorer scenarios (``EXPLORED`` in its test file) is measured
 by ``kata.explorebench``: every mutant in ``EXPLORER_FINDS`` found within the checks' schedule
 budget, its failing seed replayed to the identical message, and the solution and every
-alternative run for $KATA_EXPLORE_SCHEDULES schedules per scenario (default 200; the benchmark
+alternative run for $THREADKATA_EXPLORE_SCHEDULES schedules per scenario (default 200; the benchmark
 in the README uses 1000) without a failure.
 """
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
-from kata import explorebench
+from kata import explorebench, settings
 
-SCHEDULES = int(os.environ.get("KATA_EXPLORE_SCHEDULES", "200"))
+SCHEDULES = settings.explore_schedules()
 EXPLORED = [pytest.param(e, id=e.stem) for e in explorebench.explored([])]
 
 

@@ -1,14 +1,26 @@
-"""Every exercise has its stub, solution, checks, hints, mutants and alternatives, in the agreed shape."""
+"""The tree matches the catalogue, the way rustlings' `dev check` holds exercises to info.toml.
+
+Every row of ``kata.catalogue.CATALOGUE`` has its stub, solution, checks, hints, mutants and
+alternatives, in the agreed shape, and no such file exists that no row names. Each message says
+what is missing and which step of the README's "Adding an exercise" makes it.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 
 import pytest
 
 from kata import catalogue
 
 EXERCISES = [pytest.param(e, id=e.stem) for e in catalogue.all_exercises()]
+STEMS = {e.stem for e in catalogue.all_exercises()}
+
+
+def step(number: int) -> str:
+    """Where a contributor reads how to make the missing piece."""
+    return f"(README.md, 'Adding an exercise', step {number})"
 
 
 def public_names(path) -> set[str]:
@@ -16,44 +28,117 @@ def public_names(path) -> set[str]:
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")}
 
 
-def test_every_exercise_is_numbered_once():
+def test_every_exercise_is_numbered_once_in_learning_path_order():
     numbers = [e.number for e in catalogue.all_exercises()]
-    assert numbers == sorted(set(numbers)), numbers
+    assert numbers == [f"{n:02d}" for n in range(1, len(numbers) + 1)], f"the catalogue's numbers must run 01, 02, … without gaps: {numbers} {step(1)}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_each_row_is_complete(exercise):
+    assert re.fullmatch(rf"ex{exercise.number}_[a-z0-9_]+", exercise.stem), f"stem {exercise.stem!r} must be ex{exercise.number}_<name> {step(1)}"
+    assert exercise.title == exercise.stem.split("_", 1)[1].replace("_", " "), f"{exercise.stem}: the title is the stem's name as words {step(1)}"
+    one_line = exercise.learns and "\n" not in exercise.learns and "|" not in exercise.learns
+    assert one_line, f"{exercise.stem}: 'learns' is one line for the README's table {step(1)}"
+    assert exercise.api, f"{exercise.stem}: name the public functions and classes the stub offers {step(1)}"
+    assert exercise.weight > 0, f"{exercise.stem}: the weight is the exercise's points in the grader {step(1)}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_stub_and_solution_exist_with_the_same_public_names(exercise):
-    stub = catalogue.EXERCISES / f"{exercise.stem}.py"
-    solution = catalogue.SOLUTIONS / f"{exercise.stem}.py"
-    assert stub.is_file() and solution.is_file()
-    assert public_names(stub) == public_names(solution), "the stub and the solution must offer the same public names"
+    assert exercise.stub_file.is_file(), f"exercises/{exercise.stem}.py is missing: write the stub {step(2)}"
+    assert exercise.solution_file.is_file(), f"solutions/{exercise.stem}.py is missing: write the reference solution {step(3)}"
+    stub, solution = public_names(exercise.stub_file), public_names(exercise.solution_file)
+    missing = sorted(set(exercise.api) - stub)
+    assert not missing, f"exercises/{exercise.stem}.py does not define {missing}, which the catalogue row names {step(2)}"
+    assert set(exercise.api) <= solution, f"solutions/{exercise.stem}.py does not define {sorted(set(exercise.api) - solution)} {step(3)}"
+    assert stub == solution, f"the stub and the solution must offer the same public names: {sorted(stub)} vs {sorted(solution)} {step(3)}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
-def test_stub_marks_its_edit_points_and_raises(exercise):
-    text = (catalogue.EXERCISES / f"{exercise.stem}.py").read_text(encoding="utf-8")
-    assert "TODO" in text and "raise NotImplementedError" in text
-    assert ast.get_docstring(ast.parse(text)), "the stub opens with a docstring that says what to do"
-
-
-@pytest.mark.parametrize("exercise", EXERCISES)
-def test_has_hints(exercise):
-    assert exercise.hints(), f"{exercise.hint_file.name} has no '## Hint N' section"
-
-
-@pytest.mark.parametrize("exercise", EXERCISES)
-def test_has_at_least_four_commented_mutants(exercise):
-    mutants = exercise.mutants()
-    assert len(mutants) >= 4, f"only {len(mutants)} mutants"
-    for mutant in mutants:
-        first = mutant.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith("# BUG: "), f"{mutant.name} must open with '# BUG: <what is wrong>'"
-        assert public_names(mutant) >= public_names(catalogue.SOLUTIONS / f"{exercise.stem}.py"), f"{mutant.name} lacks public names"
+def test_stub_marks_every_edit_point_and_raises(exercise):
+    assert exercise.stub_file.is_file(), f"exercises/{exercise.stem}.py is missing {step(2)}"
+    text = exercise.stub_file.read_text(encoding="utf-8")
+    tree = ast.parse(text)
+    assert ast.get_docstring(tree), f"exercises/{exercise.stem}.py opens with a docstring that says what to do {step(2)}"
+    lines = text.splitlines()
+    functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    assert functions, f"exercises/{exercise.stem}.py defines nothing to write {step(2)}"
+    for function in functions:
+        body = "\n".join(lines[function.lineno - 1 : function.end_lineno])
+        raises = any(isinstance(n, ast.Raise) and n.exc is not None and "NotImplementedError" in ast.unparse(n.exc) for n in ast.walk(function))
+        assert "TODO" in body and raises, f"exercises/{exercise.stem}.py: {function.name}() needs a '# TODO:' and 'raise NotImplementedError' {step(2)}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_has_a_commented_alternative(exercise):
     alternatives = exercise.alternatives()
-    assert alternatives, "no correct-but-different alternative"
+    assert alternatives, f"alternatives/{exercise.stem}/ holds no correct-but-different answer {step(3)}"
     for alternative in alternatives:
-        assert alternative.read_text(encoding="utf-8").startswith("# OK: "), f"{alternative.name} must open with '# OK: <what differs>'"
+        assert alternative.read_text(encoding="utf-8").startswith("# OK: "), f"{alternative.name} must open with '# OK: <what differs>' {step(3)}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_has_checks(exercise):
+    assert exercise.test_file.is_file(), f"tests/test_{exercise.stem}.py is missing: write the checks {step(4)}"
+    tree = ast.parse(exercise.test_file.read_text(encoding="utf-8"))
+    checks = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")]
+    assert checks, f"tests/test_{exercise.stem}.py holds no test_… check {step(4)}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_has_at_least_four_commented_mutants(exercise):
+    mutants = exercise.mutants()
+    assert len(mutants) >= 4, f"mutants/{exercise.stem}/ holds {len(mutants)} mutants, at least 4 are needed {step(5)}"
+    for mutant in mutants:
+        first = mutant.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# BUG: "), f"{mutant.name} must open with '# BUG: <what is wrong>' {step(5)}"
+        if exercise.solution_file.is_file():
+            assert public_names(mutant) >= public_names(exercise.solution_file), f"{mutant.name} lacks public names of the solution {step(5)}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_has_hints(exercise):
+    assert exercise.hint_file.is_file(), f"hints/{exercise.stem}.md is missing {step(5)}"
+    assert exercise.hints(), f"hints/{exercise.stem}.md has no '## Hint N' section {step(5)}"
+
+
+def strays() -> list[str]:
+    """Files and folders that look like an exercise's but that no row of the catalogue names."""
+    found = []
+    for folder, pattern, stem_of in (
+        (catalogue.EXERCISES, "*", lambda p: p.stem),
+        (catalogue.SOLUTIONS, "*", lambda p: p.stem),
+        (catalogue.TESTS, "test_ex*", lambda p: p.stem.removeprefix("test_")),
+        (catalogue.TESTS / "hidden", "test_ex*", lambda p: p.stem.removeprefix("test_").removesuffix("_hidden")),
+        (catalogue.HINTS, "*", lambda p: p.stem),
+        (catalogue.MUTANTS, "*", lambda p: p.name),
+        (catalogue.ALTERNATIVES, "*", lambda p: p.name),
+    ):
+        for path in sorted(folder.glob(pattern)):
+            if path.name != "__pycache__" and stem_of(path) not in STEMS:
+                found.append(str(path.relative_to(catalogue.ROOT)))
+    return found
+
+
+def test_no_file_belongs_to_an_exercise_the_catalogue_does_not_name():
+    assert not strays(), f"no row of kata/catalogue.py names {strays()}: add the exercise's row {step(1)} or remove them"
+
+
+def readme_learning_path() -> str:
+    """The table under the README's learning-path heading, as written."""
+    lines = (catalogue.ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    start = lines.index(catalogue.LEARNING_PATH_HEADING)
+    table = []
+    for line in lines[start + 1 :]:
+        if line.startswith("|"):
+            table.append(line)
+        elif table or line.startswith("#"):
+            break
+    return "\n".join(table) + "\n"
+
+
+def test_the_readme_learning_path_is_the_catalogue():
+    assert readme_learning_path() == catalogue.learning_path(), (
+        "README.md's learning path differs from kata/catalogue.py's table: replace it with the output of"
+        f" `python -m kata.catalogue --markdown` {step(1)}"
+    )

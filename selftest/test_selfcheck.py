@@ -1,20 +1,19 @@
 """Every reference solution and alternative passes its checks; every known-buggy variant is rejected.
 
-Rounds come from $KATA_ROUNDS (default 3); `nox -s soak` runs the longer 20/50-round measurement.
+Rounds come from $THREADKATA_ROUNDS (default 1, see kata/settings.py); `nox -s soak` runs the longer 20/50-round measurement.
 All runs start at once on a small pool of child processes, and each test waits for its own.
 """
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from kata import catalogue, selfcheck
+from kata import catalogue, selfcheck, settings
 
-ROUNDS = int(os.environ.get("KATA_ROUNDS", "3"))
-JOBS = int(os.environ.get("KATA_JOBS", "2"))
+ROUNDS = settings.rounds()
+JOBS = settings.jobs()
 
 EXERCISES = catalogue.all_exercises()
 SOLUTIONS = [pytest.param(e, id=e.stem) for e in EXERCISES]

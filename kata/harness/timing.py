@@ -1,23 +1,33 @@
-"""The timing constants of the checks: how long a quick call, a settling wait or a held first call may take."""
+"""The timing constants of the checks: how long a quick call, a settling wait or a held first call may take.
+
+The waits a slow machine may need longer (QUICK, SETTLE, HOLD_LIMIT, GRACE) go through one time
+scale, ``$THREADKATA_TIME_SCALE`` (``kata.settings.time_scale()``, default 1.0, never below 1), so
+stretching every bound takes one setting. The values below are those at scale 1.
+"""
 
 from __future__ import annotations
 
 import time
 
+from kata import settings
+
+#: The factor the waits below are multiplied by (``$THREADKATA_TIME_SCALE``, default 1.0).
+TIME_SCALE = settings.time_scale()
+
 #: Seconds a call that should be quick gets before the check calls it hung.
-QUICK = 2.0
+QUICK = 2.0 * TIME_SCALE
 
 #: The real ``time.sleep``, kept before any check patches it.
 real_sleep = time.sleep
 
 #: How long a call that should be waiting gets to show it has settled into a wait.
-SETTLE = 0.3
+SETTLE = 0.3 * TIME_SCALE
 
 #: How long the first call of a FirstCallHolds holds, at most, while the other threads are still arriving.
-HOLD_LIMIT = 1.5
+HOLD_LIMIT = 1.5 * TIME_SCALE
 
 #: How long it then keeps holding, so a second call can start if the code lets one through.
-GRACE = 0.15
+GRACE = 0.15 * TIME_SCALE
 
 #: In lockstep checks: how often a thread is made to switch, per bytecode it runs in the learner's
 #: file, and how long it then sleeps, so that the threads just woken from the barrier catch up.
