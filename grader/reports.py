@@ -98,23 +98,29 @@ def to_csv(results: list[SubmissionResult], roster: dict[str, dict[str, str]] | 
     return out.getvalue()
 
 
-def gradescope(result: SubmissionResult) -> dict:
-    """Gradescope's results.json for one submission: one test per check, hidden checks hidden."""
+def gradescope(result: SubmissionResult, hidden_visibility: str = "after_published") -> dict:
+    """Gradescope's results.json for one submission: one test per check, numbered ``06.1``, tagged
+    with its exercise, Markdown output; hidden checks get ``hidden_visibility``."""
     tests = []
     for exercise in result.exercises:
         checks = exercise.tests or []
         if not checks:
-            tests.append({"name": f"{exercise.id} {exercise.stem}", "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "visibility": "visible"})
+            tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
             continue
         each = exercise.max_score / len(checks)
-        for check in checks:
+        for index, check in enumerate(checks, 1):
+            passed = str(check.status) == "passed"
+            text = check.message.strip()
             tests.append({
                 "name": f"{exercise.id} {exercise.stem}: {check.name}",
-                "score": round(each if check.status == "passed" else 0.0, 4),
+                "number": f"{exercise.id}.{index}",
+                "tags": [exercise.stem],
+                "score": round(each if passed else 0.0, 4),
                 "max_score": round(each, 4),
-                "status": "passed" if check.status == "passed" else "failed",
-                "output": check.message,
-                "visibility": "after_published" if check.hidden else "visible",
+                "status": "passed" if passed else "failed",
+                "output": f"{fence(text)}\n{text}\n{fence(text)}" if text else "",
+                "output_format": "md",
+                "visibility": hidden_visibility if check.hidden else "visible",
             })  # fmt: skip
     return {"score": result.score, "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
 
