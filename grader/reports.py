@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+from grader import classreport
 from grader.grading import ExerciseResult, SubmissionResult
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -150,11 +151,13 @@ def feedback(result: SubmissionResult) -> str:
 
 
 def write_all(results: list[SubmissionResult], folder: Path, roster: dict[str, dict[str, str]] | None = None) -> list[Path]:
-    """grades.json, gradebook.csv, gradescope/<submission>/results.json and feedback/<submission>.md."""
+    """grades.json, gradebook.csv, index.html (the class report), gradescope/<submission>/results.json
+    and feedback/<submission>.md."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "grades.json", folder / "gradebook.csv"]
+    written = [folder / "grades.json", folder / "gradebook.csv", folder / "index.html"]
     written[0].write_text(to_json(results), encoding="utf-8")
     written[1].write_text(to_csv(results, roster), encoding="utf-8")
+    written[2].write_text(classreport.html(results), encoding="utf-8")
     for result in results:
         scope = folder / "gradescope" / result.submission / "results.json"
         scope.parent.mkdir(parents=True, exist_ok=True)
