@@ -115,8 +115,10 @@ def html(results: list[SubmissionResult]) -> str:
         '<html lang="en"><head><meta charset="utf-8"><title>threadkata: class report</title>',
         f"<style>{STYLE}</style></head><body>",
         "<h1>Class report</h1>",
-        f'<p id="summary">{len(results)} submission(s); median score {median(totals) if totals else 0:g} of {top:g}; '
-        f"mean {sum(totals) / len(totals) if totals else 0:.1f}.</p>",
+        (
+            f'<p id="summary">{len(results)} submission(s); median score {median(totals) if totals else 0:g} of {top:g}; '
+            f"mean {sum(totals) / len(totals) if totals else 0:.1f}.</p>"
+        ),
         "<h2>Score distribution</h2>",
         distribution_svg(results),
         "<h2>Pass rate per exercise</h2>",
