@@ -2,3 +2,6 @@
 
     python -m grader SUBMISSION_DIR [SUBMISSION_DIR ...] [--json PATH] [--timeout SECONDS]
 """
+
+#: The grader's version: results, autograder zips and `--version` carry it.
+__version__ = "1.0.0"

@@ -5,24 +5,50 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
-from grader.grading import SubmissionResult
+from grader import classreport
+from grader.grading import ExerciseResult, SubmissionResult
+
+#: Spreadsheet programs run a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+#: The roster's columns: ``folder`` (the submission folder's name) is required, the rest optional.
+ROSTER_COLUMNS = ("folder", "student_id", "name", "email")
 
 SHORT = {"passed": "", "failed": "", "timeout": " T", "error": " E", "missing": " -"}
+
+
+def columns(results: list[SubmissionResult]) -> list[tuple[str, str]]:
+    """Every exercise (id, stem) any result holds, in first-seen order: the gradebook's columns."""
+    seen: dict[str, str] = {}
+    for result in results:
+        for exercise in result.exercises:
+            seen.setdefault(exercise.id, exercise.stem)
+    return list(seen.items())
+
+
+def by_id(result: SubmissionResult) -> dict[str, ExerciseResult]:
+    return {e.id: e for e in result.exercises}
 
 
 def table(results: list[SubmissionResult]) -> str:
     """Submission × exercise points and the total; T = timed out, E = error, - = missing."""
     if not results:
         return "no submissions"
-    numbers = [e.id for e in results[0].exercises]
+    numbers = [n for n, _ in columns(results)]
     width = max(10, *(len(r.submission) for r in results))
     lines = [f"{'submission':<{width}} " + " ".join(f"{n:>6}" for n in numbers) + f" {'total':>11}"]
     for result in results:
         cells = []
-        for exercise in result.exercises:
-            mark = SHORT.get(exercise.status, " ?")
+        graded = by_id(result)
+        for number in numbers:
+            exercise = graded.get(number)
+            if exercise is None:
+                cells.append(f"{'':>6}")
+                continue
+            mark = SHORT.get(str(exercise.status), " ?")
             cells.append(f"{exercise.score:>{6 - len(mark)}g}{mark}")
         lines.append(f"{result.submission:<{width}} " + " ".join(cells) + f" {result.score:>5g}/{result.max_score:<5g}")
     lines.append("T = timed out, E = error, - = missing; other cells are the points scored.")
@@ -37,36 +63,73 @@ def from_json(text: str) -> list[SubmissionResult]:
     return [SubmissionResult.from_json(s) for s in json.loads(text)["submissions"]]
 
 
-def to_csv(results: list[SubmissionResult]) -> str:
-    """One row per submission: a column per exercise (points), then total and maximum."""
+def cell(value: str) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting like a formula gets a leading ``'``."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def read_roster(path: Path) -> dict[str, dict[str, str]]:
+    """The roster CSV as ``{folder: {student_id, name, email}}``; a ``folder`` column is required."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "folder" not in reader.fieldnames:
+            raise ValueError(f"{path}: the roster needs a 'folder' column (columns: {', '.join(ROSTER_COLUMNS)}), found {reader.fieldnames}")
+        return {row["folder"].strip(): {k: (row.get(k) or "").strip() for k in ROSTER_COLUMNS[1:]} for row in reader if row.get("folder")}
+
+
+def to_csv(results: list[SubmissionResult], roster: dict[str, dict[str, str]] | None = None) -> str:
+    """One row per submission: the roster's columns (with ``roster``), a column per exercise
+    (points), total and maximum, then a status column per exercise (passed/failed/timeout/error/missing).
+
+    Columns are exercise ids, so results graded with different exercises never shift a score
+    under another exercise's name; an exercise a submission was not graded on is left blank.
+    """
     out = io.StringIO()
     writer = csv.writer(out)
-    numbers = [f"{e.id} {e.stem}" for e in results[0].exercises] if results else []
-    writer.writerow(["submission", *numbers, "total", "max"])
+    exercises = columns(results)
+    people = list(ROSTER_COLUMNS[1:]) if roster is not None else []
+    writer.writerow(["submission", *people, *(f"{n} {stem}" for n, stem in exercises), "total", "max", *(f"{n} status" for n, _ in exercises)])
     for result in results:
-        writer.writerow([result.submission, *(f"{e.score:g}" for e in result.exercises), f"{result.score:g}", f"{result.max_score:g}"])
+        graded = by_id(result)
+        person = (roster or {}).get(result.submission, {})
+        points = [f"{graded[n].score:g}" if n in graded else "" for n, _ in exercises]
+        statuses = [str(graded[n].status) if n in graded else "" for n, _ in exercises]
+        row = [result.submission, *(person.get(k, "") for k in people), *points, f"{result.score:g}", f"{result.max_score:g}", *statuses]
+        writer.writerow([cell(value) for value in row])
     return out.getvalue()
 
 
-def gradescope(result: SubmissionResult) -> dict:
-    """Gradescope's results.json for one submission: one test per check, hidden checks hidden."""
+def gradescope(result: SubmissionResult, hidden_visibility: str = "after_published") -> dict:
+    """Gradescope's results.json for one submission: one test per check, numbered ``06.1``, tagged
+    with its exercise, Markdown output; hidden checks get ``hidden_visibility``."""
     tests = []
     for exercise in result.exercises:
         checks = exercise.tests or []
         if not checks:
-            tests.append({"name": f"{exercise.id} {exercise.stem}", "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "visibility": "visible"})
+            tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
             continue
         each = exercise.max_score / len(checks)
-        for check in checks:
+        for index, check in enumerate(checks, 1):
+            passed = str(check.status) == "passed"
+            text = check.message.strip()
             tests.append({
                 "name": f"{exercise.id} {exercise.stem}: {check.name}",
-                "score": round(each if check.status == "passed" else 0.0, 4),
+                "number": f"{exercise.id}.{index}",
+                "tags": [exercise.stem],
+                "score": round(each if passed else 0.0, 4),
                 "max_score": round(each, 4),
-                "status": "passed" if check.status == "passed" else "failed",
-                "output": check.message,
-                "visibility": "after_published" if check.hidden else "visible",
+                "status": "passed" if passed else "failed",
+                "output": f"{fence(text)}\n{text}\n{fence(text)}" if text else "",
+                "output_format": "md",
+                "visibility": hidden_visibility if check.hidden else "visible",
             })  # fmt: skip
     return {"score": result.score, "tests": tests, "visibility": "visible", "stdout_visibility": "hidden"}
+
+
+def fence(text: str) -> str:
+    """A Markdown code fence longer than any run of backticks in ``text``, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def feedback(result: SubmissionResult) -> str:
@@ -75,23 +138,26 @@ def feedback(result: SubmissionResult) -> str:
     lines += ["| exercise | status | points |", "|---|---|---|"]
     lines += [f"| {e.id} {e.stem} | {e.status} | {e.score:g} / {e.max_score:g} |" for e in result.exercises]
     for exercise in result.exercises:
-        failing = [t for t in exercise.tests if t.status != "passed"]
-        if exercise.status == "missing":
+        failing = [t for t in exercise.tests if str(t.status) != "passed"]
+        if str(exercise.status) == "missing":
             lines += ["", f"## {exercise.id} {exercise.stem}", "", f"`{exercise.stem}.py` was not in the submission."]
         elif failing:
             lines += ["", f"## {exercise.id} {exercise.stem} — {exercise.status}", ""]
             for check in failing:
                 text = check.message.strip() or "(no message)"
-                lines += [f"### {check.name} ({check.status})", "", "```", text[:3000], "```", ""]
+                text = text[:3000]
+                lines += [f"### {check.name} ({check.status})", "", fence(text), text, fence(text), ""]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_all(results: list[SubmissionResult], folder: Path) -> list[Path]:
-    """grades.json, gradebook.csv, gradescope/<submission>/results.json and feedback/<submission>.md."""
+def write_all(results: list[SubmissionResult], folder: Path, roster: dict[str, dict[str, str]] | None = None) -> list[Path]:
+    """grades.json, gradebook.csv, index.html (the class report), gradescope/<submission>/results.json
+    and feedback/<submission>.md."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "grades.json", folder / "gradebook.csv"]
+    written = [folder / "grades.json", folder / "gradebook.csv", folder / "index.html"]
     written[0].write_text(to_json(results), encoding="utf-8")
-    written[1].write_text(to_csv(results), encoding="utf-8")
+    written[1].write_text(to_csv(results, roster), encoding="utf-8")
+    written[2].write_text(classreport.html(results), encoding="utf-8")
     for result in results:
         scope = folder / "gradescope" / result.submission / "results.json"
         scope.parent.mkdir(parents=True, exist_ok=True)

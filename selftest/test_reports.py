@@ -42,9 +42,9 @@ def test_table_marks_statuses():
 
 def test_csv_gradebook_has_a_row_per_submission_and_a_column_per_exercise():
     rows = list(csv.reader(io.StringIO(reports.to_csv([ALICE, BOB]))))
-    assert rows[0] == ["submission", "01 ex01_x", "02 ex02_x", "total", "max"]
-    assert rows[1] == ["alice", "10", "5", "15", "20"]
-    assert rows[2] == ["bob", "0", "0", "0", "20"]
+    assert rows[0] == ["submission", "01 ex01_x", "02 ex02_x", "total", "max", "01 status", "02 status"]
+    assert rows[1] == ["alice", "10", "5", "15", "20", "passed", "failed"]
+    assert rows[2] == ["bob", "0", "0", "0", "20", "timeout", "missing"]
 
 
 def test_gradescope_results_hide_hidden_checks_and_add_up():
