@@ -1,7 +1,7 @@
 """The race explorer finds every mutant its exercise says it must, and never fails correct code.
 
 Each exercise whose checks define explorer scenarios (``EXPLORED`` in its test file) is measured
-by ``kata.explorebench``: every mutant in ``EXPLORER_FINDS`` found within the checks' schedule
+by ``kata.maint.explorebench``: every mutant in ``EXPLORER_FINDS`` found within the checks' schedule
 budget, its failing seed replayed to the identical message, and the solution and every
 alternative run for $KATA_EXPLORE_SCHEDULES schedules per scenario (default 200; the benchmark
 in the README uses 1000) without a failure.
@@ -13,7 +13,7 @@ import os
 
 import pytest
 
-from kata import explorebench
+from kata.maint import explorebench
 
 SCHEDULES = int(os.environ.get("KATA_EXPLORE_SCHEDULES", "200"))
 EXPLORED = [pytest.param(e, id=e.stem) for e in explorebench.explored([])]

@@ -1,6 +1,6 @@
 """Write a self-contained student copy of the kata.
 
-    python -m kata.release DEST [--with-solutions] [--force]
+    python -m kata.maint.release DEST [--with-solutions] [--force]
 
 The copy holds the exercises, the public checks, the hints, the noxfile and the README — no
 hidden checks, no mutants, no alternatives, no grader and, unless asked, no solutions. It works
@@ -21,7 +21,7 @@ from kata import catalogue
 #: What a student copy holds, relative to the project root.
 INCLUDED = ["README.md", "noxfile.py", "pyproject.toml", ".gitignore", "exercises", "hints", "tests", "kata"]
 #: What never leaves the instructor's copy, even inside an included folder.
-WITHHELD = ["tests/hidden", "kata/selfcheck.py", "kata/bench.py", "kata/explorebench.py", "kata/release.py"]
+WITHHELD = ["tests/hidden", "kata/maint"]
 
 STUDENT_NOTE = (
     "> **Student copy.** The checks here are the public ones; the grader adds hidden checks of the\n"
@@ -60,7 +60,7 @@ def release(destination: Path, with_solutions: bool = False) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.release", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.release", description=__doc__.splitlines()[0])
     parser.add_argument("destination", type=Path)
     parser.add_argument("--with-solutions", action="store_true", help="ship solutions/ so `nox -s solution` can reveal them after passing")
     parser.add_argument("--force", action="store_true", help="replace the destination if it exists")

@@ -1,8 +1,8 @@
 """The kata checks itself: every reference solution passes, every known-buggy variant is rejected.
 
-    python -m kata.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
-    python -m kata.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
-    python -m kata.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
 
 A solution must pass every check, hidden ones included, in every round, and so must each alternative
 (``alternatives/<stem>/<name>.py``: a correct answer written differently from the reference,
@@ -90,7 +90,7 @@ def selected(numbers: list[str]) -> list[catalogue.Exercise]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.selfcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.selfcheck", description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["solutions", "mutants", "alternatives"])
     parser.add_argument("exercises", nargs="*", help="exercise numbers (default: all)")
     parser.add_argument("--rounds", type=int, default=3)
