@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 from grader.grading import SubmissionResult
+from kata.messages import Status
 
-SHORT = {"passed": "", "failed": "", "timeout": " T", "error": " E", "missing": " -"}
+SHORT = {Status.PASSED: "", Status.FAILED: "", Status.TIMEOUT: " T", Status.ERROR: " E", Status.MISSING: " -"}
 
 
 def table(results: list[SubmissionResult]) -> str:
@@ -54,15 +55,15 @@ def gradescope(result: SubmissionResult) -> dict:
     for exercise in result.exercises:
         checks = exercise.tests or []
         if not checks:
-            tests.append({"name": f"{exercise.id} {exercise.stem}", "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "visibility": "visible"})
+            tests.append({"name": f"{exercise.id} {exercise.stem}", "score": 0, "max_score": exercise.max_score, "status": Status.FAILED, "output": f"{exercise.stem}.py is missing.", "visibility": "visible"})
             continue
         each = exercise.max_score / len(checks)
         for check in checks:
             tests.append({
                 "name": f"{exercise.id} {exercise.stem}: {check.name}",
-                "score": round(each if check.status == "passed" else 0.0, 4),
+                "score": round(each if check.status == Status.PASSED else 0.0, 4),
                 "max_score": round(each, 4),
-                "status": "passed" if check.status == "passed" else "failed",
+                "status": Status.PASSED if check.status == Status.PASSED else Status.FAILED,
                 "output": check.message,
                 "visibility": "after_published" if check.hidden else "visible",
             })  # fmt: skip
@@ -75,8 +76,8 @@ def feedback(result: SubmissionResult) -> str:
     lines += ["| exercise | status | points |", "|---|---|---|"]
     lines += [f"| {e.id} {e.stem} | {e.status} | {e.score:g} / {e.max_score:g} |" for e in result.exercises]
     for exercise in result.exercises:
-        failing = [t for t in exercise.tests if t.status != "passed"]
-        if exercise.status == "missing":
+        failing = [t for t in exercise.tests if t.status != Status.PASSED]
+        if exercise.status == Status.MISSING:
             lines += ["", f"## {exercise.id} {exercise.stem}", "", f"`{exercise.stem}.py` was not in the submission."]
         elif failing:
             lines += ["", f"## {exercise.id} {exercise.stem} — {exercise.status}", ""]

@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from kata import catalogue
-from kata.runner import run_checks
+from kata.runner import PUBLIC, run_checks
+from kata.runner.files import run_files
 
 DONE, FAILING, NOT_STARTED, MISSING = "done", "failing", "not started", "missing"
 MARKS = {DONE: "✔", FAILING: "✘", NOT_STARTED: "·", MISSING: "?"}
@@ -66,7 +67,8 @@ def is_untouched(source: str) -> bool:
 
 def _fingerprint(exercise: catalogue.Exercise, source: bytes) -> str:
     digest = hashlib.sha256(source)
-    for path in (exercise.test_file, catalogue.TESTS / "conftest.py", *sorted((catalogue.ROOT / "kata" / "harness").glob("*.py")), *sorted((catalogue.ROOT / "kata" / "explorer").glob("*.py"))):
+    for path in run_files(exercise, PUBLIC):  # what the run would copy: a change to any of it re-runs the checks
+        digest.update(path.relative_to(catalogue.ROOT).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

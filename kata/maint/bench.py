@@ -25,7 +25,7 @@ from kata.runner import Run, run_checks
 
 def inside(run: Run) -> float:
     """Seconds spent inside the checks themselves (pytest's own start-up excluded)."""
-    return sum(record["duration"] for record in run.tests.values())
+    return sum(record.duration for record in run.tests.values())
 
 
 def median_run(exercise: catalogue.Exercise, target, repeat: int) -> tuple[Run, float, float]:

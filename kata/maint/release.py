@@ -17,11 +17,21 @@ import sys
 from pathlib import Path
 
 from kata import catalogue
+from kata.runner import files
 
-#: What a student copy holds, relative to the project root.
-INCLUDED = ["README.md", "noxfile.py", "pyproject.toml", ".gitignore", "exercises", "hints", "tests", "kata"]
-#: What never leaves the instructor's copy, even inside an included folder.
-WITHHELD = ["tests/hidden", "kata/maint"]
+#: What a student copy holds, relative to the project root, and what stays behind inside each
+#: folder: the one place that decides what ships. The package ships without its maintainer-only
+#: folders (``kata/maint/``), the checks without ``hidden/``.
+SHIPPED: dict[str, tuple[str, ...]] = {
+    "README.md": (),
+    "noxfile.py": (),
+    "pyproject.toml": (),
+    ".gitignore": (),
+    "exercises": (),
+    "hints": (),
+    "tests": ("hidden",),
+    "kata": files.MAINTAINER_ONLY,
+}
 
 STUDENT_NOTE = (
     "> **Student copy.** The checks here are the public ones; the grader adds hidden checks of the\n"
@@ -31,18 +41,18 @@ STUDENT_NOTE = (
 
 
 def _ignore(folder: str, names: list[str]) -> set[str]:
+    """For :func:`shutil.copytree`: caches anywhere, and what :data:`SHIPPED` keeps back in a shipped folder."""
+    skipped = files.ignore_caches(folder, names)
     here = Path(folder).resolve()
-    skipped = {n for n in names if n in ("__pycache__", ".pytest_cache") or n.endswith(".pyc")}
-    for relative in WITHHELD:
-        path = catalogue.ROOT / relative
-        if path.parent == here and path.name in names:
-            skipped.add(path.name)
+    for top, withheld in SHIPPED.items():
+        if here == (catalogue.ROOT / top).resolve():
+            skipped |= {n for n in names if n in withheld}
     return skipped
 
 
 def release(destination: Path, with_solutions: bool = False) -> Path:
     destination.mkdir(parents=True)
-    for name in INCLUDED:
+    for name in SHIPPED:
         source = catalogue.ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=_ignore)

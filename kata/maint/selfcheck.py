@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kata import catalogue
-from kata.runner import Run, run_checks
+from kata.runner import ALL, PUBLIC, Run, run_checks
 
 
 @dataclass
@@ -62,14 +62,8 @@ class Verdict:
         return f"{head} {status} {self.rounds - len(failing)}/{self.rounds} rounds ({self.run.seconds:.1f} s){detail}"
 
 
-def mutant_bug(path: Path) -> str:
-    """The one-line comment that says what is wrong with a mutant."""
-    first = path.read_text(encoding="utf-8").splitlines()[0]
-    return first.lstrip("# ").removeprefix("BUG: ")
-
-
 def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
-    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), hidden=True))
+    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), which=ALL))
 
 
 def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
@@ -77,7 +71,7 @@ def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_m
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         # Mutants face the public checks only: a learner must be able to see every bug locally.
-        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), hidden=not is_mutant)
+        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL)
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 

@@ -1,4 +1,4 @@
-"""Apply resource limits, then become the given command: ``python -m kata.sandbox cpu=N mem=N fsize=N -- CMD…``.
+"""Apply resource limits, then become the given command: ``python -m kata.runner.sandbox cpu=N mem=N fsize=N -- CMD…``.
 
 ``cpu`` is CPU seconds (all threads together), ``mem`` bytes of address space (which also caps
 how many threads can start), ``fsize`` the largest file the command may write (a learner's
