@@ -119,7 +119,7 @@ def maintainer_session(*args, **kwargs):
 @maintainer_session(python=False)
 def release(session: nox.Session) -> None:
     """Write a student copy (no solutions, hidden checks or mutants): nox -s release -- DEST."""
-    session.run(kata_python(session), "-m", "kata.release", *(session.posargs or ["dist/threadkata-student"]), external=True)
+    session.run(kata_python(session), "-m", "kata.maint.release", *(session.posargs or ["dist/threadkata-student"]), external=True)
 
 
 @maintainer_session(python=False)
@@ -131,7 +131,7 @@ def solutions(session: nox.Session) -> None:
 @maintainer_session(python=False)
 def mutants(session: nox.Session) -> None:
     """Run every known-buggy variant against its checks: each must be rejected in every round."""
-    session.run(kata_python(session), "-m", "kata.selfcheck", "mutants", *(session.posargs or ["--rounds", "3"]), external=True)
+    session.run(kata_python(session), "-m", "kata.maint.selfcheck", "mutants", *(session.posargs or ["--rounds", "3"]), external=True)
 
 
 @maintainer_session(python=False)
@@ -164,19 +164,19 @@ def lint(session: nox.Session) -> None:
 def soak(session: nox.Session) -> None:
     """Measure reliability: mutants rejected in 20 of 20 rounds, solutions passing 50 of 50."""
     python = kata_python(session)
-    session.run(python, "-m", "kata.selfcheck", "mutants", "--rounds", "20", *session.posargs, external=True)
-    session.run(python, "-m", "kata.selfcheck", "alternatives", "--rounds", "20", *session.posargs, external=True)
-    session.run(python, "-m", "kata.selfcheck", "solutions", "--rounds", "50", *session.posargs, external=True)
+    session.run(python, "-m", "kata.maint.selfcheck", "mutants", "--rounds", "20", *session.posargs, external=True)
+    session.run(python, "-m", "kata.maint.selfcheck", "alternatives", "--rounds", "20", *session.posargs, external=True)
+    session.run(python, "-m", "kata.maint.selfcheck", "solutions", "--rounds", "50", *session.posargs, external=True)
 
 
 @maintainer_session(python=PYTHONS, default=False, name="explore-bench")
 def explore_bench(session: nox.Session) -> None:
     """Measure the race explorer: mutants found, no false alarm in 1000 schedules, replays identical."""
     session.install(*REQUIREMENTS)
-    session.run("python", "-m", "kata.explorebench", *session.posargs)
+    session.run("python", "-m", "kata.maint.explorebench", *session.posargs)
 
 
 @maintainer_session(python=False, default=False)
 def bench(session: nox.Session) -> None:
     """Time each exercise's checks on the solution and on the stub, and each mutant's rejection."""
-    session.run(kata_python(session), "-m", "kata.bench", *session.posargs, external=True)
+    session.run(kata_python(session), "-m", "kata.maint.bench", *session.posargs, external=True)

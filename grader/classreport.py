@@ -13,6 +13,7 @@ from statistics import median
 from urllib.parse import quote
 
 from grader.grading import SubmissionResult
+from kata.messages import Status
 
 #: How many bars the score distribution has.
 BINS = 10
@@ -99,7 +100,7 @@ def failing_checks(results: list[SubmissionResult]) -> dict[str, list[tuple[str,
             for exercise in result.exercises:
                 if exercise.id != number:
                     continue
-                for check in {t.name for t in exercise.tests if str(t.status) != "passed"}:
+                for check in {t.name for t in exercise.tests if t.status != Status.PASSED}:
                     counts[check] += 1
                     example.setdefault(check, result.submission)
         found[number] = [(name, count, example[name]) for name, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP_FAILURES]]

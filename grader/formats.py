@@ -29,6 +29,7 @@ from pathlib import Path
 
 from grader.grading import CheckResult, ExerciseResult, SubmissionResult
 from kata import catalogue
+from kata.messages import Status
 
 #: Longest message any writer here copies from a check, in characters.
 MESSAGE_CAP = 3000
@@ -79,7 +80,7 @@ def exercism(result: SubmissionResult) -> dict:
     tests = []
     for exercise in result.exercises:
         task = int(exercise.id)
-        if str(exercise.status) == "missing":
+        if exercise.status == Status.MISSING:
             tests.append({"name": f"{exercise_label(exercise)}: the file is there", "status": "fail", "message": missing_text(exercise), "task_id": task})
             continue
         for check in exercise.tests:
@@ -153,14 +154,14 @@ def prairielearn(result: SubmissionResult) -> dict:
     A submission without any exercise file is ``gradable: false`` (PrairieLearn then costs the
     student no attempt); one that fails to import still is gradable, since its other files score.
     """
-    if all(str(e.status) == "missing" for e in result.exercises):
+    if all(e.status == Status.MISSING for e in result.exercises):
         return {"gradable": False, "format_errors": [missing_text(e) for e in result.exercises] or ["no exercise was graded"]}
     tests = []
     for exercise in result.exercises:
         checks = exercise.tests or [CheckResult("the file is there", "missing", missing_text(exercise))]
         each = exercise.max_score / len(checks)
         for check in checks:
-            passed = str(check.status) == "passed"
+            passed = check.status == Status.PASSED
             tests.append({
                 "name": f"{exercise_label(exercise)}: {check.name}",
                 "description": f"exercise {exercise_label(exercise)}" + (" (hidden check)" if check.hidden else ""),

@@ -21,7 +21,16 @@ from pathlib import Path
 from typing import Callable
 
 from kata import catalogue, messages
-from kata.runner import HIDDEN, PUBLIC, Limits, Run, check_name, expected_checks, run_checks
+from kata.messages import Status
+from kata.runner import (
+    HIDDEN,
+    PUBLIC,
+    Limits,
+    Run,
+    check_name,
+    expected_checks,
+    run_checks,
+)
 
 #: Seconds one exercise's checks may take before the run is killed.
 DEFAULT_TIMEOUT = 60.0
@@ -33,7 +42,7 @@ DEFAULT_LIMITS = Limits(cpu_seconds=120, memory_bytes=4 * 2**30, file_bytes=64 *
 @dataclass
 class CheckResult:
     name: str
-    status: str
+    status: Status
     message: str = ""
     hidden: bool = False
     detail: str = ""  # for a hidden check: the full message, for the instructor only
@@ -43,7 +52,7 @@ class CheckResult:
 class ExerciseResult:
     id: str
     stem: str
-    status: str
+    status: Status
     score: float
     max_score: float
     tests: list[CheckResult] = field(default_factory=list)
@@ -62,7 +71,10 @@ class SubmissionResult:
 
     @classmethod
     def from_json(cls, data: dict) -> SubmissionResult:
-        exercises = [ExerciseResult(**{**e, "tests": [CheckResult(**t) for t in e["tests"]]}) for e in data["exercises"]]
+        exercises = [
+            ExerciseResult(**{**e, "status": Status(e["status"]), "tests": [CheckResult(**{**t, "status": Status(t["status"])}) for t in e["tests"]]})
+            for e in data["exercises"]
+        ]
         return cls(data["submission"], data["score"], data["max_score"], exercises)
 
 
@@ -96,7 +108,7 @@ def grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Set
     max_score = weight(exercise)
     source = find_file(submission, exercise)
     if source is None:
-        return ExerciseResult(exercise.number, exercise.stem, messages.MISSING, 0.0, max_score)
+        return ExerciseResult(exercise.number, exercise.stem, Status.MISSING, 0.0, max_score)
     parts = [PUBLIC] + ([HIDDEN] if settings.hidden and exercise.hidden_file.is_file() else [])
     tests: list[CheckResult] = []
     timed_out, seconds = False, 0.0
@@ -125,11 +137,11 @@ def hidden_secrets(exercise: catalogue.Exercise) -> tuple[str, ...]:
 def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] = ()) -> list[CheckResult]:
     """One result per expected check; a check the run never reported did not pass."""
     if run.timed_out:
-        unreported, why = messages.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
+        unreported, why = Status.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
     else:
-        unreported, why = messages.ERROR, f"the check process exited with code {run.returncode}"
+        unreported, why = Status.ERROR, f"the check process exited with code {run.returncode}"
     if run.tampered:
-        return [CheckResult(check_name(n), messages.ERROR, messages.TAMPERED.format(why=run.tampered), "/hidden/" in n) for n in expected]
+        return [CheckResult(check_name(n), Status.ERROR, messages.TAMPERED.format(why=run.tampered), "/hidden/" in n) for n in expected]
     tests = []
     for nodeid in expected:
         record = run.tests.get(nodeid)
@@ -138,12 +150,12 @@ def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] =
             detail = "\n".join(run.collect_errors)[-2000:]
             tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why), hidden, detail))
             continue
-        status = {"passed": messages.PASSED, "error": messages.ERROR}.get(record["outcome"], messages.FAILED)
-        message = record["message"]
+        status = record.outcome if record.outcome in (Status.PASSED, Status.ERROR) else Status.FAILED  # a skipped check does not score
+        message = record.message
         if any(secret in message for secret in secrets):
             message = messages.WITHHELD
-        if hidden and status != messages.PASSED:
-            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.get("behaviour", "")), True, message))
+        if hidden and status != Status.PASSED:
+            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.behaviour), True, message))
         else:
             tests.append(CheckResult(check_name(nodeid), status, message, hidden))
     return tests
@@ -151,15 +163,15 @@ def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] =
 
 def finish(exercise: catalogue.Exercise, tests: list[CheckResult], max_score: float, timed_out: bool, seconds: float) -> ExerciseResult:
     """The exercise's status and score from its checks' results."""
-    passed = sum(t.status == messages.PASSED for t in tests)
+    passed = sum(t.status == Status.PASSED for t in tests)
     if tests and passed == len(tests):
-        status = messages.PASSED
+        status = Status.PASSED
     elif timed_out:
-        status = messages.TIMEOUT
-    elif not tests or all(t.status == messages.ERROR for t in tests):
-        status = messages.ERROR
+        status = Status.TIMEOUT
+    elif not tests or all(t.status == Status.ERROR for t in tests):
+        status = Status.ERROR
     else:
-        status = messages.FAILED
+        status = Status.FAILED
     score = round(max_score * passed / len(tests), 2) if tests else 0.0
     return ExerciseResult(exercise.number, exercise.stem, status, score, max_score, tests, round(seconds, 2))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from grader import classreport
 from grader.grading import ExerciseResult, SubmissionResult
+from kata.messages import Status
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -17,7 +18,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: The roster's columns: ``folder`` (the submission folder's name) is required, the rest optional.
 ROSTER_COLUMNS = ("folder", "student_id", "name", "email")
 
-SHORT = {"passed": "", "failed": "", "timeout": " T", "error": " E", "missing": " -"}
+SHORT = {Status.PASSED: "", Status.FAILED: "", Status.TIMEOUT: " T", Status.ERROR: " E", Status.MISSING: " -"}
 
 
 def columns(results: list[SubmissionResult]) -> list[tuple[str, str]]:
@@ -106,11 +107,11 @@ def gradescope(result: SubmissionResult, hidden_visibility: str = "after_publish
     for exercise in result.exercises:
         checks = exercise.tests or []
         if not checks:
-            tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": "failed", "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
+            tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": Status.FAILED, "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
             continue
         each = exercise.max_score / len(checks)
         for index, check in enumerate(checks, 1):
-            passed = str(check.status) == "passed"
+            passed = check.status == Status.PASSED
             text = check.message.strip()
             tests.append({
                 "name": f"{exercise.id} {exercise.stem}: {check.name}",
@@ -118,7 +119,7 @@ def gradescope(result: SubmissionResult, hidden_visibility: str = "after_publish
                 "tags": [exercise.stem],
                 "score": round(each if passed else 0.0, 4),
                 "max_score": round(each, 4),
-                "status": "passed" if passed else "failed",
+                "status": Status.PASSED if passed else Status.FAILED,
                 "output": f"{fence(text)}\n{text}\n{fence(text)}" if text else "",
                 "output_format": "md",
                 "visibility": hidden_visibility if check.hidden else "visible",
@@ -138,8 +139,8 @@ def feedback(result: SubmissionResult) -> str:
     lines += ["| exercise | status | points |", "|---|---|---|"]
     lines += [f"| {e.id} {e.stem} | {e.status} | {e.score:g} / {e.max_score:g} |" for e in result.exercises]
     for exercise in result.exercises:
-        failing = [t for t in exercise.tests if str(t.status) != "passed"]
-        if str(exercise.status) == "missing":
+        failing = [t for t in exercise.tests if t.status != Status.PASSED]
+        if exercise.status == Status.MISSING:
             lines += ["", f"## {exercise.id} {exercise.stem}", "", f"`{exercise.stem}.py` was not in the submission."]
         elif failing:
             lines += ["", f"## {exercise.id} {exercise.stem} — {exercise.status}", ""]

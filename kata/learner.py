@@ -18,6 +18,7 @@ import argparse
 import ast
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -25,11 +26,64 @@ import time
 from pathlib import Path
 
 from kata import catalogue
-from kata.runner import run_checks
+from kata.runner import PUBLIC, run_checks
+from kata.runner.files import run_files
 
 DONE, FAILING, NOT_STARTED, MISSING = "done", "failing", "not started", "missing"
 MARKS = {DONE: "✔", FAILING: "✘", NOT_STARTED: "·", MISSING: "?"}
+#: The marks on a console whose encoding has no ✔ (a legacy Windows code page).
+ASCII_MARKS = {DONE: "+", FAILING: "x", NOT_STARTED: ".", MISSING: "?"}
 CLEAR = "\033[2J\033[H"
+#: ``SetConsoleMode`` flag that makes a Windows console obey escape codes.
+ENABLE_VIRTUAL_TERMINAL_PROCESSING = 0x0004
+
+
+def console_supports_ansi(stream=None) -> bool:
+    """True where escape codes written to ``stream`` (default stdout) clear the screen instead of showing up as text.
+
+    A pipe or a file never; a POSIX terminal unless ``TERM=dumb``; a Windows console once
+    colorama (which comes with pytest there) or ``SetConsoleMode`` has switched it to VT mode.
+    """
+    stream = sys.stdout if stream is None else stream
+    try:
+        if not stream.isatty():
+            return False
+    except (AttributeError, ValueError, OSError):
+        return False
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return True if os.name != "nt" else _windows_vt_mode()
+
+
+def _windows_vt_mode() -> bool:
+    try:
+        import colorama
+
+        colorama.just_fix_windows_console()
+        return True
+    except (ImportError, AttributeError):
+        pass
+    try:
+        import ctypes
+
+        kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+        handle = kernel32.GetStdHandle(-11)  # STD_OUTPUT_HANDLE
+        mode = ctypes.c_uint32()
+        if not kernel32.GetConsoleMode(handle, ctypes.byref(mode)):
+            return False
+        return bool(kernel32.SetConsoleMode(handle, mode.value | ENABLE_VIRTUAL_TERMINAL_PROCESSING))
+    except (ImportError, AttributeError, OSError):
+        return False
+
+
+def marks_for(stream=None) -> dict[str, str]:
+    """:data:`MARKS` where ``stream`` (default stdout) can encode them, :data:`ASCII_MARKS` where it cannot."""
+    encoding = getattr(sys.stdout if stream is None else stream, "encoding", None) or "ascii"
+    try:
+        "".join(MARKS.values()).encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return ASCII_MARKS
+    return MARKS
 
 
 def state_dir(target: Path) -> Path:
@@ -66,7 +120,8 @@ def is_untouched(source: str) -> bool:
 
 def _fingerprint(exercise: catalogue.Exercise, source: bytes) -> str:
     digest = hashlib.sha256(source)
-    for path in (exercise.test_file, catalogue.TESTS / "conftest.py", *sorted((catalogue.ROOT / "kata" / "harness").glob("*.py")), *sorted((catalogue.ROOT / "kata" / "explorer").glob("*.py"))):
+    for path in run_files(exercise, PUBLIC):  # what the run would copy: a change to any of it re-runs the checks
+        digest.update(path.relative_to(catalogue.ROOT).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -91,7 +146,7 @@ def status(exercise: catalogue.Exercise, target: Path, use_cache: bool = True) -
     return result
 
 
-def progress(target: Path) -> str:
+def progress(target: Path, marks: dict[str, str] = MARKS) -> str:
     exercises = catalogue.all_exercises()
     lines, done, upcoming = [], 0, None
     for exercise in exercises:
@@ -99,7 +154,7 @@ def progress(target: Path) -> str:
         done += state == DONE
         if state != DONE and upcoming is None:
             upcoming = exercise
-        lines.append(f"  {MARKS[state]} {exercise.number} {exercise.title:<20} {state}")
+        lines.append(f"  {marks[state]} {exercise.number} {exercise.title:<20} {state}")
     width = 32
     filled = round(width * done / len(exercises)) if exercises else 0
     lines.append("")
@@ -188,6 +243,8 @@ def reset(exercise: catalogue.Exercise, target: Path, yes: bool, ask=input) -> s
 def run_visible(exercise: catalogue.Exercise, target: Path) -> bool:
     """Run one exercise's checks with their output on this terminal; True if all passed."""
     command = [sys.executable, "-m", "pytest", "-q", "-rN", str(exercise.test_file), "--target", str(target)]
+    if sys.stdout.isatty() and not console_supports_ansi():
+        command.append("--color=no")  # a console that would show pytest's colours as escape codes
     return subprocess.run(command, cwd=catalogue.ROOT).returncode == 0
 
 
@@ -217,8 +274,10 @@ def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int |
             if not changed:
                 continue
             edited = by_path[changed[0]]
-            if clear:
+            if clear and console_supports_ansi():
                 print(CLEAR, end="")
+            elif clear:
+                print()
             print(f"── {time.strftime('%H:%M:%S')} {edited.stem}.py saved: checking exercise {edited.number} ──", flush=True)
             if run_visible(edited, target):
                 current = next((e for e in exercises if e.number > edited.number and status(e, target) != DONE), None)
@@ -243,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     watch_parser.add_argument("--interval", type=float, default=0.5)
     watch_parser.add_argument("--no-clear", action="store_true", help="do not clear the screen between runs")
     args = parser.parse_args(argv)
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")  # a legacy console code page shows "?" rather than crashing
     target = catalogue.resolve_target(args.target)
     exercise = None
     if getattr(args, "exercise", None):
@@ -251,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         except KeyError:
             parser.error(f"no exercise {args.exercise!r}; try one of {', '.join(e.number for e in catalogue.all_exercises())}")
     if args.command == "progress":
-        print(progress(target))
+        print(progress(target, marks_for()))
     elif args.command == "hint":
         print(next_hint(exercise, target))
     elif args.command == "solution":

@@ -1,5 +1,30 @@
 """Messages a learner or instructor reads, kept in one place so checks, grader and tests agree."""
 
+from __future__ import annotations
+
+import enum
+
+
+class Status(str, enum.Enum):
+    """How one check (or one graded exercise) ended: the words the report, the runner and the grader share.
+
+    A member is its own string (``Status.PASSED == "passed"``), so JSON reports read the same as before.
+    """
+
+    PASSED = "passed"
+    FAILED = "failed"
+    #: A check that broke outside its own body (in a fixture or at teardown), or a run that crashed.
+    ERROR = "error"
+    SKIPPED = "skipped"
+    #: The grader's: the run was stopped at its wall-clock limit before the check reported.
+    TIMEOUT = "timeout"
+    #: The grader's: the submission has no file for the exercise.
+    MISSING = "missing"
+
+    def __str__(self) -> str:
+        return self.value
+
+
 MISSING_FILE = "There is no {file} in {folder}. Each exercise is one file named after it; is it saved under that name?"
 
 SYNTAX_ERROR = "{file} cannot be imported: line {line} has a syntax error ({msg}):\n    {text}"
@@ -32,9 +57,6 @@ WELL_DONE_NEXT = "Well done — every check passes! Next: open {file} and run `n
 ALL_PASS_IN = "Every check passes for the files in {folder}."
 
 ALL_DONE = "Well done — every check of the kata passes. The solutions/ folder shows one reference answer per exercise to compare with."
-
-# Grader statuses, one per exercise and per check.
-PASSED, FAILED, TIMEOUT, ERROR, MISSING = "passed", "failed", "timeout", "error", "missing"
 
 #: The message of a check the child run never reported.
 CHECK_NOT_RUN = (

@@ -13,6 +13,7 @@ import pytest
 
 from grader import grading
 from kata import catalogue, messages
+from kata.messages import Status
 from kata.runner import Limits
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
@@ -40,49 +41,78 @@ for fd in range(3, 256):
         pass
 """
 
+#: Records a well-formed report never holds: each must be refused, none may crash the grader.
+MALFORMED = [
+    '{"event": "test", "nodeid": "NODE"}',  # no outcome
+    '{"event": "test", "nodeid": "NODE", "outcome": "excellent"}',
+    '{"event": "test", "nodeid": "NODE", "outcome": "passed", "duration": "long"}',
+    '{"event": "test", "nodeid": 6, "outcome": "passed"}',
+    '{"event": "test", "nodeid": "NODE", "outcome": "passed", "hidden": 1}',
+    '{"event": "collected", "tests": "all of them"}',
+    '{"event": "collected", "tests": [1, 2]}',
+    '{"event": "collect-error", "nodeid": "NODE"}',
+    '{"event": ["test"]}',
+    '[1, 2, 3]',
+    '"test"',
+    '{"event": "test", "nodeid": "NODE", "outc',
+    "[" * 3000,  # nested past what json can read (a longer line could tear the real records it is written between)
+]
+
+SCRIBBLE = f"""
+import os, stat
+for fd in range(3, 256):
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            for line in {MALFORMED!r}:
+                os.write(fd, (line.replace("NODE", "tests/test_{EX06.stem}.py::test_x") + "\\n").encode())
+    except OSError:
+        pass
+"""
+
 CASES = {
     # name: (source, expected status, what may be scored)
-    "loops-forever": ("while True:\n    pass\n", messages.TIMEOUT, "zero"),
-    "sleeps-past-the-limit": ("import time\ntime.sleep(3600)\n", messages.TIMEOUT, "zero"),
-    "allocates-until-memory-runs-out": ("hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))\n", messages.ERROR, "zero"),
+    "loops-forever": ("while True:\n    pass\n", Status.TIMEOUT, "zero"),
+    "sleeps-past-the-limit": ("import time\ntime.sleep(3600)\n", Status.TIMEOUT, "zero"),
+    "allocates-until-memory-runs-out": ("hog = []\nwhile True:\n    hog.append(bytearray(50_000_000))\n", Status.ERROR, "zero"),
     "starts-threads-without-bound": (
         "import threading\nwhile True:\n    threading.Thread(target=threading.Event().wait, daemon=True).start()\n",
-        messages.ERROR,
+        Status.ERROR,
         "zero",
     ),
-    "prints-without-end": ("while True:\n    print('x' * 1_000_000)\n", messages.ERROR, "zero"),
-    "os-exit-0-at-import": ("import os\nos._exit(0)\n", messages.ERROR, "zero"),
-    "sys-exit-0-at-import": ("import sys\nsys.exit(0)\n", messages.ERROR, "zero"),
+    "prints-without-end": ("while True:\n    print('x' * 1_000_000)\n", Status.ERROR, "zero"),
+    "os-exit-0-at-import": ("import os\nos._exit(0)\n", Status.ERROR, "zero"),
+    "sys-exit-0-at-import": ("import sys\nsys.exit(0)\n", Status.ERROR, "zero"),
     "os-exit-0-mid-check": (
         SOLUTION + "\nimport os\n_original = Counter.increment\nCounter.increment = lambda self, n=1: os._exit(0)\n",
         None,
         "partial",
     ),
-    "syntax-error": ("def broken(:\n", messages.ERROR, "zero"),
-    "imports-a-missing-module": ("import no_such_module_anywhere\n", messages.ERROR, "zero"),
+    "syntax-error": ("def broken(:\n", Status.ERROR, "zero"),
+    "imports-a-missing-module": ("import no_such_module_anywhere\n", Status.ERROR, "zero"),
     "deadlocks": (
         SOLUTION.replace("        with self._lock:\n            self._value += n", "        with self._lock, self._lock:\n            self._value += n"),
         None,  # failed, or timeout when a loaded machine makes the bounded waits add up past the limit
         "partial",
     ),
-    "leaves-a-thread-running": (SOLUTION + "\nthreading.Thread(target=threading.Event().wait).start()\n", messages.PASSED, "full"),
-    "silences-pytest-fail": ("import pytest\npytest.fail = lambda *a, **k: None\n" + RACY, messages.FAILED, "partial"),
+    "leaves-a-thread-running": (SOLUTION + "\nthreading.Thread(target=threading.Event().wait).start()\n", Status.PASSED, "full"),
+    "silences-pytest-fail": ("import pytest\npytest.fail = lambda *a, **k: None\n" + RACY, Status.FAILED, "partial"),
     "switches-off-tracing": (
         "import sys, threading\nsys.settrace = lambda f: None\nthreading.settrace = lambda f: None\n" + RACY,
-        messages.FAILED,
+        Status.FAILED,
         "partial",
     ),
     "overwrites-the-checks": (
         "import glob\nfor path in glob.glob('tests/**/*.py', recursive=True):\n    open(path, 'w').write('def test_ok():\\n    pass\\n')\n" + RACY,
-        messages.FAILED,
+        Status.FAILED,
         "partial",
     ),
-    "forges-passing-results": (FORGE + RACY, messages.ERROR, "zero"),
+    "forges-passing-results": (FORGE + RACY, Status.ERROR, "zero"),
+    "writes-malformed-records": (SCRIBBLE + SOLUTION, Status.PASSED, "full"),
     "reads-the-hidden-checks": (
         "import glob, os\nroots = [f'/proc/{os.getppid()}/cwd', os.path.dirname(os.getcwd())]\n"
         "found = [open(p).read() for r in roots for p in glob.glob(r + '/**/test_*_hidden.py', recursive=True)]\n"
         "raise RuntimeError('hidden: ' + ''.join(found)[:3000])\n",
-        messages.ERROR,
+        Status.ERROR,
         "zero",
     ),
 }
@@ -104,7 +134,7 @@ def test_hostile_submission_is_graded_and_contained(tmp_path, case):
     if status is not None:
         assert result.status == status, described
     assert result.tests, "every expected check has a result"
-    assert all(t.message or t.status == messages.PASSED for t in result.tests), described
+    assert all(t.message or t.status == Status.PASSED for t in result.tests), described
     if scored == "zero":
         assert result.score == 0.0, described
     elif scored == "partial":
@@ -142,5 +172,21 @@ def test_hostile_neighbours_cost_nothing_to_others(tmp_path):
     assert by_name["good"].score == by_name["good"].max_score
     for case in ("loops-forever", "forges-passing-results", "os-exit-0-at-import"):
         exercises = {e.id: e for e in by_name[case].exercises}
-        assert exercises["01"].status == messages.PASSED, case
+        assert exercises["01"].status == Status.PASSED, case
         assert exercises["06"].score == 0.0, case
+
+
+def test_report_records_survive_encoding_and_bad_ones_are_refused():
+    from kata.runner.protocol import (
+        CheckReport,
+        Collected,
+        CollectError,
+        decode,
+        encode,
+    )
+
+    for record in (Collected(("a::b", "a::c")), CollectError("a", "boom"), CheckReport("a::b", Status.FAILED, "told", 0.5, True, "counts")):
+        assert decode(encode(record)) == record
+    assert decode('{"event": "test", "nodeid": "a::b", "outcome": "skipped"}') == CheckReport("a::b", Status.SKIPPED)
+    for line in MALFORMED:
+        assert decode(line.replace("NODE", "a::b")) is None, line

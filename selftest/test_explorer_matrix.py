@@ -1,7 +1,7 @@
 """The race explorer finds every mutant its exercise says it must, and never fails correct code.
 
 Each exercise whose checks define explorer scenarios (``EXPLORED`` in its test file) is measured
-by ``kata.explorebench``: every mutant in ``EXPLORER_FINDS`` found within the checks' schedule
+by ``kata.maint.explorebench``: every mutant in ``EXPLORER_FINDS`` found within the checks' schedule
 budget, its failing seed replayed to the identical message, and the solution and every
 alternative run for $THREADKATA_EXPLORE_SCHEDULES schedules per scenario (default 200; the benchmark
 in the README uses 1000) without a failure.
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from kata import explorebench, settings
+from kata import settings
+from kata.maint import explorebench
 
 SCHEDULES = settings.explore_schedules()
 EXPLORED = [pytest.param(e, id=e.stem) for e in explorebench.explored([])]

@@ -11,7 +11,8 @@ import textwrap
 import pytest
 
 from grader import grading
-from kata import catalogue, messages
+from kata import catalogue
+from kata.messages import Status
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
 pytestmark = pytest.mark.tooling
@@ -33,7 +34,7 @@ def grade06(folder, timeout: float = 20.0) -> grading.ExerciseResult:
 @pytest.mark.timeout(900)
 def test_solutions_score_full_marks():
     result = grading.grade_many([catalogue.SOLUTIONS], catalogue.all_exercises(), jobs=2)[0]
-    failing = [(e.id, e.status, [t.message[:300] for t in e.tests if t.status != "passed"]) for e in result.exercises if e.status != "passed"]
+    failing = [(e.id, e.status, [t.message[:300] for t in e.tests if t.status != Status.PASSED]) for e in result.exercises if e.status != Status.PASSED]
     assert not failing
     assert result.score == result.max_score > 0
 
@@ -41,31 +42,31 @@ def test_solutions_score_full_marks():
 def test_files_under_an_exercises_folder_are_found(tmp_path):
     folder = submission(tmp_path, "nested", (catalogue.SOLUTIONS / f"{EX06.stem}.py").read_text(), nested=True)
     result = grade06(folder)
-    assert (result.status, result.score) == ("passed", result.max_score)
+    assert (result.status, result.score) == (Status.PASSED, result.max_score)
 
 
 def test_missing_file_scores_zero_as_missing(tmp_path):
     (tmp_path / "empty").mkdir()
     result = grade06(tmp_path / "empty")
-    assert (result.status, result.score, result.tests) == (messages.MISSING, 0.0, [])
+    assert (result.status, result.score, result.tests) == (Status.MISSING, 0.0, [])
 
 
 def test_partial_credit_for_a_racy_counter(tmp_path):
     folder = submission(tmp_path, "racy", (catalogue.MUTANTS / EX06.stem / "no_lock.py").read_text())
     result = grade06(folder)
-    assert result.status == messages.FAILED
+    assert result.status == Status.FAILED
     assert 0 < result.score < result.max_score
-    failed = [t for t in result.tests if t.status == messages.FAILED]
+    failed = [t for t in result.tests if t.status == Status.FAILED]
     assert failed and all("thread" in t.message.lower() for t in failed)
 
 
 @pytest.mark.parametrize(
     ("source", "status"),
     [
-        ("while True:\n    pass\n", messages.TIMEOUT),
-        ("import os\nos._exit(0)\n", messages.ERROR),
-        ("import sys\nsys.exit(0)\n", messages.ERROR),
-        ("def broken(:\n", messages.ERROR),
+        ("while True:\n    pass\n", Status.TIMEOUT),
+        ("import os\nos._exit(0)\n", Status.ERROR),
+        ("import sys\nsys.exit(0)\n", Status.ERROR),
+        ("def broken(:\n", Status.ERROR),
     ],
     ids=["spins-at-import", "os-exit-0", "sys-exit-0", "syntax-error"],
 )
@@ -73,14 +74,14 @@ def test_hostile_submission_costs_only_its_own_points(tmp_path, source, status):
     result = grade06(submission(tmp_path, "hostile", source), timeout=5.0)
     assert result.status == status, [t.message for t in result.tests]
     assert result.score == 0.0
-    assert result.tests and all(t.status != messages.PASSED for t in result.tests)
+    assert result.tests and all(t.status != Status.PASSED for t in result.tests)
 
 
 def test_thread_left_running_at_import_does_not_stall_grading(tmp_path):
     source = (catalogue.SOLUTIONS / f"{EX06.stem}.py").read_text()
     source += "\nthreading.Thread(target=threading.Event().wait, name='forever').start()\n"
     result = grade06(submission(tmp_path, "leftover", source), timeout=20.0)
-    assert result.status == messages.PASSED, [t.message for t in result.tests]
+    assert result.status == Status.PASSED, [t.message for t in result.tests]
 
 
 @pytest.mark.timeout(120)
@@ -113,8 +114,8 @@ def test_deadlocking_exercise_fails_within_bounds_and_others_still_score(tmp_pat
     exercises = [catalogue.find("01"), EX06]
     result = grading.grade_submission(folder, exercises, grading.Settings(timeout=30))
     by_id = {e.id: e for e in result.exercises}
-    assert by_id["01"].status == messages.PASSED
-    assert by_id["06"].status in (messages.FAILED, messages.TIMEOUT) and by_id["06"].score < by_id["06"].max_score
+    assert by_id["01"].status == Status.PASSED
+    assert by_id["06"].status in (Status.FAILED, Status.TIMEOUT) and by_id["06"].score < by_id["06"].max_score
 
 
 def test_command_line_prints_a_table_and_writes_json(tmp_path):

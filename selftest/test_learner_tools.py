@@ -158,3 +158,170 @@ def test_watch_reruns_on_save_and_moves_on(workspace):
         child.terminate()
         child.wait(10)
         os.close(leader)
+
+
+# Windows and macOS: no Windows or macOS machine runs these tests, so each takes the POSIX
+# facility away on Linux and runs real checks through the fallback the other system would use.
+
+
+class WindowsOs:
+    """The ``os`` module as a module sees it on Windows: ``name`` is "nt", no ``killpg`` or ``setsid``.
+
+    Handed to one module only (setting ``os.name`` for the whole process would break pathlib).
+    """
+
+    name = "nt"
+
+    def __getattr__(self, attribute):
+        if attribute in ("killpg", "setsid"):
+            raise AttributeError(attribute)
+        return getattr(os, attribute)
+
+
+@pytest.fixture
+def like_windows(monkeypatch):
+    """No pipes by number, no process groups: the runner sees Windows' ``os``, and ``os.killpg``/``os.setsid`` are gone.
+
+    Yields the keyword arguments of every ``Popen`` the runner made, to show none asked for a POSIX facility.
+    """
+    from kata.runner import processes
+
+    made: list[dict] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        made.append(kwargs)
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(processes, "os", WindowsOs())
+    monkeypatch.delattr(os, "killpg")
+    monkeypatch.delattr(os, "setsid")
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    assert not processes.can_pass_fds() and not processes.has_process_groups()
+    yield made
+    monkeypatch.undo()
+
+
+def test_checks_run_without_pass_fds_or_process_groups(workspace, like_windows):
+    from kata.runner import ALL, run_checks
+
+    solve(workspace, EX06)
+    run = run_checks(EX06, workspace, which=ALL)
+    assert run.collected and not run.failures_by_round(1)[0] and run.returncode == 0, run.output[-2000:]
+    assert {t.outcome for t in run.tests.values()} == {"passed"}
+    runner_calls = [k for k in like_windows if k.get("cwd") is not None]
+    assert runner_calls and all("pass_fds" not in k and not k.get("start_new_session") for k in runner_calls), runner_calls
+    shutil.copyfile(EX06.mutants()[0], workspace / f"{EX06.stem}.py")
+    assert run_checks(EX06, workspace).failures_by_round(1)[0], "a mutant must fail through the report file too"
+
+
+@pytest.mark.timeout(120)
+def test_a_hung_run_is_ended_without_process_groups(workspace, like_windows):
+    from kata.runner import run_checks
+
+    (workspace / f"{EX06.stem}.py").write_text("import time\ntime.sleep(600)\n")
+    started = time.monotonic()
+    run = run_checks(EX06, workspace, timeout=3)
+    assert run.timed_out and time.monotonic() - started < 30
+    assert run.failures_by_round(1)[0], "a run that never reported passes nothing"
+
+
+def test_progress_works_without_pass_fds_or_process_groups(workspace, like_windows):
+    solve(workspace, EX06)
+    text = learner.progress(workspace)
+    assert f"✔ 06 {EX06.title}" in text and f"1/{len(EXERCISES)} exercises done" in text
+
+
+class NoAddressSpaceLimit:
+    """A ``resource`` module as on macOS: RLIMIT_AS exists, but setting it raises."""
+
+    RLIMIT_CPU, RLIMIT_AS, RLIMIT_FSIZE = 0, 9, 1
+
+    def __init__(self) -> None:
+        self.set: list[tuple[int, tuple[int, int]]] = []
+
+    def setrlimit(self, which, limits):
+        if which == self.RLIMIT_AS:
+            raise ValueError("current limit exceeds maximum limit")
+        self.set.append((which, limits))
+
+
+def test_a_limit_the_system_refuses_is_skipped_and_said_once(capsys):
+    from kata.runner import sandbox
+
+    fake = NoAddressSpaceLimit()
+    assert sandbox.apply_limits({"cpu": "60", "mem": "1000", "fsize": "2000"}, fake) == ["mem"]
+    assert fake.set == [(fake.RLIMIT_CPU, (60, 60)), (fake.RLIMIT_FSIZE, (2000, 2000))]
+    err = capsys.readouterr().err
+    assert err.count("threadkata: this system cannot apply") == 1 and "mem" in err and "ValueError" in err
+    assert sandbox.apply_limits({"cpu": "60", "mem": "1000"}, None) == ["cpu", "mem"]
+    assert capsys.readouterr().err.count("no resource module") == 1
+
+
+def test_the_sandbox_runs_its_command_when_a_limit_is_refused(tmp_path):
+    """The child really starts with the other limits applied, as it would on macOS."""
+    script = (
+        "import resource, sys\n"
+        "from kata.runner import sandbox\n"
+        "class Mac:\n"
+        "    RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_AS = resource.RLIMIT_CPU, resource.RLIMIT_FSIZE, resource.RLIMIT_AS\n"
+        "    def setrlimit(self, which, limits):\n"
+        "        if which == resource.RLIMIT_AS:\n"
+        "            raise ValueError('not on this system')\n"
+        "        resource.setrlimit(which, limits)\n"
+        "sandbox._resource = Mac\n"
+        "sandbox.main(sys.argv[1:])\n"
+    )
+    probe = "import resource; print('cpu limit', resource.getrlimit(resource.RLIMIT_CPU)[0])"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "cpu=77", "mem=1000", "--", sys.executable, "-c", probe],
+        cwd=catalogue.ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and "cpu limit 77" in done.stdout, done.stdout + done.stderr
+    assert done.stderr.count("cannot apply the mem limit") == 1, done.stderr
+
+
+class FakeStream:
+    def __init__(self, tty: bool, encoding: str = "utf-8") -> None:
+        self.tty, self.encoding = tty, encoding
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_the_screen_is_cleared_only_where_the_console_obeys_escape_codes(monkeypatch):
+    monkeypatch.delenv("TERM", raising=False)
+    assert learner.console_supports_ansi(FakeStream(tty=True))
+    assert not learner.console_supports_ansi(FakeStream(tty=False)), "a pipe or a file gets no escape codes"
+    monkeypatch.setenv("TERM", "dumb")
+    assert not learner.console_supports_ansi(FakeStream(tty=True))
+    monkeypatch.delenv("TERM")
+    monkeypatch.setattr(learner, "os", WindowsOs())
+    monkeypatch.setitem(sys.modules, "colorama", None)  # no colorama, and no SetConsoleMode on Linux
+    assert not learner.console_supports_ansi(FakeStream(tty=True)), "a Windows console without VT mode"
+
+
+def test_marks_fall_back_to_ascii_on_a_legacy_code_page(workspace):
+    assert learner.marks_for(FakeStream(tty=True, encoding="cp1252")) == learner.ASCII_MARKS
+    assert learner.marks_for(FakeStream(tty=True)) == learner.MARKS
+    text = learner.progress(workspace, learner.ASCII_MARKS)
+    assert f". 01 {EXERCISES[0].title}" in text
+    text.encode("cp1252")
+
+
+def test_watch_on_a_console_without_escape_codes_prints_none(workspace, monkeypatch, capsys):
+    monkeypatch.setattr(learner, "console_supports_ansi", lambda stream=None: False)
+    monkeypatch.setattr(learner, "run_visible", lambda exercise, target: False)
+    monkeypatch.setattr(learner, "status", lambda exercise, target, use_cache=True: learner.NOT_STARTED)
+    path = workspace / f"{EX06.stem}.py"
+    edits = iter(["# one\n", "# two\n"])
+    real_sleep = time.sleep
+
+    def sleep_then_edit(seconds):
+        real_sleep(0.01)
+        path.write_text(next(edits, "# two\n"))
+
+    monkeypatch.setattr(learner.time, "sleep", sleep_then_edit)
+    learner.watch(workspace, interval=0, clear=True, cycles=2)
+    out = capsys.readouterr().out
+    assert f"checking exercise {EX06.number}" in out and "\033" not in out

@@ -10,7 +10,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import pytest
 
-from kata import catalogue, selfcheck, settings
+from kata import catalogue, settings
+from kata.maint import selfcheck
 
 ROUNDS = settings.rounds()
 JOBS = settings.jobs()

@@ -1,1 +1,1 @@
-"""Maintainer tools: never shipped to students."""
+"""The maintainer's tools: the kata's self-check, benchmarks and the student release. Never shipped."""

@@ -1,22 +1,27 @@
 """pytest plugin for tools that run the checks: repeated rounds and a machine-readable report.
 
-Loaded with ``-p kata.pytest_plugin`` by the grader, the mutant runner and the benchmark;
-a learner's ``nox -s check-NN`` does not need it.
+Loaded with ``-p kata.runner.report_plugin`` by the runner (so by the grader, the self-check and
+the benchmarks); a learner's ``nox -s check-NN`` does not need it.
 
 * ``--rounds N`` runs every check N times (``[round0]`` … ``[roundN-1]``).
-* The report: one JSON object per line, first ``{"event": "collected", "tests": [...]}``, then
-  ``{"event": "test", ...}`` as each check ends, flushed at once so a run that dies still leaves
-  what it finished. It goes to the pipe named by ``$KATA_REPORT_FD`` (how the runner asks; the
-  variable is removed before any learner code runs) or to ``--kata-report PATH``.
+* The report: the records of :mod:`kata.runner.protocol`, one per line, first the collected
+  checks, then one as each check ends, flushed at once so a run that dies still leaves what it
+  finished. It goes to the pipe named by ``$THREADKATA_REPORT_FD`` (how the runner asks where it
+  can hand a pipe to a child; the variable is removed before any learner code runs) or to
+  ``--kata-report PATH`` (how it asks elsewhere, Windows for one).
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
-from typing import IO, Any
+from typing import IO
 
 import pytest
+
+from kata.messages import Status
+from kata.runner.protocol import CheckReport, Collected, CollectError, Record, encode
+from kata.settings import REPORT_FD_ENV
 
 MESSAGE_LIMIT = 4000
 
@@ -42,11 +47,11 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 class Reporter:
     def __init__(self, stream: IO[str]) -> None:
         self.stream = stream
-        self.open: dict[str, dict[str, Any]] = {}
+        self.open: dict[str, CheckReport] = {}
         self.behaviour: dict[str, str] = {}
 
-    def emit(self, record: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(record) + "\n")
+    def emit(self, record: Record) -> None:
+        self.stream.write(encode(record))
         self.stream.flush()
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
@@ -54,29 +59,29 @@ class Reporter:
             doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
             first = doc.strip().splitlines()[0] if doc.strip() else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
             self.behaviour[item.nodeid] = first.rstrip(".")
-        self.emit({"event": "collected", "tests": [item.nodeid for item in session.items]})
+        self.emit(Collected(tuple(item.nodeid for item in session.items)))
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.emit({"event": "collect-error", "nodeid": report.nodeid, "message": report.longreprtext[-MESSAGE_LIMIT:]})
+            self.emit(CollectError(report.nodeid, report.longreprtext[-MESSAGE_LIMIT:]))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        record = self.open.setdefault(
-            report.nodeid,
-            {"event": "test", "nodeid": report.nodeid, "outcome": "passed", "message": "", "duration": 0.0, "hidden": "/hidden/" in report.nodeid, "behaviour": self.behaviour.get(report.nodeid, "")},
+        record = self.open.get(report.nodeid) or CheckReport(
+            report.nodeid, Status.PASSED, hidden="/hidden/" in report.nodeid, behaviour=self.behaviour.get(report.nodeid, "")
         )
-        record["duration"] += report.duration
-        if report.failed and record["outcome"] == "passed":
-            record["outcome"] = "failed" if report.when == "call" else "error"
-            record["message"] = report.longreprtext[:MESSAGE_LIMIT]
-        elif report.skipped and record["outcome"] == "passed":
-            record["outcome"] = "skipped"
+        record = dataclasses.replace(record, duration=record.duration + report.duration)
+        if report.failed and record.outcome is Status.PASSED:
+            outcome = Status.FAILED if report.when == "call" else Status.ERROR
+            record = dataclasses.replace(record, outcome=outcome, message=report.longreprtext[:MESSAGE_LIMIT])
+        elif report.skipped and record.outcome is Status.PASSED:
+            record = dataclasses.replace(record, outcome=Status.SKIPPED)
+        self.open[report.nodeid] = record
         if report.when == "teardown":
             self.emit(self.open.pop(report.nodeid))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    fd = os.environ.pop("KATA_REPORT_FD", None)
+    fd = os.environ.pop(REPORT_FD_ENV, None)
     path = config.getoption("kata_report")
     if fd is not None:
         stream = os.fdopen(int(fd), "w", encoding="utf-8")

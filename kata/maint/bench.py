@@ -1,6 +1,6 @@
 """Benchmark the checks on this machine: a measurement, not a test.
 
-    python -m kata.bench [NN ...] [--repeat K]
+    python -m kata.maint.bench [NN ...] [--repeat K]
 
 For each exercise: the checks' time on the reference solution (wall time of the child run and
 the time inside the checks), the time for the untouched stub to fail, and the time each mutant
@@ -18,13 +18,14 @@ import subprocess
 import sys
 import time
 
-from kata import catalogue, selfcheck
+from kata import catalogue
+from kata.maint import selfcheck
 from kata.runner import Run, run_checks
 
 
 def inside(run: Run) -> float:
     """Seconds spent inside the checks themselves (pytest's own start-up excluded)."""
-    return sum(record["duration"] for record in run.tests.values())
+    return sum(record.duration for record in run.tests.values())
 
 
 def median_run(exercise: catalogue.Exercise, target, repeat: int) -> tuple[Run, float, float]:
@@ -44,7 +45,7 @@ def warm_nox(exercise: catalogue.Exercise) -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.bench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     args = parser.parse_args(argv)

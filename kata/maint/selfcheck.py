@@ -1,8 +1,8 @@
 """The kata checks itself: every reference solution passes, every known-buggy variant is rejected.
 
-    python -m kata.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
-    python -m kata.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
-    python -m kata.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck solutions [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck mutants   [--rounds N] [--jobs J] [NN ...]
+    python -m kata.maint.selfcheck alternatives [--rounds N] [--jobs J] [NN ...]
 
 A solution must pass every check, hidden ones included, in every round, and so must each alternative
 (``alternatives/<stem>/<name>.py``: a correct answer written differently from the reference,
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kata import catalogue
-from kata.runner import Run, run_checks
+from kata.runner import ALL, PUBLIC, Run, run_checks
 
 
 @dataclass
@@ -62,14 +62,8 @@ class Verdict:
         return f"{head} {status} {self.rounds - len(failing)}/{self.rounds} rounds ({self.run.seconds:.1f} s){detail}"
 
 
-def mutant_bug(path: Path) -> str:
-    """The one-line comment that says what is wrong with a mutant."""
-    first = path.read_text(encoding="utf-8").splitlines()[0]
-    return first.lstrip("# ").removeprefix("BUG: ")
-
-
 def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
-    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), hidden=True))
+    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), which=ALL))
 
 
 def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
@@ -77,7 +71,7 @@ def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_m
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         # Mutants face the public checks only: a learner must be able to see every bug locally.
-        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), hidden=not is_mutant)
+        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL)
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 
@@ -90,7 +84,7 @@ def selected(numbers: list[str]) -> list[catalogue.Exercise]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.selfcheck", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.selfcheck", description=__doc__.splitlines()[0])
     parser.add_argument("what", choices=["solutions", "mutants", "alternatives"])
     parser.add_argument("exercises", nargs="*", help="exercise numbers (default: all)")
     parser.add_argument("--rounds", type=int, default=3)

@@ -1,6 +1,6 @@
 """Write a self-contained student copy of the kata.
 
-    python -m kata.release DEST [--with-solutions] [--force]
+    python -m kata.maint.release DEST [--with-solutions] [--force]
 
 The copy holds the exercises, the public checks, the hints, the noxfile and the README — no
 hidden checks, no mutants, no alternatives, no grader and, unless asked, no solutions. It works
@@ -17,11 +17,21 @@ import sys
 from pathlib import Path
 
 from kata import catalogue
+from kata.runner import files
 
-#: What a student copy holds, relative to the project root.
-INCLUDED = ["README.md", "noxfile.py", "pyproject.toml", ".gitignore", "exercises", "hints", "tests", "kata"]
-#: What never leaves the instructor's copy, even inside an included folder.
-WITHHELD = ["tests/hidden", "kata/selfcheck.py", "kata/bench.py", "kata/explorebench.py", "kata/release.py"]
+#: What a student copy holds, relative to the project root, and what stays behind inside each
+#: folder: the one place that decides what ships. The package ships without its maintainer-only
+#: folders (``kata/maint/``), the checks without ``hidden/``.
+SHIPPED: dict[str, tuple[str, ...]] = {
+    "README.md": (),
+    "noxfile.py": (),
+    "pyproject.toml": (),
+    ".gitignore": (),
+    "exercises": (),
+    "hints": (),
+    "tests": ("hidden",),
+    "kata": files.MAINTAINER_ONLY,
+}
 
 STUDENT_NOTE = (
     "> **Student copy.** The checks here are the public ones; the grader adds hidden checks of the\n"
@@ -31,18 +41,18 @@ STUDENT_NOTE = (
 
 
 def _ignore(folder: str, names: list[str]) -> set[str]:
+    """For :func:`shutil.copytree`: caches anywhere, and what :data:`SHIPPED` keeps back in a shipped folder."""
+    skipped = files.ignore_caches(folder, names)
     here = Path(folder).resolve()
-    skipped = {n for n in names if n in ("__pycache__", ".pytest_cache") or n.endswith(".pyc")}
-    for relative in WITHHELD:
-        path = catalogue.ROOT / relative
-        if path.parent == here and path.name in names:
-            skipped.add(path.name)
+    for top, withheld in SHIPPED.items():
+        if here == (catalogue.ROOT / top).resolve():
+            skipped |= {n for n in names if n in withheld}
     return skipped
 
 
 def release(destination: Path, with_solutions: bool = False) -> Path:
     destination.mkdir(parents=True)
-    for name in INCLUDED:
+    for name in SHIPPED:
         source = catalogue.ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name, ignore=_ignore)
@@ -60,7 +70,7 @@ def release(destination: Path, with_solutions: bool = False) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.release", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.release", description=__doc__.splitlines()[0])
     parser.add_argument("destination", type=Path)
     parser.add_argument("--with-solutions", action="store_true", help="ship solutions/ so `nox -s solution` can reveal them after passing")
     parser.add_argument("--force", action="store_true", help="replace the destination if it exists")

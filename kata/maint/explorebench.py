@@ -1,6 +1,6 @@
 """Measure the race explorer against the kata's own variants: a measurement, not a test.
 
-    python -m kata.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
+    python -m kata.maint.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
 
 For every exercise whose checks define race-explorer scenarios (``EXPLORED`` in its test file):
 
@@ -25,7 +25,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kata import catalogue, selfcheck
+from kata import catalogue
+from kata.maint import selfcheck
 
 from kata import explorer as explore
 
@@ -137,7 +138,7 @@ def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kata.explorebench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kata.maint.explorebench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
     parser.add_argument("--schedules", type=int, default=1000, help="schedules per scenario for solutions and alternatives")
     parser.add_argument("--replays", type=int, default=20, help="replays of each mutant's failing seed")

@@ -1,0 +1,246 @@
+"""Run one exercise's checks against one target folder in a child process, and read the outcome.
+
+The child runs on a scratch copy of the checks (:mod:`kata.runner.files`), apart from us (its own
+process group where there are groups, :mod:`kata.runner.processes`), under a wall-clock limit and
+optional CPU, memory and file-size limits (:mod:`kata.runner.sandbox`); at the end it is killed
+with everything it started, so a hung, spinning or thread-leaking target costs only its own run.
+Results come back as :mod:`kata.runner.protocol` records over a pipe that the child inherits (not
+a file, not its output) — or, where a child cannot inherit a pipe, through a file in a private
+temporary folder — and only a capped head and tail of the child's output are kept, however much
+the target prints.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from kata import catalogue
+from kata.messages import Status
+from kata.runner import processes
+from kata.runner.files import PUBLIC, copy_checks
+from kata.runner.protocol import CheckReport, Collected, CollectError, decode
+from kata.runner.rounds import check_name, round_of
+from kata.settings import REPORT_FD_ENV
+
+OUTPUT_HEAD = 4_000
+OUTPUT_TAIL = 16_000
+REPORT_LIMIT = 8_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one child run (None: no limit)."""
+
+    cpu_seconds: int | None = None
+    memory_bytes: int | None = None
+    file_bytes: int | None = None
+
+    def args(self) -> list[str]:
+        return [f"{name}={value}" for name, value in (("cpu", self.cpu_seconds), ("mem", self.memory_bytes), ("fsize", self.file_bytes)) if value]
+
+
+@dataclass
+class Run:
+    """What one child run of the checks reported."""
+
+    collected: list[str] = field(default_factory=list)
+    tests: dict[str, CheckReport] = field(default_factory=dict)
+    collect_errors: list[str] = field(default_factory=list)
+    returncode: int | None = None
+    timed_out: bool = False
+    tampered: str = ""  # why the report cannot be trusted, if it cannot
+    seconds: float = 0.0
+    output: str = ""
+
+    def failures_by_round(self, rounds: int) -> dict[int, list[str]]:
+        """For each round, the checks that did not pass (a check never reported counts as failed)."""
+        failing: dict[int, list[str]] = {r: [] for r in range(rounds)}
+        for nodeid in self.collected or list(self.tests):
+            record = self.tests.get(nodeid)
+            if record is None or record.outcome not in (Status.PASSED, Status.SKIPPED):
+                failing[round_of(nodeid)].append(check_name(nodeid))
+        if self.collect_errors or not self.collected:
+            for names in failing.values():
+                names.append("collection")
+        return failing
+
+
+def run_checks(
+    exercise: catalogue.Exercise,
+    target: Path,
+    *,
+    rounds: int = 1,
+    timeout: float = 120.0,
+    python: str = sys.executable,
+    which: str = PUBLIC,
+    limits: Limits | None = None,
+    extra_args: tuple[str, ...] = (),
+) -> Run:
+    """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
+
+    ``which`` picks the public checks, the hidden ones or all. Only the chosen check files are
+    copied into the run's folder, so a public run cannot read the hidden checks.
+    """
+    with tempfile.TemporaryDirectory(prefix="threadkata-") as scratch:
+        checks = Path(scratch) / "checks"
+        test_files = copy_checks(checks, exercise, which)
+        if not test_files:
+            return Run(returncode=0)
+        command = [
+            python, "-m", "pytest", *map(str, test_files), "-q",
+            "-p", "kata.runner.report_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
+            *(["--hidden"] if which != PUBLIC else []), *extra_args,
+        ]  # fmt: skip
+        if limits and limits.args():
+            command = [python, "-m", "kata.runner.sandbox", *limits.args(), "--", *command]
+        env = dict(os.environ)
+        env.pop(catalogue.TARGET_ENV, None)
+        env["PYTHONPATH"] = str(checks)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if processes.can_pass_fds():
+            return _run(command, checks, env, timeout, _PipeReport(env))
+        with tempfile.TemporaryDirectory(prefix="threadkata-report-") as private:  # 0700 where modes exist
+            return _run(command, checks, env, timeout, _FileReport(Path(private) / "report.jsonl", command))
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, report: _PipeReport | _FileReport) -> Run:
+    run = Run()
+    started = time.monotonic()
+    try:
+        child = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, **processes.isolation(), **report.popen_args(),
+        )  # fmt: skip
+    finally:
+        report.started()
+    output = _Drain(child.stdout.fileno(), OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
+    try:
+        run.returncode = child.wait(timeout)
+    except subprocess.TimeoutExpired:
+        run.timed_out = True
+    finally:
+        processes.end(child)
+        child.wait()
+    run.seconds = time.monotonic() - started
+    run.output = output.text(wait=2.0)
+    _read_report(report.text(), run)
+    child.stdout.close()
+    return run
+
+
+class _PipeReport:
+    """The report over a pipe the child inherits by number (named in ``$THREADKATA_REPORT_FD``)."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.read_end, self.write_end = os.pipe()
+        env[REPORT_FD_ENV] = str(self.write_end)
+
+    def popen_args(self) -> dict:
+        return {"pass_fds": (self.write_end,)}
+
+    def started(self) -> None:
+        os.close(self.write_end)
+        self.drain = _Drain(self.read_end, REPORT_LIMIT)
+
+    def text(self) -> str:
+        try:
+            return self.drain.text(wait=2.0)
+        finally:
+            os.close(self.read_end)
+
+
+class _FileReport:
+    """The report through ``--kata-report PATH``, a file in a folder only we (and the child) know of."""
+
+    def __init__(self, path: Path, command: list[str]) -> None:
+        self.path = path
+        command += ["--kata-report", str(path)]
+
+    def popen_args(self) -> dict:
+        return {}
+
+    def started(self) -> None:
+        pass
+
+    def text(self) -> str:
+        try:
+            with open(self.path, "rb") as stream:
+                return stream.read(REPORT_LIMIT).decode("utf-8", "replace")
+        except OSError:
+            return ""  # the child ended before its plugin opened the file
+
+
+class _Drain:
+    """Read a pipe to its end in the background, keeping at most ``limit`` bytes (head and tail)."""
+
+    def __init__(self, fd: int, limit: int, keep_tail: int = 0) -> None:
+        self.fd, self.limit, self.keep_tail = fd, limit, keep_tail
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        head_limit = self.limit - self.keep_tail
+        while True:
+            try:
+                chunk = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            room = max(0, head_limit - len(self.head))
+            self.head += chunk[:room]
+            rest = chunk[room:]
+            if rest:
+                if not self.keep_tail:
+                    self.dropped += len(rest)
+                    continue
+                self.tail += rest
+                if len(self.tail) > self.keep_tail:
+                    self.dropped += len(self.tail) - self.keep_tail
+                    del self.tail[: len(self.tail) - self.keep_tail]
+
+    def text(self, wait: float) -> str:
+        """What was read; waits a little for the pipe to close (an escaped grandchild may hold it open)."""
+        self.thread.join(wait)
+        middle = f"\n[… {self.dropped} bytes of output cut …]\n" if self.dropped and self.keep_tail else ""
+        return (bytes(self.head).decode("utf-8", "replace") + middle + bytes(self.tail).decode("utf-8", "replace"))
+
+
+def _read_report(text: str, run: Run) -> None:
+    """Read the records; a second "collected" or a check reported twice means someone else wrote too.
+
+    A line that is not a well-formed record (cut short by a killed child, or written by learner
+    code) is skipped: a check it claims to report stays unreported.
+    """
+    for line in text.splitlines():
+        record = decode(line)
+        if isinstance(record, Collected):
+            if run.collected:
+                run.tampered = "the list of checks was reported twice"
+            run.collected = list(record.tests)
+        elif isinstance(record, CheckReport):
+            if record.nodeid in run.tests or not run.collected:
+                run.tampered = f"check {check_name(record.nodeid)} was reported twice, or before the checks were collected"
+            else:
+                run.tests[record.nodeid] = record
+        elif isinstance(record, CollectError):
+            run.collect_errors.append(record.message)
+
+
+@lru_cache(maxsize=None)
+def expected_checks(exercise: catalogue.Exercise, which: str) -> tuple[str, ...]:
+    """The check ids of an exercise, collected without any learner code (nothing to forge)."""
+    with tempfile.TemporaryDirectory(prefix="threadkata-collect-") as empty:
+        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=120)
+    return tuple(run.collected)

@@ -1,0 +1,63 @@
+"""Apply resource limits, then become the given command: ``python -m kata.runner.sandbox cpu=N mem=N fsize=N -- CMD…``.
+
+``cpu`` is CPU seconds (all threads together), ``mem`` bytes of address space (which also caps
+how many threads can start), ``fsize`` the largest file the command may write (a learner's
+runaway printing fills pytest's capture file; writes past the limit fail instead of filling the
+disk). The limits are inherited by everything the command starts.
+
+A limit this system does not have or refuses (macOS refuses ``RLIMIT_AS``; Windows has no
+``resource`` module at all) is skipped, and the run says so once, on its output; the wall-clock
+limit of the runner still holds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from types import ModuleType
+
+#: The ``resource`` limit behind each setting.
+LIMIT_NAMES = {"cpu": "RLIMIT_CPU", "mem": "RLIMIT_AS", "fsize": "RLIMIT_FSIZE"}
+#: What the run says about the limits it could not apply.
+SKIPPED = "threadkata: this system cannot apply the {names} limit(s) ({why}); the checks run without them."
+
+
+def _resource() -> ModuleType | None:
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource
+
+
+def apply_limits(settings: dict[str, str], resource: ModuleType | None) -> list[str]:
+    """Set every limit ``resource`` can set; returns the settings it could not, after saying so once on stderr."""
+    skipped, why = [], ""
+    for key, value in settings.items():
+        limit = int(value)
+        try:
+            resource.setrlimit(getattr(resource, LIMIT_NAMES[key]), (limit, limit))  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError) as error:
+            skipped.append(key)
+            why = why or ("no resource module" if resource is None else f"{type(error).__name__}: {error}")
+    if skipped:
+        print(SKIPPED.format(names=", ".join(skipped), why=why), file=sys.stderr, flush=True)
+    return skipped
+
+
+def main(argv: list[str]) -> None:
+    split = argv.index("--")
+    settings = dict(arg.split("=", 1) for arg in argv[:split])
+    command = argv[split + 1 :]
+    apply_limits(settings, _resource())
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past fsize fails with an error instead of killing
+    if os.name == "posix":
+        os.execvp(command[0], command)
+    sys.exit(subprocess.call(command))  # Windows' exec starts a new process: wait for it instead
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
