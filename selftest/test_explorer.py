@@ -41,7 +41,7 @@ def line_of(path: Path, text: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
-def run_once(path: Path, scenario, seed: int = 0, **options) -> explore.Run:
+def run_once(path: Path, scenario, seed: int = 0, **options) -> explore.Execution:
     program = explore.Program(path)
     try:
         return explore.run_schedule(program, scenario, seed, **options)

@@ -1,0 +1,227 @@
+"""The learner's program: its file compiled once, fresh instrumented copies of its module, and
+the instruction callback that makes switch points and records what each step read and wrote."""
+
+from __future__ import annotations
+
+import builtins
+import dis
+import random
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kata.explorer.standins import _importer, _stand_in_modules
+from kata.explorer.trace import _MISSING, _attribute, _shown
+
+if TYPE_CHECKING:
+    from kata.explorer.engine import Schedule
+
+_real_settrace = sys.settrace
+#: PEP 669 monitoring (3.12+); before it, opcode tracing.
+_MONITORING = getattr(sys, "monitoring", None)
+
+#: Opcodes before which a switch can matter: they read or write shared state or run other code.
+_SHARED = ("ATTR", "SUBSCR", "GLOBAL", "DEREF", "CALL", "METHOD", "NAME", "CONTAINS", "FOR_ITER", "SLICE")
+#: Opcodes that change shared state: preemption points are drawn from the steps just before them
+#: and from synchronisation calls, since a switch between two reads changes nothing.
+_WRITES = ("STORE_", "DELETE_")
+#: Opcodes whose value the trace can show (what was read or written).
+_LOADS_OF_NAMES = ("LOAD_FAST", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CLOSURE")
+
+
+def claim_monitoring_tool(name: str) -> int | None:
+    """A free sys.monitoring tool id, taken under ``name``; None if every id is in use."""
+    for tool in (4, 3, 2, 1, 0):
+        if _MONITORING.get_tool(tool) is None:
+            _MONITORING.use_tool_id(tool, name)
+            return tool
+    return None
+
+
+@dataclass(frozen=True)
+class _Instruction:
+    """What the scheduler needs to know of one instruction of the learner's file."""
+
+    opname: str
+    argval: Any
+    index: int  # its position in the code object's instructions
+    shared: bool  # touches shared state or runs other code: a switch point
+    writes: bool  # changes state: a step preemption points are drawn from
+    back_edge: bool  # jumps back (a loop goes round): counted toward the step limit
+
+    @classmethod
+    def of(cls, ins: dis.Instruction, index: int) -> _Instruction:
+        shared = any(part in ins.opname for part in _SHARED)
+        back = not shared and "JUMP" in ins.opname and isinstance(ins.argval, int) and ins.argval < ins.offset
+        return cls(ins.opname, ins.argval, index, shared, shared and ins.opname.startswith(_WRITES), back)
+
+
+class Program:
+    """The learner's file, compiled once, and the instrumentation that makes its switch points."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        source = Path(path).read_text(encoding="utf-8")
+        self.lines = source.splitlines()
+        self.code = compile(source, self.path, "exec")
+        self.codes: dict[Any, dict[int, _Instruction]] = {}
+        self.instructions: dict[Any, list[dis.Instruction]] = {}
+        self._collect(self.code)
+        self.name = Path(path).stem
+        self._tool: int | None = None
+        self.schedule: Schedule | None = None
+
+    def _collect(self, code: Any) -> None:
+        instructions = list(dis.get_instructions(code))
+        self.instructions[code] = instructions
+        self.codes[code] = {ins.offset: _Instruction.of(ins, index) for index, ins in enumerate(instructions)}
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                self._collect(const)
+
+    def source_of(self, line: Any) -> str:
+        if isinstance(line, int) and 0 < line <= len(self.lines):
+            return self.lines[line - 1].strip()
+        return ""
+
+    def line_of(self, error: BaseException) -> int:
+        """The last line of the learner's file an exception went through."""
+        line, tb = 0, error.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code in self.codes:
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
+
+    def learner_line(self) -> int:
+        """The line of the learner's file the current thread is on (innermost learner frame)."""
+        frame = sys._getframe(1)
+        codes = self.codes
+        while frame is not None:
+            if frame.f_code in codes:
+                return frame.f_lineno or 0
+            frame = frame.f_back
+        return 0
+
+    def fresh_module(self, rng: random.Random) -> types.ModuleType:
+        module = types.ModuleType(self.name)
+        module.__file__ = self.path
+        module.__dict__["__builtins__"] = dict(vars(builtins), __import__=_importer(_stand_in_modules(rng)))
+        borrowed = self.name not in sys.modules  # dataclasses and typing look a class's module up by name
+        if borrowed:
+            sys.modules[self.name] = module
+        try:
+            exec(self.code, module.__dict__)
+        finally:
+            if borrowed:
+                sys.modules.pop(self.name, None)
+        return module
+
+    # ---- instrumentation: sys.monitoring where it exists (3.12+), opcode tracing before
+
+    def on_instruction(self, frame: Any, offset: int) -> None:
+        """Called before each instruction of the learner's file; never raises."""
+        try:
+            schedule = self.schedule
+            if schedule is None:
+                return
+            if schedule.aborted:
+                schedule.after_abort()
+                return
+            me = schedule.task()
+            if me is None:
+                return
+            info = self.codes[frame.f_code].get(offset)
+            if info is None:
+                return
+            opname, argval, index = info.opname, info.argval, info.index
+            if info.back_edge:
+                schedule.spin(me)  # `while True: pass` still reaches the step limit
+            if info.shared:
+                # First, so what is read below is what the instruction will see. Steps that
+                # write are where preemptions are drawn from (see Schedule).
+                schedule.point(me, writes=info.writes)
+                if schedule.aborted:
+                    return
+            note = access = None
+            if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
+                owner = self._owner(frame, index, argval)
+                if owner is not None:
+                    if opname == "STORE_ATTR":
+                        me.pending = (owner, argval, schedule.record(me, frame.f_lineno))
+                        return
+                    shown = _shown(_attribute(owner, argval))
+                    if shown is not None:
+                        note = f"reads {argval} = {shown}"
+                        access = (id(owner), "reads", argval, shown)
+            schedule.record(me, frame.f_lineno, note, access=access)
+        except BaseException:
+            pass
+
+    def _owner(self, frame: Any, index: int, attr: str) -> Any:
+        """The object whose attribute an instruction reads or writes, found from the loads before it."""
+        instructions = self.instructions[frame.f_code]
+        for back in range(index - 1, max(index - 7, -1), -1):
+            ins = instructions[back]
+            if ins.opname not in _LOADS_OF_NAMES:
+                continue
+            names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+            for name in reversed(names):
+                if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                    obj = frame.f_globals.get(name, _MISSING)
+                else:
+                    obj = frame.f_locals.get(name, _MISSING)
+                if _attribute(obj, attr) is not _MISSING:
+                    return obj
+        return None
+
+    def install(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+        if _MONITORING is None or self._tool is not None:
+            return
+        self._tool = claim_monitoring_tool("threadkata explorer")
+        if self._tool is None:
+            return
+        getframe, call = sys._getframe, self.on_instruction
+        _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION,
+                                      lambda code, offset: call(getframe(1), offset))
+        for code in self.codes:
+            _MONITORING.set_local_events(self._tool, code, _MONITORING.events.INSTRUCTION)
+
+    def uninstall(self) -> None:
+        self.schedule = None
+
+    def close(self) -> None:
+        if _MONITORING is not None and self._tool is not None:
+            for code in self.codes:
+                _MONITORING.set_local_events(self._tool, code, 0)
+            _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION, None)
+            _MONITORING.free_tool_id(self._tool)
+            self._tool = None
+
+    def instrument_thread(self, schedule: Schedule) -> None:
+        if _MONITORING is not None:
+            return
+        codes, call = self.codes, self.on_instruction
+
+        def local(frame: Any, event: str, arg: Any) -> Any:
+            if event == "opcode":
+                call(frame, frame.f_lasti)
+            return local
+
+        def global_trace(frame: Any, event: str, arg: Any) -> Any:
+            try:
+                if frame.f_code in codes:
+                    frame.f_trace_opcodes = True
+                    return local
+            except BaseException:
+                pass
+            return None
+
+        _real_settrace(global_trace)
+
+    def uninstrument_thread(self) -> None:
+        if _MONITORING is None:
+            _real_settrace(None)
