@@ -40,9 +40,28 @@ from pathlib import Path
 from typing import Any
 
 from kata.explorer import engine
-from kata.explorer.engine import BUDGET, MAX_STEPS, SCHEDULES, STALL, OutsideSchedule, Schedule, _real_clock
-from kata.explorer.primitives import Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore, Thread, label, sleep
-from kata.explorer.program import Program, claim_monitoring_tool
+from kata.explorer.engine import (
+    BUDGET,
+    MAX_STEPS,
+    SCHEDULES,
+    STALL,
+    OutsideSchedule,
+    Schedule,
+    _real_clock,
+)
+from kata.explorer.primitives import (
+    Barrier,
+    BoundedSemaphore,
+    Condition,
+    Event,
+    Lock,
+    RLock,
+    Semaphore,
+    Thread,
+    label,
+    sleep,
+)
+from kata.explorer.program import Program
 from kata.explorer.render import COLUMN, SHOWN_ROWS, describe, render
 from kata.explorer.strategy import POOLED, PREEMPTIONS, SeededPoints, Strategy
 from kata.explorer.trace import Execution, Step
@@ -51,7 +70,7 @@ __all__ = [
     "BUDGET", "COLUMN", "MAX_STEPS", "POOLED", "PREEMPTIONS", "SCHEDULES", "SHOWN_ROWS", "STALL",
     "Barrier", "BoundedSemaphore", "Condition", "Event", "Execution", "Lock", "OutsideSchedule", "Plan",
     "Program", "RLock", "Report", "Schedule", "SeededPoints", "Semaphore", "Step", "Strategy", "Thread",
-    "claim_monitoring_tool", "describe", "explore", "label", "render", "run_schedule", "sleep",
+    "describe", "explore", "label", "render", "run_schedule", "sleep",
 ]
 
 

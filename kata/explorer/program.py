@@ -14,13 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from kata.explorer.standins import _importer, _stand_in_modules
 from kata.explorer.trace import _MISSING, _attribute, _shown
+from kata.harness.instrument import CodeHook
 
 if TYPE_CHECKING:
     from kata.explorer.engine import Schedule
-
-_real_settrace = sys.settrace
-#: PEP 669 monitoring (3.12+); before it, opcode tracing.
-_MONITORING = getattr(sys, "monitoring", None)
 
 #: Opcodes before which a switch can matter: they read or write shared state or run other code.
 _SHARED = ("ATTR", "SUBSCR", "GLOBAL", "DEREF", "CALL", "METHOD", "NAME", "CONTAINS", "FOR_ITER", "SLICE")
@@ -29,15 +26,6 @@ _SHARED = ("ATTR", "SUBSCR", "GLOBAL", "DEREF", "CALL", "METHOD", "NAME", "CONTA
 _WRITES = ("STORE_", "DELETE_")
 #: Opcodes whose value the trace can show (what was read or written).
 _LOADS_OF_NAMES = ("LOAD_FAST", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CLOSURE")
-
-
-def claim_monitoring_tool(name: str) -> int | None:
-    """A free sys.monitoring tool id, taken under ``name``; None if every id is in use."""
-    for tool in (4, 3, 2, 1, 0):
-        if _MONITORING.get_tool(tool) is None:
-            _MONITORING.use_tool_id(tool, name)
-            return tool
-    return None
 
 
 @dataclass(frozen=True)
@@ -70,7 +58,7 @@ class Program:
         self.instructions: dict[Any, list[dis.Instruction]] = {}
         self._collect(self.code)
         self.name = Path(path).stem
-        self._tool: int | None = None
+        self.hook = CodeHook(self.codes, self.on_instruction, "threadkata explorer")
         self.schedule: Schedule | None = None
 
     def _collect(self, code: Any) -> None:
@@ -119,7 +107,7 @@ class Program:
                 sys.modules.pop(self.name, None)
         return module
 
-    # ---- instrumentation: sys.monitoring where it exists (3.12+), opcode tracing before
+    # ---- instrumentation: through kata.harness.instrument (sys.monitoring on 3.12+, opcode tracing before)
 
     def on_instruction(self, frame: Any, offset: int) -> None:
         """Called before each instruction of the learner's file; never raises."""
@@ -178,50 +166,19 @@ class Program:
         return None
 
     def install(self, schedule: Schedule) -> None:
+        """Run ``schedule``'s switch points from now on (the hook is set up once, at the first)."""
         self.schedule = schedule
-        if _MONITORING is None or self._tool is not None:
-            return
-        self._tool = claim_monitoring_tool("threadkata explorer")
-        if self._tool is None:
-            return
-        getframe, call = sys._getframe, self.on_instruction
-        _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION,
-                                      lambda code, offset: call(getframe(1), offset))
-        for code in self.codes:
-            _MONITORING.set_local_events(self._tool, code, _MONITORING.events.INSTRUCTION)
+        self.hook.start()
 
     def uninstall(self) -> None:
         self.schedule = None
 
     def close(self) -> None:
-        if _MONITORING is not None and self._tool is not None:
-            for code in self.codes:
-                _MONITORING.set_local_events(self._tool, code, 0)
-            _MONITORING.register_callback(self._tool, _MONITORING.events.INSTRUCTION, None)
-            _MONITORING.free_tool_id(self._tool)
-            self._tool = None
+        self.hook.close()
 
     def instrument_thread(self, schedule: Schedule) -> None:
-        if _MONITORING is not None:
-            return
-        codes, call = self.codes, self.on_instruction
-
-        def local(frame: Any, event: str, arg: Any) -> Any:
-            if event == "opcode":
-                call(frame, frame.f_lasti)
-            return local
-
-        def global_trace(frame: Any, event: str, arg: Any) -> Any:
-            try:
-                if frame.f_code in codes:
-                    frame.f_trace_opcodes = True
-                    return local
-            except BaseException:
-                pass
-            return None
-
-        _real_settrace(global_trace)
+        """Watch the calling thread, one of the schedule's (only needed before 3.12)."""
+        self.hook.enter_thread()
 
     def uninstrument_thread(self) -> None:
-        if _MONITORING is None:
-            _real_settrace(None)
+        self.hook.leave_thread()
