@@ -19,13 +19,46 @@ from kata.harness.instrument import CodeHook
 if TYPE_CHECKING:
     from kata.explorer.engine import Schedule
 
-#: Opcodes before which a switch can matter: they read or write shared state or run other code.
-_SHARED = ("ATTR", "SUBSCR", "GLOBAL", "DEREF", "CALL", "METHOD", "NAME", "CONTAINS", "FOR_ITER", "SLICE")
-#: Opcodes that change shared state: preemption points are drawn from the steps just before them
-#: and from synchronisation calls, since a switch between two reads changes nothing.
-_WRITES = ("STORE_", "DELETE_")
-#: Opcodes whose value the trace can show (what was read or written).
-_LOADS_OF_NAMES = ("LOAD_FAST", "LOAD_DEREF", "LOAD_FAST_CHECK", "LOAD_FAST_LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_CLOSURE")
+def _ops(*names: str) -> frozenset[int]:
+    """The opcodes of this Python among ``names`` (a family; names this version lacks are skipped)."""
+    return frozenset(dis.opmap[name] for name in names if name in dis.opmap)
+
+
+def _family(*prefixes: str) -> frozenset[int]:
+    """Every opcode of this Python whose name starts with one of ``prefixes``: new members join by themselves."""
+    return frozenset(op for name, op in dis.opmap.items() if name.startswith(prefixes))
+
+
+# Instructions are classified by what they do, from dis's metadata (hasname, haslocal, hasfree,
+# hasjrel/hasjabs/hasjump) and opcode families, so that a new version's new opcodes (3.14's
+# LOAD_FAST_BORROW, its subscript as BINARY_OP) land in the right place without an edit here.
+
+#: Named reads and writes: attributes, globals, module-level names, methods, imported modules.
+#: (IMPORT_FROM, which also reads a module attribute, has never been a switch point.)
+_NAMED = frozenset(dis.hasname) - _ops("IMPORT_FROM")
+#: Reads and writes of cells shared with a nested function (dis moved LOAD_DEREF from hasfree
+#: to haslocal in 3.14, so this family is named rather than read from dis).
+_CELLS = _ops("LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "LOAD_CLASSDEREF", "LOAD_FROM_DICT_OR_DEREF")
+#: Calls, which run other code (KW_NAMES: 3.12's keyword names of the call that follows).
+_CALLS = _family("CALL", "PRECALL") | _ops("KW_NAMES")
+#: Items and slices read or written, membership tests, iteration; SET_FUNCTION_ATTRIBUTE (3.13+)
+#: sets an attribute of a function being made.
+_ITEMS = _ops("BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR", "BINARY_SLICE", "STORE_SLICE", "BUILD_SLICE",
+              "CONTAINS_OP", "FOR_ITER", "SET_FUNCTION_ATTRIBUTE")
+#: Instructions before which a switch can matter: they read or write shared state or run other code.
+_SHARED = _NAMED | _CELLS | _CALLS | _ITEMS
+#: Since 3.14 a subscript is BINARY_OP with this operator (dis shows it as ``[]``).
+_SUBSCRIPT_OP = "[]"
+#: Instructions that change shared state: preemption points are drawn from the steps just before
+#: them and from synchronisation calls, since a switch between two reads changes nothing.
+_WRITES = _SHARED & _family("STORE_", "DELETE_")
+#: Loads of a variable (local, cell, global or module-level name) whose object the trace can look
+#: into for the attribute an instruction after it reads or writes.
+_GLOBAL_LOADS = _ops("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS")
+#: (LOAD_FAST_AND_CLEAR only sets a variable aside around a comprehension: never such an object.)
+_LOCAL_LOADS = (frozenset(dis.haslocal) | frozenset(dis.hasfree)) & _family("LOAD_") - _ops("LOAD_FAST_AND_CLEAR")
+#: Jumps (a backward one is a loop going round).
+_JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs) | frozenset(getattr(dis, "hasjump", ()))
 
 
 @dataclass(frozen=True)
@@ -38,12 +71,15 @@ class _Instruction:
     shared: bool  # touches shared state or runs other code: a switch point
     writes: bool  # changes state: a step preemption points are drawn from
     back_edge: bool  # jumps back (a loop goes round): counted toward the step limit
+    loads: str = ""  # "globals" or "locals": loads the variables named by argval from there
 
     @classmethod
     def of(cls, ins: dis.Instruction, index: int) -> _Instruction:
-        shared = any(part in ins.opname for part in _SHARED)
-        back = not shared and "JUMP" in ins.opname and isinstance(ins.argval, int) and ins.argval < ins.offset
-        return cls(ins.opname, ins.argval, index, shared, shared and ins.opname.startswith(_WRITES), back)
+        op = ins.opcode
+        shared = op in _SHARED or (ins.opname == "BINARY_OP" and ins.argrepr == _SUBSCRIPT_OP)
+        back = not shared and op in _JUMPS and isinstance(ins.argval, int) and ins.argval < ins.offset
+        loads = "globals" if op in _GLOBAL_LOADS else "locals" if op in _LOCAL_LOADS else ""
+        return cls(ins.opname, ins.argval, index, shared, op in _WRITES, back, loads)
 
 
 class Program:
@@ -55,7 +91,7 @@ class Program:
         self.lines = source.splitlines()
         self.code = compile(source, self.path, "exec")
         self.codes: dict[Any, dict[int, _Instruction]] = {}
-        self.instructions: dict[Any, list[dis.Instruction]] = {}
+        self.instructions: dict[Any, list[_Instruction]] = {}
         self._collect(self.code)
         self.name = Path(path).stem
         self.hook = CodeHook(self.codes, self.on_instruction, "threadkata explorer")
@@ -63,8 +99,9 @@ class Program:
 
     def _collect(self, code: Any) -> None:
         instructions = list(dis.get_instructions(code))
-        self.instructions[code] = instructions
-        self.codes[code] = {ins.offset: _Instruction.of(ins, index) for index, ins in enumerate(instructions)}
+        infos = [_Instruction.of(ins, index) for index, ins in enumerate(instructions)]
+        self.instructions[code] = infos
+        self.codes[code] = {ins.offset: info for ins, info in zip(instructions, infos)}
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
                 self._collect(const)
@@ -153,11 +190,11 @@ class Program:
         instructions = self.instructions[frame.f_code]
         for back in range(index - 1, max(index - 7, -1), -1):
             ins = instructions[back]
-            if ins.opname not in _LOADS_OF_NAMES:
+            if not ins.loads:
                 continue
             names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
             for name in reversed(names):
-                if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                if ins.loads == "globals":
                     obj = frame.f_globals.get(name, _MISSING)
                 else:
                     obj = frame.f_locals.get(name, _MISSING)
