@@ -7,7 +7,7 @@ Three users, three entry points:
 * :class:`CodeHook` — the race explorer: ``callback(frame, offset)`` before every instruction of
   a given set of code objects, in the threads the explorer runs;
 * :func:`this_thread` — the runaway guard: ``hook(frame)`` at every step the current thread
-  takes in one file.
+  takes in one file (a per-thread trace function on every version: see there why).
 
 Nothing else in the kata registers a trace or monitoring callback. The originals
 (``sys.settrace``, ``threading.settrace``, the ``sys.monitoring`` functions) are bound here, at
@@ -18,7 +18,6 @@ code it watches: a hook's exceptions are swallowed.
 
 from __future__ import annotations
 
-import _thread
 import contextlib
 import sys
 import threading
@@ -30,7 +29,6 @@ _sys_settrace = sys.settrace
 _sys_gettrace = sys.gettrace
 _threading_settrace = threading.settrace
 _getframe = sys._getframe
-_get_ident = _thread.get_ident
 
 #: PEP 669 monitoring (3.12+); None before it, where opcode tracing is used instead.
 _monitoring = getattr(sys, "monitoring", None)
@@ -225,63 +223,20 @@ class CodeHook:
 
 # --------------------------------------------------------------------------- this thread, one file
 
-#: Threads watched by :func:`this_thread` under sys.monitoring: ident -> (file, hook).
-_watched: dict[int, tuple[str, Callable[[FrameType], object]]] = {}
-#: Every file watched so far: instructions of other files switch themselves off.
-_watched_files: set[str] = set()
-_watch_lock = _thread.allocate_lock()
-_watch_tool: int | None = None
-
-
-def _on_watched_instruction(code: Any, offset: int) -> Any:
-    try:
-        file = code.co_filename
-        if file not in _watched_files:
-            return _DISABLE
-        watch = _watched.get(_get_ident())
-        if watch is not None and watch[0] == file:
-            watch[1](_getframe(1))
-    except BaseException:
-        pass
-    return None
-
 
 @contextlib.contextmanager
 def this_thread(file: str, hook: Callable[[FrameType], object]) -> Iterator[None]:
     """Call ``hook(frame)`` at every step the current thread takes in ``file`` while the block runs.
 
-    A step is an instruction (3.12+, through sys.monitoring), or a line or opcode event of
-    opcode tracing (3.10, 3.11). Blocks nest: an inner one hides the outer one until it ends.
-    The hook may block (to park a runaway thread); its exceptions are swallowed.
+    A step is a line or opcode event of this thread's trace function, on every version: under
+    sys.monitoring a loop written on one line raises no LINE event per round, and counting
+    instructions instead would move where a runaway thread is reported, so the guard keeps the
+    per-thread trace (3.12+ delivers its line events; 3.10, 3.11 its opcodes too). Blocks nest:
+    an inner one hides the outer one until it ends. The hook may block (to park a runaway
+    thread); its exceptions are swallowed.
     """
-    if _monitoring is None:
-        with _traced_thread(file, hook):
-            yield
-        return
-    global _watch_tool
-    ident = _get_ident()
-    with _watch_lock:
-        if _watch_tool is None:
-            _watch_tool = claim_monitoring_tool("threadkata guard")
-            if _watch_tool is not None:
-                _register_callback(_watch_tool, _INSTRUCTION, _on_watched_instruction)
-                _set_events(_watch_tool, _INSTRUCTION)
-        if file not in _watched_files:
-            _watched_files.add(file)
-            _restart_events()  # its locations may have switched themselves off before
-        outer = _watched.get(ident)
-        _watched[ident] = (file, hook)
-    try:
+    with _traced_thread(file, hook):
         yield
-    finally:
-        with _watch_lock:
-            if outer is not None:
-                _watched[ident] = outer
-            else:
-                _watched.pop(ident, None)
-            if not _watched and _watch_tool is not None:
-                _release_tool(_watch_tool)
-                _watch_tool = None
 
 
 @contextlib.contextmanager
