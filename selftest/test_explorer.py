@@ -41,7 +41,7 @@ def line_of(path: Path, text: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
-def run_once(path: Path, scenario, seed: int = 0, **options) -> explore.Run:
+def run_once(path: Path, scenario, seed: int = 0, **options) -> explore.Execution:
     program = explore.Program(path)
     try:
         return explore.run_schedule(program, scenario, seed, **options)
@@ -797,3 +797,80 @@ def test_describe_ends_with_the_replay_command_naming_the_seed(tmp_path):
     assert text.splitlines()[-1] == f"Replay exactly this interleaving: nox -s check-06 -- -k test_x --replay {seed}"
     replayed = explore.describe(explore.explore(path, twice_each("Counter"), replay=seed), "r {seed}")
     assert f"seed {seed}, replayed" in replayed and replayed.splitlines()[-1].endswith(f"r {seed}")
+
+
+# --------------------------------------------------------------------------- instructions and instrumentation
+
+
+def test_instructions_are_classified_by_what_they_do_on_this_python(tmp_path):
+    """An attribute read and write, an item read and write and a call are switch points, the
+    writes are where preemptions are drawn from, and the loads of ``self`` and ``items`` are
+    known as variable loads (which is how the trace finds the value read) — whatever names
+    this version gives those instructions (3.14: LOAD_FAST_BORROW, subscripts as BINARY_OP)."""
+    path = learner(tmp_path, """
+        def work(self, items, i):
+            self.total = self.total + items[i]
+            items[i] = len(items)
+    """)
+    program = explore.Program(path)
+    code = next(code for code in program.codes if code.co_name == "work")
+    infos = program.instructions[code]
+    attr_reads = [i for i in infos if i.opname == "LOAD_ATTR" and i.argval == "total"]
+    attr_writes = [i for i in infos if i.opname == "STORE_ATTR" and i.argval == "total"]
+    assert attr_reads and all(i.shared and not i.writes for i in attr_reads)
+    assert attr_writes and all(i.shared and i.writes for i in attr_writes)
+    assert sum(i.shared and i.writes for i in infos) == 2, "the attribute store and the item store, nothing else"
+    loads = {name for i in infos if i.loads for name in (i.argval if isinstance(i.argval, tuple) else (i.argval,))}
+    assert {"self", "items", "i"} <= loads
+    assert any(i.loads == "globals" and i.argval == "len" for i in infos)
+    # The item read (BINARY_SUBSCR before 3.14, BINARY_OP [] since) and the call of len() are switch points:
+    # between the attribute read and its write there are at least those two, and the read itself.
+    first, last = infos.index(attr_reads[0]), infos.index(attr_writes[0])
+    assert sum(i.shared for i in infos[first:last]) >= 2
+
+
+def test_only_the_instrument_module_registers_trace_or_monitoring_callbacks():
+    """Forced preemption, the explorer and the runaway guard all go through kata/harness/instrument.py."""
+    hooks = re.compile(r"\bsettrace\(|sys\.monitoring|register_callback|set_local_events|f_trace_opcodes\s*=")
+    offenders = []
+    for folder in ("kata", "tests", "grader"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "kata" / "harness" / "instrument.py":
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                code = line.split("#", 1)[0]
+                if hooks.search(code):
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "\n".join(offenders)
+
+
+def test_the_thread_hook_sees_only_its_own_thread_and_nests(tmp_path):
+    from kata.harness import instrument
+
+    path = learner(tmp_path, """
+        def spin(n):
+            total = 0
+            for i in range(n):
+                total += i
+            return total
+    """)
+    namespace: dict = {}
+    exec(compile(path.read_text(), str(path), "exec"), namespace)
+    spin = namespace["spin"]
+    mine: list[int] = []
+    inner: list[int] = []
+    with instrument.this_thread(str(path), lambda frame: mine.append(threading.get_ident())):
+        other = threading.Thread(target=spin, args=(200,))
+        other.start()
+        other.join()
+        spin(50)
+        with instrument.this_thread(str(path), lambda frame: inner.append(frame.f_lineno)):
+            spin(50)
+        before = len(mine)
+        spin(50)
+    assert mine and set(mine) == {threading.get_ident()}, "steps of another thread were counted"
+    assert inner, "the inner hook saw nothing"
+    assert len(mine) > before, "the outer hook did not come back after the inner block"
+    after = len(mine)
+    spin(50)
+    assert len(mine) == after, "the hook still ran after its block ended"

@@ -43,34 +43,21 @@ _PARKED = threading.Event()  # never set: a parked thread waits on it for good
 
 def guarded(file: str, func: Any, *args: Any, **kwargs: Any) -> Any:
     """Call ``func`` in this thread; past STEP_BUDGET steps of code from ``file``, park the thread."""
+    from kata.harness import instrument
+
     steps = 0
 
-    def local(frame: Any, event: str, arg: Any) -> Any:
+    def step(frame: Any) -> None:
         nonlocal steps
-        try:
-            if event == "line" or event == "opcode":  # 3.10/3.11 see opcodes of `while True: pass`, 3.12+ lines
-                steps += 1
-                if steps > STEP_BUDGET:
-                    line = (traceback.extract_stack(frame, limit=1)[0].line or "").strip()
-                    budget = f"{STEP_BUDGET:,}".replace(",", " ")
-                    RUNAWAY[threading.get_ident()] = f"still running after {budget} steps, at line {frame.f_lineno}: {line}"
-                    _PARKED.wait()
-        except BaseException:  # never raise from a trace function
-            pass
-        return local
+        steps += 1
+        if steps > STEP_BUDGET:
+            line = (traceback.extract_stack(frame, limit=1)[0].line or "").strip()
+            budget = f"{STEP_BUDGET:,}".replace(",", " ")
+            RUNAWAY[threading.get_ident()] = f"still running after {budget} steps, at line {frame.f_lineno}: {line}"
+            _PARKED.wait()
 
-    def global_trace(frame: Any, event: str, arg: Any) -> Any:
-        if frame.f_code.co_filename != file:
-            return None
-        frame.f_trace_opcodes = True
-        return local
-
-    old = sys.gettrace()
-    sys.settrace(global_trace)
-    try:
+    with instrument.this_thread(file, step):  # never raises into the learner's code
         return func(*args, **kwargs)
-    finally:
-        sys.settrace(old)
 
 
 def spy_on(cls: type, file: str) -> type:

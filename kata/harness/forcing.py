@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kata.harness.calls import call_bounded, run_together
-from kata.harness.instrument import _instruction_hook, _opcode_tracing
+from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
 @contextlib.contextmanager
@@ -33,11 +33,8 @@ def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: 
         if active and draw() < rate:
             real_sleep(pause)
 
-    if getattr(sys, "monitoring", None) is not None:
-        # 3.12+: opcode tracing turned on from a trace function misses frames there.
-        instrumentation = _instruction_hook(files, maybe_switch)
-    else:
-        instrumentation = _opcode_tracing(files, maybe_switch)
+    # sys.monitoring on 3.12+ (opcode tracing turned on from a trace function misses frames there).
+    instrumentation = every_thread(files, maybe_switch)
     old_interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-5)
     try:

@@ -48,7 +48,7 @@ def explored(numbers: list[str]) -> list[catalogue.Exercise]:
     return [e for e in selfcheck.selected(numbers) if scenarios_of(e)[0]]
 
 
-def same_failure(a: explore.Run | None, b: explore.Run | None) -> bool:
+def same_failure(a: explore.Execution | None, b: explore.Execution | None) -> bool:
     """Whether two runs failed with the identical message and trace."""
     return a is not None and b is not None and (a.message, explore.render(a)) == (b.message, explore.render(b))
 
