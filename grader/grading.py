@@ -314,7 +314,8 @@ def safe_file_name(name: str) -> str:
     (any other character, ``/`` and NUL among them, becomes ``_``), no leading dot, at most
     :data:`MAX_NAME_BYTES` bytes; never empty."""
     kept = "".join(c if (c.isalnum() and c.isprintable()) or c in "-_.+@," else "_" for c in clean_text(name))
-    kept = "_" + kept[1:] if kept.startswith(".") else kept
+    bare = kept.lstrip(".")
+    kept = "_" * (len(kept) - len(bare)) + bare  # no hidden file, no "." or ".."
     while len(kept.encode("utf-8")) > MAX_NAME_BYTES - 8:  # room for "-N" and an extension
         kept = kept[:-1]
     return kept.rstrip(" .") or "submission"
