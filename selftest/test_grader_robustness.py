@@ -249,3 +249,20 @@ def test_preflight_passes_on_the_kata_and_grading_the_solutions_gives_full_marks
     assert done.returncode == cli.GRADED, done.stderr
     [result] = json.loads((tmp_path / "g.json").read_text())["submissions"]
     assert result["score"] == result["max_score"] == 20
+
+
+@pytest.mark.skipif(os.name != "posix", reason="lowers a resource limit with the resource module")
+def test_a_limit_this_system_refuses_is_skipped_and_preflight_says_so_once():
+    probe = "from grader import grading, preflight; print(preflight.sandbox_problem(grading.Settings()))"
+    hard = grading.DEFAULT_LIMITS.memory_bytes // 2  # the sandbox cannot raise RLIMIT_AS above this: as on macOS, setrlimit refuses
+
+    def lower_the_ceiling() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+
+    command = [sys.executable, "-c", probe]
+    done = subprocess.run(command, cwd=catalogue.ROOT, capture_output=True, text=True, timeout=60, check=False, preexec_fn=lower_the_ceiling)
+    assert done.stdout.strip() == "None", done.stderr
+    notes = [line for line in done.stderr.splitlines() if line.startswith("grader: note:")]
+    assert len(notes) == 1 and "mem" in notes[0], done.stderr
