@@ -12,7 +12,7 @@ from html import escape
 from statistics import median
 from urllib.parse import quote
 
-from grader.grading import SubmissionResult
+from grader.grading import SubmissionResult, file_names
 from kata.messages import Status
 
 #: How many bars the score distribution has.
@@ -32,9 +32,9 @@ svg text { font-size: 12px; fill: #222; }
 """
 
 
-def feedback_link(submission: str) -> str:
-    """The relative link to a submission's feedback page, as write_all names it."""
-    return "feedback/" + quote(f"{submission}.md")
+def feedback_link(submission: str, names: dict[str, str] | None = None) -> str:
+    """The relative link to a submission's feedback page, as write_all names it (``names``: each submission's file name)."""
+    return "feedback/" + quote(f"{(names or {}).get(submission, submission)}.md")
 
 
 def distribution_svg(results: list[SubmissionResult]) -> str:
@@ -127,6 +127,7 @@ def html(results: list[SubmissionResult]) -> str:
         "<h2>Most common failing checks</h2>",
     ]
     stems = dict(exercises_of(results))
+    names = dict(zip((r.submission for r in results), file_names(results)))
     for number, failures in failing_checks(results).items():
         lines.append(f'<h3 id="exercise-{escape(number)}">{escape(number)} {escape(stems[number])}</h3>')
         if not failures:
@@ -134,7 +135,7 @@ def html(results: list[SubmissionResult]) -> str:
             continue
         lines.append("<table><thead><tr><th>check</th><th>submissions failing it</th><th>for example</th></tr></thead><tbody>")
         for name, count, submission in failures:
-            lines.append(f'<tr><td>{escape(name)}</td><td class="count">{count}</td><td><a href="{escape(feedback_link(submission))}">{escape(submission)}</a></td></tr>')
+            lines.append(f'<tr><td>{escape(name)}</td><td class="count">{count}</td><td><a href="{escape(feedback_link(submission, names))}">{escape(submission)}</a></td></tr>')
         lines.append("</tbody></table>")
     lines.append("</body></html>")
     return "\n".join(lines) + "\n"

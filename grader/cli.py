@@ -25,7 +25,7 @@ EXIT_STATUSES = f"""\
 exit status:
   {GRADED}  every submission was graded and every report written (whatever the scores)
   {USAGE}  usage error: a bad option or value; nothing was graded
-  {PREFLIGHT}  failed preflight: the grader's own environment is broken (reserved)
+  {PREFLIGHT}  failed preflight: the grader's own environment is broken; nothing was graded
   {INTERNAL}  internal error: the grader failed; the reports it could write are written
 """
 
@@ -85,10 +85,14 @@ def check_outputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
     """Stop with a usage error, before any grading, on an output that could not be written."""
     for option in ("json", "csv", "junit"):
         path = getattr(args, option)
-        if path is not None and not path.parent.is_dir():
+        if path is None:
+            continue
+        if not path.parent.is_dir():
             parser.error(f"--{option} {path}: the folder {path.parent} does not exist")
-        if path is not None and path.is_dir():
+        if path.is_dir():
             parser.error(f"--{option} {path} is a folder; give a file name")
+        if not os.access(path.parent, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            parser.error(f"--{option} {path}: cannot write there (permission denied)")
     for option in ("out", "exercism", "prairielearn"):
         path = getattr(args, option)
         problem = creatable(path) if path is not None else None
@@ -125,11 +129,11 @@ def write_outputs(args: argparse.Namespace, results: list[grading.SubmissionResu
             print(f"roster: no submission folder for {', '.join(unmatched)}", file=sys.stderr)
     writers = [
         ("table", True, lambda: print(reports.table(results)), None),
-        ("--json", args.json, lambda: args.json.write_text(reports.to_json(results), encoding="utf-8"), f"wrote {args.json}"),
-        ("--csv", args.csv, lambda: args.csv.write_text(reports.to_csv(results, roster), encoding="utf-8"), f"wrote {args.csv}"),
+        ("--json", args.json, lambda: reports.write_atomically(args.json, reports.to_json(results)), f"wrote {args.json}"),
+        ("--csv", args.csv, lambda: reports.write_text(args.csv, reports.to_csv(results, roster)), f"wrote {args.csv}"),
         ("--out", args.out, lambda: reports.write_all(results, args.out, roster), f"wrote every report into {args.out}"),
         ("--exercism", args.exercism, lambda: formats.write_per_submission(results, args.exercism, formats.exercism), f"wrote Exercism results into {args.exercism}"),
-        ("--junit", args.junit, lambda: args.junit.write_text(formats.junit(results), encoding="utf-8"), f"wrote {args.junit}"),
+        ("--junit", args.junit, lambda: reports.write_text(args.junit, formats.junit(results)), f"wrote {args.junit}"),
         ("--prairielearn", args.prairielearn, lambda: formats.write_per_submission(results, args.prairielearn, formats.prairielearn), f"wrote PrairieLearn results into {args.prairielearn}"),
     ]  # fmt: skip
     failed = []
@@ -219,6 +223,7 @@ def grade(argv: list[str]) -> int:
     parser.add_argument("--shard", type=parse_shard, metavar="K/N", help="grade only the K-th of N deterministic slices of the submissions")
     parser.add_argument("--exercises", nargs="*", default=None, metavar="NN", help="grade only these exercise numbers")
     parser.add_argument("--public-only", action="store_true", help="leave out the hidden checks")
+    parser.add_argument("--no-preflight", action="store_true", help="skip the checks of the grader's own environment (for tests and experts)")
     args = parser.parse_args(argv)
     for folder in args.submissions:
         if not folder.is_dir():
@@ -232,6 +237,32 @@ def grade(argv: list[str]) -> int:
     if args.shard:
         submissions = grading.shard(submissions, *args.shard)
     settings = grading.Settings(timeout=args.timeout, hidden=not args.public_only)
-    results = grading.grade_many(submissions, exercises, settings, jobs=args.jobs, progress=grading.print_progress)
+    if not args.no_preflight:
+        from grader import preflight
+
+        problems = preflight.check(exercises, settings, jobs=args.jobs)
+        if problems:
+            print("grader: preflight failed, so no submission was graded (this is the grader's environment, not the students' code):", file=sys.stderr)
+            for problem in problems:
+                print(f"  - {problem}", file=sys.stderr)
+            return PREFLIGHT
+    results = grading.grade_many(submissions, exercises, settings, jobs=args.jobs, progress=grading.print_progress, finished=keep_json(args))
     write_outputs(args, results)
     return GRADED
+
+
+def keep_json(args: argparse.Namespace):
+    """With --json: a callback that rewrites the file after each finished submission (a killed grader leaves what it finished)."""
+    if args.json is None:
+        return None
+    failed = []
+
+    def write(done: list[grading.SubmissionResult]) -> None:
+        try:
+            reports.write_atomically(args.json, reports.to_json(done))
+        except OSError as why:
+            if not failed:
+                print(f"grader: could not update {args.json} as grading goes ({why}); it is written at the end", file=sys.stderr)
+            failed.append(why)
+
+    return write

@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
-from grader.grading import CheckResult, ExerciseResult, SubmissionResult
+from grader.grading import CheckResult, ExerciseResult, SubmissionResult, file_names
 from kata import catalogue
 from kata.messages import Status
 
@@ -174,10 +174,11 @@ def prairielearn(result: SubmissionResult) -> dict:
 
 
 def write_per_submission(results: list[SubmissionResult], folder: Path, build) -> list[Path]:
-    """``folder/<submission>/results.json`` for each submission, from ``build(result)``."""
+    """``folder/<name>/results.json`` for each submission, from ``build(result)``; <name> is the
+    submission's :func:`~grader.grading.file_names` entry (safe, unique, length-capped)."""
     written = []
-    for result in results:
-        path = folder / result.submission / "results.json"
+    for result, name in zip(results, file_names(results)):
+        path = folder / name / "results.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(build(result), indent=2, ensure_ascii=True), encoding="utf-8")
         written.append(path)

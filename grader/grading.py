@@ -5,17 +5,24 @@ of the checks, its own process group, a wall-clock limit, CPU, memory and file-s
 the whole group killed at the end. A check scores only when the child reported it passed; the
 grader collects the expected checks itself, without learner code, so a run that exits early,
 crashes or forges nothing-at-all scores every unreported check as not passed.
+
+Before any learner code runs, each exercise file is taken in (:func:`intake`): a regular file,
+never a link, at most :data:`MAX_FILE_BYTES`, read once and written into the run's own folder.
+The checks come from a read-only snapshot of the kata taken when grading starts. Whatever goes
+wrong with one (submission, exercise) inside the grader becomes that pair's ``error`` result with
+the reason; it never ends the run.
 """
 
 from __future__ import annotations
 
 import ast
-import shutil
+import os
+import stat
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -31,12 +38,27 @@ from kata.runner import (
     expected_checks,
     run_checks,
 )
+from kata.runner.files import remove_tree, snapshot
 
 #: Seconds one exercise's checks may take before the run is killed.
 DEFAULT_TIMEOUT = 60.0
 
 #: Default limits for one exercise's run. Address space also caps how many threads can start.
 DEFAULT_LIMITS = Limits(cpu_seconds=120, memory_bytes=4 * 2**30, file_bytes=64 * 2**20)
+
+#: The largest exercise file taken in; a larger one is refused, not run (the largest solution is a few KiB).
+MAX_FILE_BYTES = 1 * 2**20
+
+#: The name of the one result an exercise gets when it could not be graded at all.
+GRADING = "grading"
+
+#: Why an exercise file is refused at intake.
+LINK_REFUSED = "{file} is a link (to {where}), not a file; links are not graded. Submit the file itself."
+NOT_REGULAR = "{file} is not a regular file; only regular files are graded."
+TOO_LARGE = "{file} is {size} bytes; the grader takes files of at most {limit} bytes."
+UNREADABLE = "{file} could not be read ({why})."
+#: What an exercise's result says when the grader itself failed on it.
+GRADER_FAILED = "The grader could not grade this exercise ({why}); this is not a judgement of the code. Tell your instructor."
 
 
 @dataclass
@@ -83,6 +105,61 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     limits: Limits = DEFAULT_LIMITS
     hidden: bool = True
+    python: str = sys.executable  # the interpreter the runs use
+    checks: Path | None = None  # a snapshot to copy the checks from (see grade_many); the live kata when None
+
+
+class Refused(Exception):
+    """An exercise file the grader will not take in; carries the learner-facing reason."""
+
+
+def intake(path: Path, submission: Path) -> bytes:
+    """The bytes of exercise file ``path`` (inside ``submission``), read without following any link.
+
+    Refuses (:class:`Refused`) a link anywhere between ``submission`` and the file, anything but a
+    regular file, and a file over :data:`MAX_FILE_BYTES`.
+    """
+    shown = path.relative_to(submission).as_posix()
+    here = submission
+    for part in path.relative_to(submission).parts:
+        here = here / part
+        if here.is_symlink():
+            raise Refused(LINK_REFUSED.format(file=shown, where=clean_text(os.readlink(here))))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as why:
+        raise Refused(UNREADABLE.format(file=shown, why=clean_text(why.strerror or str(why)))) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise Refused(NOT_REGULAR.format(file=shown))
+        if info.st_size > MAX_FILE_BYTES:
+            raise Refused(TOO_LARGE.format(file=shown, size=info.st_size, limit=MAX_FILE_BYTES))
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise Refused(TOO_LARGE.format(file=shown, size=f"more than {MAX_FILE_BYTES}", limit=MAX_FILE_BYTES))
+        return b"".join(chunks)
+    except OSError as why:
+        raise Refused(UNREADABLE.format(file=shown, why=clean_text(why.strerror or str(why)))) from None
+    finally:
+        os.close(fd)
+
+
+def clean_text(text: object) -> str:
+    """``text`` as every writer can hold it: lone surrogates and NUL bytes escaped (``\\udcff``, ``\\x00``)."""
+    text = str(text)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def display_name(folder: Path) -> str:
+    """A submission folder's name as text: bytes that are not UTF-8 escaped (``\\xff``)."""
+    return clean_text(os.fsencode(folder.name).decode("utf-8", "backslashreplace"))
 
 
 def weight(exercise: catalogue.Exercise) -> float:
@@ -91,35 +168,59 @@ def weight(exercise: catalogue.Exercise) -> float:
 
 
 def find_file(submission: Path, exercise: catalogue.Exercise) -> Path | None:
-    """The submission's file for ``exercise``: directly inside, or under ``exercises/``."""
+    """The submission's file for ``exercise``: directly inside, or under ``exercises/``.
+
+    A link there is found too (and refused at intake, with a message), never followed.
+    """
     for candidate in (submission / f"{exercise.stem}.py", submission / "exercises" / f"{exercise.stem}.py"):
-        if candidate.is_file():
+        if candidate.is_symlink() or candidate.is_file():
             return candidate
     return None
 
 
+def failed_exercise(exercise: catalogue.Exercise, message: str) -> ExerciseResult:
+    """The ``error`` result of an exercise that could not be graded, with the reason as its one result."""
+    return ExerciseResult(exercise.number, exercise.stem, Status.ERROR, 0.0, weight(exercise), [CheckResult(GRADING, Status.ERROR, clean_text(message))])
+
+
 def grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Settings = Settings()) -> ExerciseResult:
-    """Run one exercise's checks on a scratch copy of the submission's file.
+    """Run one exercise's checks on a private copy of the submission's file; never raises.
 
     Public and hidden checks run in separate children: the public run's folder holds no hidden
     check, so nothing the submission prints or raises there can carry one out, and the hidden
-    run's messages are reduced to the behaviour that failed.
+    run's messages are reduced to the behaviour that failed. A file refused at intake, or any
+    failure of the grader's own (copying, running, reading, scoring), is an ``error`` result.
     """
+    try:
+        return _grade_exercise(submission, exercise, settings)
+    except Refused as refused:
+        return failed_exercise(exercise, str(refused))
+    except Exception as why:  # noqa: BLE001 - one pair's failure must not cost the others their results
+        return failed_exercise(exercise, GRADER_FAILED.format(why=f"{type(why).__name__}: {why}"))
+
+
+def _grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Settings) -> ExerciseResult:
     max_score = weight(exercise)
     source = find_file(submission, exercise)
     if source is None:
         return ExerciseResult(exercise.number, exercise.stem, Status.MISSING, 0.0, max_score)
+    content = intake(source, submission)
     parts = [PUBLIC] + ([HIDDEN] if settings.hidden and exercise.hidden_file.is_file() else [])
     tests: list[CheckResult] = []
     timed_out, seconds = False, 0.0
-    with tempfile.TemporaryDirectory(prefix="threadkata-grade-") as scratch:
+    scratch = Path(tempfile.mkdtemp(prefix="threadkata-grade-"))
+    try:  # not TemporaryDirectory: learner code writes in here, and its clean-up recurses
         for which in parts:
-            target = Path(scratch) / which
+            target = scratch / which
             target.mkdir()
-            shutil.copyfile(source, target / f"{exercise.stem}.py")
-            run = run_checks(exercise, target, timeout=settings.timeout, which=which, limits=settings.limits)
+            (target / f"{exercise.stem}.py").write_bytes(content)
+            run = run_checks(
+                exercise, target, timeout=settings.timeout, which=which, limits=settings.limits, python=settings.python, checks_from=settings.checks
+            )
             tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise))
             timed_out, seconds = timed_out or run.timed_out, seconds + run.seconds
+    finally:
+        remove_tree(scratch)
     return finish(exercise, tests, max_score, timed_out, seconds)
 
 
@@ -147,15 +248,15 @@ def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] =
         record = run.tests.get(nodeid)
         hidden = "/hidden/" in nodeid
         if record is None:
-            detail = "\n".join(run.collect_errors)[-2000:]
+            detail = clean_text("\n".join(run.collect_errors)[-2000:])
             tests.append(CheckResult(check_name(nodeid), unreported, messages.CHECK_NOT_RUN.format(why=why), hidden, detail))
             continue
         status = record.outcome if record.outcome in (Status.PASSED, Status.ERROR) else Status.FAILED  # a skipped check does not score
-        message = record.message
+        message = clean_text(record.message)
         if any(secret in message for secret in secrets):
             message = messages.WITHHELD
         if hidden and status != Status.PASSED:
-            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=record.behaviour), True, message))
+            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=clean_text(record.behaviour)), True, message))
         else:
             tests.append(CheckResult(check_name(nodeid), status, message, hidden))
     return tests
@@ -186,7 +287,53 @@ def summarise(name: str, results: list[ExerciseResult]) -> SubmissionResult:
 
 
 def grade_submission(submission: Path, exercises: list[catalogue.Exercise], settings: Settings = Settings()) -> SubmissionResult:
-    return summarise(submission.name, [grade_exercise(submission, e, settings) for e in exercises])
+    return summarise(display_name(submission), [grade_exercise(submission, e, settings) for e in exercises])
+
+
+def submission_names(submissions: list[Path]) -> list[str]:
+    """Each folder's :func:`display_name`, told apart when two are the same (``bob``, ``bob-2``)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for folder in submissions:
+        name = base = display_name(folder)
+        count = 1
+        while name.casefold() in taken:
+            count += 1
+            name = f"{base}-{count}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+#: The longest file or folder name the writers make for a submission, in UTF-8 bytes (filesystems allow 255).
+MAX_NAME_BYTES = 100
+
+
+def safe_file_name(name: str) -> str:
+    """``name`` as one file-name component on every system: letters, digits and ``-_.+@,`` kept
+    (any other character, ``/`` and NUL among them, becomes ``_``), no leading dot, at most
+    :data:`MAX_NAME_BYTES` bytes; never empty."""
+    kept = "".join(c if (c.isalnum() and c.isprintable()) or c in "-_.+@," else "_" for c in clean_text(name))
+    bare = kept.lstrip(".")
+    kept = "_" * (len(kept) - len(bare)) + bare  # no hidden file, no "." or ".."
+    while len(kept.encode("utf-8")) > MAX_NAME_BYTES - 8:  # room for "-N" and an extension
+        kept = kept[:-1]
+    return kept.rstrip(" .") or "submission"
+
+
+def file_names(results: list[SubmissionResult]) -> list[str]:
+    """A :func:`safe_file_name` per result, unique even where systems ignore case (``bob``, ``bob-2``)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for result in results:
+        name = base = safe_file_name(result.submission)
+        count = 1
+        while name.casefold() in taken:
+            count += 1
+            name = f"{base}-{count}"
+        taken.add(name.casefold())
+        names.append(name)
+    return names
 
 
 def shard(submissions: list[Path], index: int, count: int) -> list[Path]:
@@ -201,26 +348,44 @@ def grade_many(
     settings: Settings = Settings(),
     jobs: int = 1,
     progress: Callable[[int, int, float], None] | None = None,
+    finished: Callable[[list[SubmissionResult]], None] | None = None,
 ) -> list[SubmissionResult]:
-    """Grade every (submission, exercise) pair on ``jobs`` child processes at once; results in submission order."""
+    """Grade every (submission, exercise) pair on ``jobs`` child processes at once; results in submission order.
+
+    The checks are copied once into a read-only snapshot the runs copy from. Two folders with the
+    same name are told apart (:func:`submission_names`). After each submission is done,
+    ``finished`` gets every finished submission's result so far (in submission order), so a
+    caller can keep a file current.
+    """
     for exercise in exercises:  # collect the expected checks once, before the pool starts
         expected_checks(exercise, PUBLIC)
         if settings.hidden:
             expected_checks(exercise, HIDDEN)
+    names = submission_names(submissions)
     started = time.monotonic()
-    pairs = [(s, e) for s in submissions for e in exercises]
-    done: dict[Path, list[ExerciseResult | None]] = {s: [None] * len(exercises) for s in submissions}
-    finished = 0
-    with ThreadPoolExecutor(max(1, jobs)) as pool:
-        futures = {pool.submit(grade_exercise, s, e, settings): (s, i) for s, e in pairs for i in [exercises.index(e)]}
-        for future in as_completed(futures):
-            submission, index = futures[future]
-            done[submission][index] = future.result()
-            if all(r is not None for r in done[submission]):
-                finished += 1
-                if progress:
-                    progress(finished, len(submissions), time.monotonic() - started)
-    return [summarise(s.name, done[s]) for s in submissions]  # type: ignore[arg-type]
+    done: list[list[ExerciseResult | None]] = [[None] * len(exercises) for _ in submissions]
+    complete: dict[int, SubmissionResult] = {}
+    private = Path(tempfile.mkdtemp(prefix="threadkata-checks-"))
+    try:
+        if settings.checks is None:
+            settings = replace(settings, checks=snapshot(private / "kata", exercises))
+        with ThreadPoolExecutor(max(1, jobs)) as pool:
+            futures = {pool.submit(grade_exercise, s, e, settings): (n, i) for n, s in enumerate(submissions) for i, e in enumerate(exercises)}
+            for future in as_completed(futures):
+                number, index = futures[future]
+                try:
+                    done[number][index] = future.result()
+                except Exception as why:  # noqa: BLE001 - grade_exercise does not raise; if it ever does, only this pair is lost
+                    done[number][index] = failed_exercise(exercises[index], GRADER_FAILED.format(why=f"{type(why).__name__}: {why}"))
+                if all(r is not None for r in done[number]):
+                    complete[number] = summarise(names[number], done[number])  # type: ignore[arg-type]
+                    if progress:
+                        progress(len(complete), len(submissions), time.monotonic() - started)
+                    if finished:
+                        finished([complete[n] for n in sorted(complete)])
+    finally:
+        remove_tree(private)
+    return [complete[n] for n in range(len(submissions))]
 
 
 def print_progress(done: int, total: int, elapsed: float) -> None:

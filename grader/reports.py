@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from pathlib import Path
 
 from grader import classreport
-from grader.grading import ExerciseResult, SubmissionResult
+from grader.grading import ExerciseResult, SubmissionResult, file_names
 from kata.messages import Status
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -152,19 +153,40 @@ def feedback(result: SubmissionResult) -> str:
 
 
 def write_all(results: list[SubmissionResult], folder: Path, roster: dict[str, dict[str, str]] | None = None) -> list[Path]:
-    """grades.json, gradebook.csv, index.html (the class report), gradescope/<submission>/results.json
-    and feedback/<submission>.md."""
+    """grades.json, gradebook.csv, index.html (the class report), gradescope/<name>/results.json
+    and feedback/<name>.md, where <name> is the submission's :func:`~grader.grading.file_names` entry.
+
+    Text is written with lone surrogates escaped (``errors="backslashreplace"``), so no message
+    stops the reports of the submissions after it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = [folder / "grades.json", folder / "gradebook.csv", folder / "index.html"]
-    written[0].write_text(to_json(results), encoding="utf-8")
-    written[1].write_text(to_csv(results, roster), encoding="utf-8")
-    written[2].write_text(classreport.html(results), encoding="utf-8")
-    for result in results:
-        scope = folder / "gradescope" / result.submission / "results.json"
+    write_text(written[0], to_json(results))
+    write_text(written[1], to_csv(results, roster))
+    write_text(written[2], classreport.html(results))
+    for result, name in zip(results, file_names(results)):
+        scope = folder / "gradescope" / name / "results.json"
         scope.parent.mkdir(parents=True, exist_ok=True)
-        scope.write_text(json.dumps(gradescope(result), indent=2), encoding="utf-8")
-        page = folder / "feedback" / f"{result.submission}.md"
+        write_text(scope, json.dumps(gradescope(result), indent=2))
+        page = folder / "feedback" / f"{name}.md"
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(feedback(result), encoding="utf-8")
+        write_text(page, feedback(result))
         written += [scope, page]
     return written
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 whatever it holds: a lone surrogate becomes ``\\udcff``."""
+    path.write_text(text, encoding="utf-8", errors="backslashreplace")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one step (a temporary file beside it, then a rename), so a
+    reader, or a grader killed mid-write, never leaves half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write_text(temporary, text)
+        os.replace(temporary, path)
+    finally:
+        if temporary.exists():
+            temporary.unlink()

@@ -8,7 +8,10 @@ No list of module names: a module added to the package is copied and hashed with
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
+import sys
 from pathlib import Path
 
 from kata import catalogue
@@ -53,13 +56,113 @@ def run_files(exercise: catalogue.Exercise, which: str) -> list[Path]:
     return [*check_files(exercise, which), *extra, *package_files(), *hints]
 
 
-def copy_checks(destination: Path, exercise: catalogue.Exercise, which: str) -> list[Path]:
+def copy_checks(destination: Path, exercise: catalogue.Exercise, which: str, source: Path | None = None) -> list[Path]:
     """A private copy of what the checks need, so a run cannot change the checks of another.
 
-    Returns the copied check files (none when ``which`` names checks the exercise does not have).
+    ``source`` is a :func:`snapshot` to copy from (the live kata when None). Returns the copied
+    check files (none when ``which`` names checks the exercise does not have).
     """
+    root = catalogue.ROOT if source is None else Path(source)
     for path in run_files(exercise, which):
+        relative = path.relative_to(catalogue.ROOT)
+        copy = destination / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(root / relative, copy)
+    return [destination / path.relative_to(catalogue.ROOT) for path in check_files(exercise, which)]
+
+
+def snapshot(destination: Path, exercises: list[catalogue.Exercise]) -> Path:
+    """A read-only copy of everything the runs of ``exercises`` read from the kata, taken once per grading.
+
+    Runs copy their checks from it (``copy_checks(…, source=snapshot)``), so nothing written to the
+    checkout while a class is graded, by learner code or anyone else, reaches a later run.
+    """
+    files = {path for exercise in exercises for path in run_files(exercise, ALL)}
+    for path in sorted(files):
         copy = destination / path.relative_to(catalogue.ROOT)
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, copy)
-    return [destination / path.relative_to(catalogue.ROOT) for path in check_files(exercise, which)]
+        os.chmod(copy, 0o444)
+    for folder, _, _ in sorted(os.walk(destination), reverse=True):
+        os.chmod(folder, 0o555)
+    return destination
+
+
+def remove_tree(path: Path | str) -> None:
+    """Remove ``path`` and everything in it, whatever learner code left there; never raises.
+
+    Iterative and relative to open folders (no recursion limit, no path-length limit: a 3 000-deep
+    tree goes), permissions fixed on the way (a folder made unreadable or read-only goes too),
+    links removed, never followed. Where folders cannot be opened by descriptor (Windows), falls
+    back to :func:`shutil.rmtree` with permissions fixed on error.
+    """
+    try:
+        if os.path.islink(path) or not os.path.isdir(path):
+            os.unlink(path)
+        elif os.open in os.supports_dir_fd and os.scandir in os.supports_fd and hasattr(os, "O_DIRECTORY"):
+            _remove_by_descriptor(os.fspath(path))
+        else:
+            _remove_by_path(path)
+    except OSError:
+        _remove_by_path(path)
+
+
+#: Flags for opening a folder to walk: never through a link.
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+def _remove_by_descriptor(root: str) -> None:
+    os.chmod(root, 0o700)
+    fd = os.open(root, _FOLDER)
+    names: list[str] = []  # the folders below root the walk is in, outermost first
+    try:
+        while True:
+            try:
+                os.fchmod(fd, 0o700)
+            except OSError:
+                pass
+            descended = False
+            with os.scandir(fd) as entries:
+                listed = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in entries]
+            for name, is_folder in listed:
+                if not is_folder:
+                    os.unlink(name, dir_fd=fd)
+                    continue
+                try:
+                    os.chmod(name, 0o700, dir_fd=fd, follow_symlinks=False)
+                except (OSError, NotImplementedError):
+                    pass
+                child = os.open(name, _FOLDER, dir_fd=fd)
+                os.close(fd)
+                fd, descended = child, True
+                names.append(name)
+                break
+            if descended:
+                continue
+            if not names:
+                break
+            parent = os.open("..", _FOLDER, dir_fd=fd)
+            os.close(fd)
+            fd = parent
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(root)
+
+
+def _remove_by_path(path: Path | str) -> None:
+    def fix_and_retry(function, failed, _info) -> None:
+        try:
+            os.chmod(os.path.dirname(failed) or ".", stat.S_IRWXU)
+            os.chmod(failed, stat.S_IRWXU)
+            function(failed)
+        except OSError:
+            pass
+
+    try:
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(path, onexc=fix_and_retry)
+        else:
+            shutil.rmtree(path, onerror=fix_and_retry)
+    except (OSError, RecursionError):
+        pass

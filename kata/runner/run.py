@@ -25,7 +25,7 @@ from pathlib import Path
 from kata import catalogue
 from kata.messages import Status
 from kata.runner import processes
-from kata.runner.files import PUBLIC, copy_checks
+from kata.runner.files import PUBLIC, copy_checks, remove_tree
 from kata.runner.protocol import CheckReport, Collected, CollectError, decode
 from kata.runner.rounds import check_name, round_of
 from kata.settings import REPORT_FD_ENV
@@ -83,15 +83,18 @@ def run_checks(
     which: str = PUBLIC,
     limits: Limits | None = None,
     extra_args: tuple[str, ...] = (),
+    checks_from: Path | None = None,
 ) -> Run:
     """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
 
     ``which`` picks the public checks, the hidden ones or all. Only the chosen check files are
-    copied into the run's folder, so a public run cannot read the hidden checks.
+    copied into the run's folder, so a public run cannot read the hidden checks. ``checks_from``
+    is a :func:`~kata.runner.files.snapshot` to copy them from (the live kata when None).
     """
-    with tempfile.TemporaryDirectory(prefix="threadkata-") as scratch:
+    scratch = tempfile.mkdtemp(prefix="threadkata-")
+    try:  # not TemporaryDirectory: its clean-up recurses, and learner code writes in this folder
         checks = Path(scratch) / "checks"
-        test_files = copy_checks(checks, exercise, which)
+        test_files = copy_checks(checks, exercise, which, source=checks_from)
         if not test_files:
             return Run(returncode=0)
         command = [
@@ -107,8 +110,11 @@ def run_checks(
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if processes.can_pass_fds():
             return _run(command, checks, env, timeout, _PipeReport(env))
-        with tempfile.TemporaryDirectory(prefix="threadkata-report-") as private:  # 0700 where modes exist
-            return _run(command, checks, env, timeout, _FileReport(Path(private) / "report.jsonl", command))
+        private = Path(scratch) / "report"
+        private.mkdir(mode=0o700)
+        return _run(command, checks, env, timeout, _FileReport(private / "report.jsonl", command))
+    finally:
+        remove_tree(scratch)
 
 
 def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, report: _PipeReport | _FileReport) -> Run:
@@ -121,7 +127,9 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, rep
         )  # fmt: skip
     finally:
         report.started()
-    output = _Drain(child.stdout.fileno(), OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
+    stdout = os.dup(child.stdout.fileno())  # the drain owns its copy and closes it when the pipe ends
+    child.stdout.close()
+    output = _Drain(stdout, OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
     try:
         run.returncode = child.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -132,7 +140,6 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, rep
     run.seconds = time.monotonic() - started
     run.output = output.text(wait=2.0)
     _read_report(report.text(), run)
-    child.stdout.close()
     return run
 
 
@@ -151,10 +158,7 @@ class _PipeReport:
         self.drain = _Drain(self.read_end, REPORT_LIMIT)
 
     def text(self) -> str:
-        try:
-            return self.drain.text(wait=2.0)
-        finally:
-            os.close(self.read_end)
+        return self.drain.text(wait=2.0)  # the drain closes the read end itself, once the pipe ends
 
 
 class _FileReport:
@@ -179,17 +183,28 @@ class _FileReport:
 
 
 class _Drain:
-    """Read a pipe to its end in the background, keeping at most ``limit`` bytes (head and tail)."""
+    """Read a pipe to its end in the background, keeping at most ``limit`` bytes (head and tail).
+
+    The drain owns ``fd``: its thread closes it when the pipe ends, never before, so a descriptor
+    an escaped grandchild keeps open is never closed under the reader and reused by another run.
+    """
 
     def __init__(self, fd: int, limit: int, keep_tail: int = 0) -> None:
         self.fd, self.limit, self.keep_tail = fd, limit, keep_tail
         self.head = bytearray()
         self.tail = bytearray()
         self.dropped = 0
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._read, daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
+        try:
+            self._read_all()
+        finally:
+            os.close(self.fd)
+
+    def _read_all(self) -> None:
         head_limit = self.limit - self.keep_tail
         while True:
             try:
@@ -198,23 +213,30 @@ class _Drain:
                 return
             if not chunk:
                 return
-            room = max(0, head_limit - len(self.head))
-            self.head += chunk[:room]
-            rest = chunk[room:]
-            if rest:
-                if not self.keep_tail:
-                    self.dropped += len(rest)
-                    continue
-                self.tail += rest
-                if len(self.tail) > self.keep_tail:
-                    self.dropped += len(self.tail) - self.keep_tail
-                    del self.tail[: len(self.tail) - self.keep_tail]
+            with self.lock:
+                self._keep(chunk, head_limit)
+
+    def _keep(self, chunk: bytes, head_limit: int) -> None:
+        room = max(0, head_limit - len(self.head))
+        self.head += chunk[:room]
+        rest = chunk[room:]
+        if not rest:
+            return
+        if not self.keep_tail:
+            self.dropped += len(rest)
+            return
+        self.tail += rest
+        if len(self.tail) > self.keep_tail:
+            self.dropped += len(self.tail) - self.keep_tail
+            del self.tail[: len(self.tail) - self.keep_tail]
 
     def text(self, wait: float) -> str:
         """What was read; waits a little for the pipe to close (an escaped grandchild may hold it open)."""
         self.thread.join(wait)
-        middle = f"\n[… {self.dropped} bytes of output cut …]\n" if self.dropped and self.keep_tail else ""
-        return (bytes(self.head).decode("utf-8", "replace") + middle + bytes(self.tail).decode("utf-8", "replace"))
+        with self.lock:
+            head, tail, dropped = bytes(self.head), bytes(self.tail), self.dropped
+        middle = f"\n[… {dropped} bytes of output cut …]\n" if dropped and self.keep_tail else ""
+        return head.decode("utf-8", "replace") + middle + tail.decode("utf-8", "replace")
 
 
 def _read_report(text: str, run: Run) -> None:
