@@ -100,7 +100,7 @@ class Launch:
                 f"{self.what} did not return within {QUICK:g} s, and work() has not started. Is it waiting "
                 f"for something that never happens?\nWhere the threads are:\n{where_threads_wait(self.files)}"
             )
-        thread = self.call.result(0, self.what)
+        thread = self.call.result(what=self.what, limit=0)
         expect(
             isinstance(thread, threading.Thread),
             f"{self.what} returned {thread!r}; expected the threading.Thread it started. Did you forget `return`?",

@@ -52,10 +52,6 @@ def running(exercise, tasks):
         yield call, started
 
 
-def finish(exercise, call, what):
-    return call.result(QUICK, what, files=[exercise.__file__], advice=JOIN_ADVICE)
-
-
 def expect_none_alive(started, what):
     alive = [t for t in learner_threads(started) if t.is_alive()]
     expect(
@@ -68,7 +64,7 @@ def expect_none_alive(started, what):
 def test_empty_input_is_fine(exercise):
     for tasks, shown in [([], "run_all([])"), (iter(()), "run_all(iter(()))")]:
         with running(exercise, tasks) as (call, started):
-            got = finish(exercise, call, shown)
+            got = call.result(what=shown, advice=JOIN_ADVICE)
         expect(got is None, f"{shown} returned {got!r}, expected None.")
         expect(not learner_threads(started), f"{shown} started {len(learner_threads(started))} thread(s) for no tasks.")
 
@@ -90,7 +86,7 @@ def test_tasks_run_at_the_same_time(exercise):
         with running(exercise, [meet(i) for i in range(n)]) as (call, started):
             together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
             if not together and call.done():
-                finish(exercise, call, what)  # re-raises the learner's exception, if any
+                call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
                 fail(f"{what} returned, but only {len(arrived)} of the {n} tasks had been called. Start one thread per task.")
             expect(
                 together or call.thread not in arrived,
@@ -104,7 +100,7 @@ def test_tasks_run_at_the_same_time(exercise):
                 "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
             )
             release.set()
-            finish(exercise, call, what)
+            call.result(what=what, advice=JOIN_ADVICE)
         expect_none_alive(started, what)
     finally:
         release.set()
@@ -115,7 +111,7 @@ def test_each_task_runs_in_its_own_thread(exercise):
     tasks = Tasks(n)
     what = f"run_all({n} quick tasks)"
     with running(exercise, tasks.all()) as (call, started):
-        finish(exercise, call, what)
+        call.result(what=what, advice=JOIN_ADVICE)
     missing = [i for i in range(n) if i not in tasks.ran()]
     expect(not missing, f"{what}: tasks {missing} were never called. Every task must run once.")
     own = {id(t) for t in tasks.threads}
@@ -142,7 +138,7 @@ def check_waits_for_held_task(exercise, n, held, as_generator):
             wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done(), 1.0)
             returned_early = call.wait(HOLD)
             if returned_early:
-                finish(exercise, call, what)  # re-raises the learner's exception, if any
+                call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
             still_running = held not in tasks.done()
             ran = len(tasks.ran())
             tasks.release()
@@ -157,7 +153,7 @@ def check_waits_for_held_task(exercise, n, held, as_generator):
                 "started: keep them all and join each one"
                 + (" (a generator can be read only once, so keep the threads in a list)." if as_generator else ". Does it join only some of them, or sleep instead of joining?"),
             )
-            finish(exercise, call, what)
+            call.result(what=what, advice=JOIN_ADVICE)
         late = [i for i in range(n) if i not in tasks.done()]
         expect(not late, f"{what}: run_all returned before tasks {late} had finished. Join every thread you start.")
         expect_none_alive(started, what)

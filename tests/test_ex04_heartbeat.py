@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kata import messages
-from kata.harness import call_bounded, clock_reads, expect, fail, real_sleep, spaced
+from kata.harness import bounded, clock_reads, expect, fail, real_sleep, spaced
 
 INTERVAL = 0.04
 WINDOW = 0.3
@@ -72,8 +72,8 @@ def heartbeat(exercise, interval: float = INTERVAL) -> Iterator[tuple[Heart, thr
     thread, daemon_error = None, None
     try:
         try:
-            thread = call_bounded(
-                exercise.start_heartbeat, heart, interval, what=call(interval), files=[exercise.__file__],
+            thread = bounded(
+                exercise.start_heartbeat, heart, interval, what=call(interval), files=(),
                 advice="It should start the thread and return at once, not run the loop itself: "
                 "is it calling run() or join() instead of start()?",
             )  # fmt: skip

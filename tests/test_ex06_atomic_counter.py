@@ -1,7 +1,7 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
 from kata.explorer import Plan
-from kata.harness import call_bounded, expect, forced_races, run_together, spaced
+from kata.harness import bounded, expect, forced_races, run_together, spaced
 
 THREADS = 4
 PER_THREAD = 1000
@@ -16,24 +16,24 @@ def hammer(exercise, make_counter, plan):
 
     with forced_races(exercise):
         counter = make_counter()
-        results = run_together([worker(calls) for calls in plan], what="The counter threads", files=[exercise.__file__], advice=LOCK_ADVICE)
+        results = run_together([worker(calls) for calls in plan], what="The counter threads", advice=LOCK_ADVICE)
     return counter, results
 
 
 def test_starts_at_the_given_value(exercise):
     for args, expected in [((), 0), ((5,), 5)]:
         shown = f"Counter({', '.join(map(str, args))}).value"
-        got = call_bounded(lambda: exercise.Counter(*args).value, what=shown, files=[exercise.__file__], advice=LOCK_ADVICE)
+        got = bounded(lambda: exercise.Counter(*args).value, what=shown, advice=LOCK_ADVICE)
         expect(got == expected, f"{shown} is {got!r}, expected {expected}.")
 
 
 def test_each_call_returns_the_value_it_produced(exercise):
-    counter = call_bounded(exercise.Counter, 10, what="Counter(10)", files=[exercise.__file__], advice=LOCK_ADVICE)
+    counter = bounded(exercise.Counter, 10, what="Counter(10)", advice=LOCK_ADVICE)
     for method, n, expected in [("increment", 1, 11), ("increment", 5, 16), ("decrement", 1, 15), ("decrement", 3, 12)]:
         call = f"{method}()" if n == 1 else f"{method}({n})"
-        got = call_bounded(getattr(counter, method), n, what=f"counter.{call}", files=[exercise.__file__], advice=LOCK_ADVICE)
+        got = bounded(getattr(counter, method), n, what=f"counter.{call}", advice=LOCK_ADVICE)
         expect(got == expected, f"Counter(10), then calls up to .{call}: it returned {got!r}, expected {expected}.")
-    got = call_bounded(lambda: counter.value, what="counter.value", files=[exercise.__file__], advice=LOCK_ADVICE)
+    got = bounded(lambda: counter.value, what="counter.value", advice=LOCK_ADVICE)
     expect(got == 12, f"After those calls .value is {got!r}, expected 12.")
 
 

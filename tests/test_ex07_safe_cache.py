@@ -5,7 +5,7 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together, times
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
 LOCK_TWICE = (
@@ -36,7 +36,7 @@ class Watched:
         func = len if method == "__len__" else getattr(self.cache, method)
         args = (self.cache,) if method == "__len__" else args
         what = "len(cache)" if method == "__len__" else what
-        return call_bounded(func, *args, what=what, files=[self.exercise.__file__], advice=LOCK_TWICE)
+        return bounded(func, *args, what=what, advice=LOCK_TWICE)
 
     def __getattr__(self, method):
         return lambda *args: self.call(method, *args)
@@ -46,17 +46,7 @@ class Watched:
 
 
 def new_cache(exercise):
-    return Watched(exercise, call_bounded(exercise.SafeCache, what="SafeCache()", files=[exercise.__file__], advice=LOCK_TWICE))
-
-
-def outcome_of(func, *args):
-    """``("returned", value)`` or ``("raised", error)``; a stub's NotImplementedError passes through."""
-    try:
-        return "returned", func(*args)
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        return "raised", error
+    return Watched(exercise, bounded(exercise.SafeCache, what="SafeCache()", advice=LOCK_TWICE))
 
 
 def test_set_get_and_len_work_like_a_dict(exercise):
@@ -116,10 +106,11 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
             earlier = []
             try:
                 for _ in range(snapshots):
-                    kind, got = outcome_of(cache.snapshot)
-                    if kind == "raised":
-                        problems.append(got)
+                    seen = Outcome.of(cache.snapshot)
+                    if seen.raised:
+                        problems.append(seen.error)
                         return
+                    got = seen.value
                     if any(got is e for e in earlier):
                         problems.append("returned the same dict object twice: the cache's own dict, not a copy.")
                         return
@@ -131,7 +122,7 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
                     stop.set()
 
         work = [writer(w) for w in range(writers)] + [reader] * readers
-        run_together(work, timeout=3 * QUICK, what="Threads calling set() and snapshot()", files=[exercise.__file__], advice=LOCK_TWICE)
+        run_together(work, limit=3 * QUICK, what="Threads calling set() and snapshot()", advice=LOCK_TWICE)
     if problems:
         problem = problems[0]
         if isinstance(problem, BaseException):
@@ -204,9 +195,8 @@ def test_many_threads_asking_for_one_missing_key_call_the_factory_once(exercise)
     ask = factory.asking(lambda: cache.get_or_compute("answer", factory))
     results = run_together(
         [ask] * THREADS,
-        timeout=HOLD_LIMIT + GRACE + QUICK,
+        limit=HOLD_LIMIT + GRACE + QUICK,
         what=f"{THREADS} threads calling get_or_compute('answer', factory)",
-        files=[exercise.__file__],
         advice=LOCK_TWICE,
     )
     expect(
@@ -260,11 +250,11 @@ def test_a_factory_that_raises_caches_nothing(exercise):
     def failing_factory():
         raise BackendDown("the database is down")
 
-    kind, got = outcome_of(cache.get_or_compute, "answer", failing_factory)
+    got = Outcome.of(cache.get_or_compute, "answer", failing_factory)
     expect(
-        kind == "raised" and isinstance(got, BackendDown),
+        got.raised and isinstance(got.error, BackendDown),
         "cache.get_or_compute('answer', failing_factory), where failing_factory raises BackendDown('the database is down'), "
-        + (f"returned {got!r}" if kind == "returned" else f"raised {type(got).__name__}: {got}")
+        + said(got)
         + ". Expected the factory's own BackendDown to reach the caller.",
     )
     missing = object()

@@ -25,7 +25,7 @@ from typing import Any
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import QUICK, call_bounded, expect, fail, forced_races, join_all, where_threads_wait
+from kata.harness import QUICK, expect, fail, forced_races, outcome, run_together, where_threads_wait
 
 #: Seconds a paused worker waits for the others before the stage stops steering (it cannot see
 #: every way a thread may wait, e.g. on a lock it was not shown); correct code never needs it.
@@ -348,49 +348,16 @@ def run_transfers(exercise: Any, jobs: list[tuple[Any, Any, int]], contended: tu
                 f"{len(jobs)} transfers started at the same moment did not all return within {TRANSFERS_TIMEOUT:g} s: "
                 + ", ".join(stage.labels.values())
                 + ". Are two of them waiting for each other's lock?\nWhere the threads are:\n"
-                + where_these_wait(threads, exercise)
+                + where_threads_wait([exercise.__file__], among=threads)
             )
     return outcomes, stage.deadlock
 
 
-def where_these_wait(threads: list[threading.Thread], exercise: Any) -> str:
-    """Where the given threads are in the learner's file, one line each."""
-    names = [f"thread {t.name!r} " for t in threads]
-    lines = [line for line in where_threads_wait([exercise.__file__]).splitlines() if any(n in line for n in names)]
-    return "\n".join(lines) or "  (none of them is inside your file right now)"
-
-
-def run_workers(workers: list[Any], timeout: float, what: str, advice: str, exercise: Any) -> list[Any]:
-    """Like support.run_together, but its hang report names only this check's own threads."""
-    __tracebackhide__ = True
-    run = next(_runs)
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException | None] = [None] * len(workers)
-
-    def body(index: int, work: Any) -> None:
-        try:
-            barrier.wait(timeout)
-            results[index] = work()
-        except BaseException as error:  # handed to the check
-            errors[index] = error
-
-    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{run}.{i}", daemon=True) for i, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    if join_all(threads, timeout):
-        fail(f"{what} did not return within {timeout:g} s. {advice}\nWhere the threads are:\n" + where_these_wait(threads, exercise))
-    for error in errors:
-        if error is not None:
-            raise error
-    return results
-
-
 def raise_unexpected(outcomes: list[Any], allowed: tuple[type[BaseException], ...] = ()) -> None:
     __tracebackhide__ = True
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException) and not isinstance(outcome, allowed):
-            raise outcome
+    for got in outcomes:
+        if isinstance(got, BaseException) and not isinstance(got, allowed):
+            raise got
 
 
 def make_accounts(exercise: Any, *balances: int) -> list[Any]:
@@ -406,17 +373,12 @@ def show(accounts: list[Any]) -> str:
 
 
 def transfer_bounded(exercise: Any, src: Any, dst: Any, amount: int) -> Any:
-    """transfer() in a watched thread; returns None or the exception it raised."""
+    """transfer() in a watched thread; returns None or the InsufficientFunds or ValueError it raised."""
     __tracebackhide__ = True
-
-    def attempt() -> Any:
-        try:
-            exercise.transfer(src, dst, amount)
-        except (exercise.InsufficientFunds, ValueError) as error:
-            return error
-        return None
-
-    return call_bounded(attempt, what=label(src, dst, amount), files=[exercise.__file__], advice="Is it waiting for a lock that is never released?")
+    return outcome(
+        exercise.transfer, src, dst, amount, what=label(src, dst, amount), advice="Is it waiting for a lock that is never released?",
+        catch=(exercise.InsufficientFunds, ValueError),
+    ).error
 
 
 def test_an_account_keeps_its_number_balance_and_lock(exercise):
@@ -435,28 +397,28 @@ def test_an_account_keeps_its_number_balance_and_lock(exercise):
 
 def test_a_transfer_moves_the_money(exercise):
     one, two = make_accounts(exercise, 100, 50)
-    outcome = transfer_bounded(exercise, one, two, 30)
-    expect(outcome is None, f"Account 1 holds 100, account 2 holds 50; transfer(account 1, account 2, 30) raised {outcome!r}.")
+    error = transfer_bounded(exercise, one, two, 30)
+    expect(error is None, f"Account 1 holds 100, account 2 holds 50; transfer(account 1, account 2, 30) raised {error!r}.")
     expect(balances([one, two]) == [70, 80], f"After transfer(account 1, account 2, 30) from 100 and 50: {show([one, two])}; expected 70 and 80.")
-    outcome = transfer_bounded(exercise, two, one, 80)
+    error = transfer_bounded(exercise, two, one, 80)
     expect(
-        outcome is None and balances([one, two]) == [150, 0],
-        f"Then transfer(account 2, account 1, 80), all that account 2 holds: it {'raised ' + repr(outcome) if outcome else 'returned'}, "
+        error is None and balances([one, two]) == [150, 0],
+        f"Then transfer(account 2, account 1, 80), all that account 2 holds: it {'raised ' + repr(error) if error else 'returned'}, "
         f"and {show([one, two])}; expected 150 and 0. Sending exactly the whole balance is allowed.",
     )
 
 
 def test_insufficient_funds_changes_no_balance(exercise):
     one, two = make_accounts(exercise, 20, 5)
-    outcome = transfer_bounded(exercise, one, two, 21)
+    error = transfer_bounded(exercise, one, two, 21)
     expect(
-        isinstance(outcome, exercise.InsufficientFunds),
-        f"Account 1 holds 20; transfer(account 1, account 2, 21) {'raised ' + repr(outcome) if outcome else 'returned normally'}; "
+        isinstance(error, exercise.InsufficientFunds),
+        f"Account 1 holds 20; transfer(account 1, account 2, 21) {'raised ' + repr(error) if error else 'returned normally'}; "
         "expected InsufficientFunds.",
     )
     expect(
         balances([one, two]) == [20, 5],
-        f"After the refused transfer(account 1, account 2, 21): {show([one, two])}; expected 20 and 5, unchanged. "
+        f"After the error transfer(account 1, account 2, 21): {show([one, two])}; expected 20 and 5, unchanged. "
         "Check the balance before you change anything.",
     )
 
@@ -464,10 +426,10 @@ def test_insufficient_funds_changes_no_balance(exercise):
 def test_a_zero_or_negative_amount_raises_value_error(exercise):
     one, two = make_accounts(exercise, 100, 100)
     for amount in (0, -5):
-        outcome = transfer_bounded(exercise, one, two, amount)
+        error = transfer_bounded(exercise, one, two, amount)
         expect(
-            isinstance(outcome, ValueError) and balances([one, two]) == [100, 100],
-            f"transfer(account 1, account 2, {amount}) {'raised ' + repr(outcome) if outcome else 'returned normally'} and left "
+            isinstance(error, ValueError) and balances([one, two]) == [100, 100],
+            f"transfer(account 1, account 2, {amount}) {'raised ' + repr(error) if error else 'returned normally'} and left "
             f"{show([one, two])}; expected ValueError and both balances unchanged at 100.",
         )
 
@@ -574,12 +536,12 @@ def test_many_transfers_in_every_direction_keep_every_unit(exercise):
 
     with forced_races(exercise):
         accounts = make_accounts(exercise, *[start] * 4)
-        results = run_workers(
+        results = run_together(
             [worker(seed) for seed in range(threads)],
-            timeout=2 * QUICK,
+            limit=2 * QUICK,
             what=f"{threads} threads × {per_thread} random transfers between 4 accounts",
             advice="Are two transfers waiting for each other's lock? " + ORDER_ADVICE,
-            exercise=exercise,
+            only_workers=True,
         )
     expected = {a.number: start for a in accounts}
     for moved in results:

@@ -3,7 +3,7 @@
 import threading
 
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, call_bounded, expect, forced_races, run_together
+from kata.harness import QUICK, Call, bounded, expect, forced_races, run_together
 
 THREADS = 8
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"
@@ -46,7 +46,7 @@ def gets_in_one_thread(per, times, files):
     def body():
         return threading.current_thread(), [per.get() for _ in range(times)]
 
-    return call_bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)
+    return bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)
 
 
 def test_factory_is_not_called_before_the_first_get(exercise):
@@ -96,7 +96,7 @@ def test_threads_calling_get_at_once_each_get_their_own_object(exercise):
 
     with forced_races(exercise):
         per = exercise.PerThread(factory)
-        results = run_together([worker] * THREADS, what=f"{THREADS} threads calling get()", files=[exercise.__file__], advice=HANG_ADVICE)
+        results = run_together([worker] * THREADS, what=f"{THREADS} threads calling get()", advice=HANG_ADVICE)
     for thread, got in results:
         expect(
             len({id(g) for g in got}) == 1,
@@ -131,7 +131,7 @@ def test_threads_with_the_same_name_get_different_objects(exercise):
         threading.current_thread().name = "worker"  # names need not be unique
         return per.get()
 
-    got = run_together([worker] * 4, what="4 threads named 'worker' calling get()", files=[exercise.__file__], advice=HANG_ADVICE)
+    got = run_together([worker] * 4, what="4 threads named 'worker' calling get()", advice=HANG_ADVICE)
     distinct = len({id(g) for g in got})
     expect(
         distinct == 4,
@@ -147,7 +147,7 @@ def test_a_new_thread_never_gets_an_ended_threads_object(exercise):
     kept = []  # keep every object alive, so that no id() is reused
     for _ in range(20):  # one after another: each thread has ended before the next starts
         call = Call(lambda: (threading.get_ident(), per.get()))
-        ident, got = call.result(QUICK, "get() in a new thread", [exercise.__file__], HANG_ADVICE)
+        ident, got = call.result(what="get() in a new thread", advice=HANG_ADVICE)
         call.thread.join(QUICK)
         kept.append(got)
         if ident in seen:
@@ -172,7 +172,7 @@ def test_a_new_thread_never_gets_an_ended_threads_object(exercise):
 def test_two_per_thread_objects_do_not_share(exercise):
     first, second = Factory(), Factory()
     one, two = exercise.PerThread(first), exercise.PerThread(second)
-    a, b = call_bounded(lambda: (one.get(), two.get()), what="get() on two PerThread objects", files=[exercise.__file__], advice=HANG_ADVICE)
+    a, b = bounded(lambda: (one.get(), two.get()), what="get() on two PerThread objects", advice=HANG_ADVICE)
     made = (first.calls[0][1] if first.calls else None, second.calls[0][1] if second.calls else None)
     expect(
         a is made[0] and b is made[1] and len(first.calls) == 1 and len(second.calls) == 1,
@@ -195,7 +195,7 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
             first = None
         return first, per.get()
 
-    first, second = call_bounded(body, what="get() after a failing factory", files=[exercise.__file__], advice=HANG_ADVICE)
+    first, second = bounded(body, what="get() after a failing factory", advice=HANG_ADVICE)
     expect(
         first is not None,
         "factory() raised ConnectionError on the first get(), but get() did not pass it on; expected the "

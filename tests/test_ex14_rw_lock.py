@@ -5,7 +5,7 @@ import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
+from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not gone in.
 SETTLE = 0.3
@@ -19,10 +19,6 @@ LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting
 
 
 # --- helpers (generic; candidates for support.py) ---------------------------------------
-
-
-def files(exercise):
-    return [exercise.__file__]
 
 
 class Holder:
@@ -45,9 +41,9 @@ class Holder:
         if self.inside.wait(QUICK):
             return
         if self.call.done():
-            self.call.result(0, what)  # raises the error that kept it out
+            self.call.result(what=what, limit=0)  # raises the error that kept it out
             fail(f"{what} returned without running its with block.")
-        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait(files(self.exercise)))
+        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
 
     def kept_out(self):
         """True if the thread is still outside after it has had every chance to go in."""
@@ -58,7 +54,7 @@ class Holder:
     def release(self, what):
         __tracebackhide__ = True
         self.leave.set()
-        self.call.result(QUICK, what, files(self.exercise), LOCK_ADVICE)
+        self.call.result(what=what, advice=LOCK_ADVICE)
 
 
 # --- readers share -----------------------------------------------------------------------
@@ -76,7 +72,7 @@ def test_read_and_write_work_as_with_blocks(exercise):
         with lock.read():
             steps.append("read again")
 
-    Call(use).result(QUICK, "with lock.read(), then with lock.write(), then with lock.read() again, in one thread,", files(exercise), LOCK_ADVICE)
+    bounded(use, what="with lock.read(), then with lock.write(), then with lock.read() again, in one thread,", advice=LOCK_ADVICE)
     expect(steps == ["read", "write", "read again"], f"The three with blocks ran {steps!r}, expected ['read', 'write', 'read again'].")
 
 
@@ -93,7 +89,7 @@ def test_many_readers_hold_the_lock_at_once(exercise):
                 return False
             return True
 
-    met = run_together([reader] * readers, timeout=QUICK + 1.0, what=f"{readers} readers", files=files(exercise), advice=LOCK_ADVICE)
+    met = run_together([reader] * readers, limit=QUICK + 1.0, what=f"{readers} readers", advice=LOCK_ADVICE)
     expect(
         all(met),
         f"{readers} threads went into lock.read() at the same time and each waited inside for the others, "
@@ -124,12 +120,7 @@ def test_a_writer_waits_until_every_reader_has_left(exercise):
         "was still inside. The writer must wait until *every* reader has left.",
     )
     second.release("Leaving the second read() block")
-    writer.call.result(
-        QUICK,
-        "lock.write(), waiting for two readers, after both had left,",
-        files(exercise),
-        "Does the last reader to leave wake the waiting writer (notify_all)?",
-    )
+    writer.call.result(what="lock.write(), waiting for two readers, after both had left,", advice="Does the last reader to leave wake the waiting writer (notify_all)?")
     expect(writer.inside.is_set(), "lock.write() returned without running its with block.")
 
 
@@ -145,7 +136,7 @@ def test_a_reader_waits_while_a_writer_holds_the_lock(exercise):
         "was still there. A writer holds the lock alone: a reader must wait while a writer is inside.",
     )
     writer.release("Leaving the write() block")
-    reader.call.result(QUICK, "lock.read(), waiting for a writer, after the writer had left,", files(exercise), "Does the writer wake the waiting readers when it leaves (notify_all)?")
+    reader.call.result(what="lock.read(), waiting for a writer, after the writer had left,", advice="Does the writer wake the waiting readers when it leaves (notify_all)?")
 
 
 def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
@@ -160,7 +151,7 @@ def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
         "Writers must exclude each other: a writer waits while another writer is inside.",
     )
     first.release("Leaving the first write() block")
-    second.call.result(QUICK, "A second lock.write(), after the first writer had left,", files(exercise), "Does a writer wake the others when it leaves?")
+    second.call.result(what="A second lock.write(), after the first writer had left,", advice="Does a writer wake the others when it leaves?")
 
 
 def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
@@ -174,14 +165,9 @@ def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
             pass
 
     for door in ("read", "write"):
-        Call(raise_inside, door).result(QUICK, f"with lock.{door}() whose block raises", files(exercise), LOCK_ADVICE)
-        Call(lambda: lock.write().__enter__()).result(
-            QUICK,
-            f"lock.write(), after a with lock.{door}() block had raised an exception,",
-            files(exercise),
-            f"The {door}() block ended with an exception and the lock was never given back. Give it back "
-            "in a `finally:` (or an __exit__ that always runs).",
-        )
+        bounded(raise_inside, door, what=f"with lock.{door}() whose block raises", advice=LOCK_ADVICE)
+        bounded(lambda: lock.write().__enter__(), what=f"lock.write(), after a with lock.{door}() block had raised an exception,", advice=f"The {door}() block ended with an exception and the lock was never given back. Give it back "
+            "in a `finally:` (or an __exit__ that always runs).")
         lock = exercise.ReadWriteLock()
 
 
@@ -218,9 +204,8 @@ def test_no_one_is_ever_inside_with_a_writer(exercise):
         lock = exercise.ReadWriteLock()
         run_together(
             [section("read", "readers", 40) for _ in range(3)] + [section("write", "writers", 20) for _ in range(2)],
-            timeout=10,
+            limit=10,
             what="3 reader and 2 writer threads",
-            files=files(exercise),
             advice=LOCK_ADVICE,
         )
     expect(
@@ -243,15 +228,10 @@ def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
     # is changed by another reader in between, on every Python version.
     with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
         lock = exercise.ReadWriteLock()
-        run_together([read_often] * readers, timeout=10, what=f"{readers} threads each going in and out of lock.read()", files=files(exercise), advice=LOCK_ADVICE)
+        run_together([read_often] * readers, limit=10, what=f"{readers} threads each going in and out of lock.read()", advice=LOCK_ADVICE)
     writer = Call(lambda: lock.write().__enter__())
-    writer.result(
-        QUICK,
-        f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
-        files(exercise),
-        "The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
-        "Change the reader count only while holding the Condition's lock.",
-    )
+    writer.result(what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,", advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
+        "Change the reader count only while holding the Condition's lock.")
 
 
 def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
@@ -295,7 +275,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
             len(entered) >= 3,
             f"A relay of readers, each going into lock.read() while the one before it is still inside: only "
             f"{len(entered)} got in within {QUICK:g} s, though no writer was waiting. Readers must be able to "
-            "share the lock.\nWhere the threads are:\n" + where_threads_wait(files(exercise)),
+            "share the lock.\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]),
         )
         asked_at = len(entered)
         writer = Call(write)
@@ -307,7 +287,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
                 "writer must not starve: once a writer waits, new readers should wait behind it (count the "
                 "writers that are waiting, and make read() wait while there are any)."
             )
-        writer.result(0, "lock.write()", files(exercise), LOCK_ADVICE)
+        writer.result(what="lock.write()", advice=LOCK_ADVICE, limit=0)
     finally:
         stop.set()
     expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
