@@ -1,6 +1,7 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import bounded, expect, forced_races, run_together, spaced
 
 THREADS = 4
@@ -80,7 +81,8 @@ def test_increments_and_decrements_together_lose_nothing(exercise):
 # a failure comes with the interleaving that caused it and a seed that replays it exactly.
 
 
-def two_threads_increment_twice(exercise):
+@scenario("test_explorer_finds_no_lost_update", finds=["fresh_lock_per_call", "lock_only_the_write", "no_lock"])
+def two_threads_increment_twice():
     """Threads A and B each call increment() twice on Counter(0); nothing may be lost."""
 
     def scenario(module):
@@ -103,7 +105,8 @@ def two_threads_increment_twice(exercise):
     return scenario
 
 
-def increment_beside_decrement(exercise):
+@scenario("test_explorer_finds_no_lost_update_between_increment_and_decrement", finds=["separate_locks"])
+def increment_beside_decrement():
     """Thread A calls increment(3) twice while thread B calls decrement(2) twice, on Counter(10)."""
 
     def scenario(module):
@@ -124,7 +127,8 @@ def increment_beside_decrement(exercise):
     return scenario
 
 
-def returns_its_own_value(exercise):
+@scenario("test_explorer_finds_each_call_returns_its_own_value", finds=["return_after_release"])
+def returns_its_own_value():
     """Threads A and B each call increment() twice on Counter(0); the four results are 1, 2, 3, 4."""
 
     def scenario(module):
@@ -152,21 +156,3 @@ def returns_its_own_value(exercise):
         return Plan({"A": twice, "B": twice}, verdict)
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_increment_twice, increment_beside_decrement, returns_its_own_value]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["fresh_lock_per_call", "lock_only_the_write", "no_lock", "return_after_release", "separate_locks"]
-
-
-def test_explorer_finds_no_lost_update(exercise, explorer):
-    explorer(two_threads_increment_twice(exercise))
-
-
-def test_explorer_finds_no_lost_update_between_increment_and_decrement(exercise, explorer):
-    explorer(increment_beside_decrement(exercise))
-
-
-def test_explorer_finds_each_call_returns_its_own_value(exercise, explorer):
-    explorer(returns_its_own_value(exercise))

@@ -5,6 +5,7 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
@@ -275,12 +276,16 @@ def test_a_factory_that_raises_caches_nothing(exercise):
 # scenarios' factory pauses on the explorer's virtual clock (a second costs nothing), so the other
 # thread always asks while the factory is still running.
 #
-# Not in EXPLORER_FINDS, because they need no second thread and the checks above find them
+# Left to the real-thread checks, because they need no second thread and the checks above find them
 # directly: caches_failed_factory (test_a_factory_that_raises_caches_nothing) and
 # none_means_missing (test_a_stored_none_is_not_computed_again).
 
 
-def two_threads_ask_for_one_missing_key(exercise):
+@scenario(
+    "test_explorer_finds_one_missing_key_computed_once",
+    finds=["check_then_act", "key_lock_made_without_the_lock", "lock_taken_twice"],
+)
+def two_threads_ask_for_one_missing_key():
     """Threads A and B each call get_or_compute('answer', factory) on an empty cache; factory takes a second."""
 
     def scenario(module):
@@ -315,7 +320,11 @@ def two_threads_ask_for_one_missing_key(exercise):
     return scenario
 
 
-def snapshot_while_another_thread_sets(exercise):
+@scenario(
+    "test_explorer_finds_snapshot_while_another_thread_sets",
+    finds=["set_without_lock", "snapshot_returns_internal_dict", "snapshot_without_lock"],
+)
+def snapshot_while_another_thread_sets():
     """Thread A calls set('d', 4) while thread B calls snapshot(), on a cache holding a, b and c."""
 
     def scenario(module):
@@ -363,20 +372,3 @@ def snapshot_while_another_thread_sets(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_ask_for_one_missing_key, snapshot_while_another_thread_sets]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = [
-    "check_then_act", "key_lock_made_without_the_lock", "lock_taken_twice", "set_without_lock",
-    "snapshot_returns_internal_dict", "snapshot_without_lock",
-]
-
-
-def test_explorer_finds_one_missing_key_computed_once(exercise, explorer):
-    explorer(two_threads_ask_for_one_missing_key(exercise))
-
-
-def test_explorer_finds_snapshot_while_another_thread_sets(exercise, explorer):
-    explorer(snapshot_while_another_thread_sets(exercise))

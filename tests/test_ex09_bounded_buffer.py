@@ -7,6 +7,7 @@ from collections import Counter as Tally
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not returned.
@@ -399,7 +400,7 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
 # is the explorer's virtual clock: a thread that pauses a second lets the others run until they
 # all wait, and a timeout costs nothing.
 #
-# Not in EXPLORER_FINDS: wrapped_queue (built on queue.Queue, which behaves; the checks that look
+# Left to the real-thread checks: wrapped_queue (built on queue.Queue, which behaves; the checks that look
 # for a Condition find it).
 
 
@@ -434,7 +435,8 @@ EMPTY_ADVICE = (
 )
 
 
-def two_consumers_take_two_items(exercise):
+@scenario("test_explorer_finds_no_item_taken_twice", finds=["peek_then_pop"])
+def two_consumers_take_two_items():
     """A BoundedBuffer(2) holds 1 and 2; threads A and B each call get() once."""
 
     def scenario(module):
@@ -462,7 +464,8 @@ def two_consumers_take_two_items(exercise):
 ITEMS = (1, 2, 3, 4)
 
 
-def one_producer_two_consumers(exercise):
+@scenario("test_explorer_finds_every_item_delivered_exactly_once", finds=["close_discards_items", "if_instead_of_while"])
+def one_producer_two_consumers():
     """Thread P puts 1, 2, 3, 4 into a BoundedBuffer(2) and closes it; threads A and B get until Closed."""
 
     def scenario(module):
@@ -519,7 +522,8 @@ def one_producer_two_consumers(exercise):
     return scenario
 
 
-def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
+@scenario("test_explorer_finds_a_woken_get_waits_again", finds=[])
+def a_woken_get_that_finds_the_buffer_empty_waits_again():
     """Thread A calls get() on an empty buffer; thread B puts 'x', at once takes it back, then puts 'y'."""
 
     def scenario(module):
@@ -555,7 +559,8 @@ def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
     return scenario
 
 
-def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
+@scenario("test_explorer_finds_a_woken_put_waits_again", finds=[])
+def a_woken_put_that_finds_the_buffer_full_waits_again():
     """BoundedBuffer(1) holding 'old': thread A puts 'waiting'; thread B takes 'old', puts 'barging', then takes two."""
 
     def scenario(module):
@@ -608,7 +613,8 @@ def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
     return scenario
 
 
-def close_wakes_every_waiting_get(exercise):
+@scenario("test_explorer_finds_close_wakes_every_waiting_get", finds=["notify_in_close"])
+def close_wakes_every_waiting_get():
     """Threads A and B call get() on an empty buffer; a second later thread C closes it."""
 
     def scenario(module):
@@ -636,7 +642,8 @@ def close_wakes_every_waiting_get(exercise):
     return scenario
 
 
-def close_wakes_every_waiting_put(exercise):
+@scenario("test_explorer_finds_close_wakes_every_waiting_put", finds=["put_never_blocks"])
+def close_wakes_every_waiting_put():
     """BoundedBuffer(1) holding 'old': threads A and B call put(); a second later thread C closes it."""
 
     def scenario(module):
@@ -665,7 +672,8 @@ def close_wakes_every_waiting_put(exercise):
     return scenario
 
 
-def timeouts_give_up(exercise):
+@scenario("test_explorer_finds_timeouts_give_up", finds=["timeout_ignored"])
+def timeouts_give_up():
     """Thread A calls get(timeout=1) on an empty buffer, thread B put('new', timeout=1) on a full one; thread C helps both 2 s later."""
 
     def scenario(module):
@@ -694,40 +702,3 @@ def timeouts_give_up(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [
-    two_consumers_take_two_items, close_wakes_every_waiting_get, close_wakes_every_waiting_put, one_producer_two_consumers,
-    timeouts_give_up, a_woken_get_that_finds_the_buffer_empty_waits_again, a_woken_put_that_finds_the_buffer_full_waits_again,
-]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["close_discards_items", "if_instead_of_while", "notify_in_close", "peek_then_pop", "put_never_blocks", "timeout_ignored"]
-
-
-def test_explorer_finds_no_item_taken_twice(exercise, explorer):
-    explorer(two_consumers_take_two_items(exercise))
-
-
-def test_explorer_finds_every_item_delivered_exactly_once(exercise, explorer):
-    explorer(one_producer_two_consumers(exercise))
-
-
-def test_explorer_finds_a_woken_get_waits_again(exercise, explorer):
-    explorer(a_woken_get_that_finds_the_buffer_empty_waits_again(exercise))
-
-
-def test_explorer_finds_a_woken_put_waits_again(exercise, explorer):
-    explorer(a_woken_put_that_finds_the_buffer_full_waits_again(exercise))
-
-
-def test_explorer_finds_close_wakes_every_waiting_get(exercise, explorer):
-    explorer(close_wakes_every_waiting_get(exercise))
-
-
-def test_explorer_finds_close_wakes_every_waiting_put(exercise, explorer):
-    explorer(close_wakes_every_waiting_put(exercise))
-
-
-def test_explorer_finds_timeouts_give_up(exercise, explorer):
-    explorer(timeouts_give_up(exercise))

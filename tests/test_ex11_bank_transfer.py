@@ -25,6 +25,7 @@ from typing import Any
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import QUICK, expect, fail, forced_races, outcome, run_together, where_threads_wait
 
 #: Seconds a paused worker waits for the others before the stage stops steering (it cannot see
@@ -571,7 +572,7 @@ def test_many_transfers_in_every_direction_keep_every_unit(exercise):
 # transfers that wait for each other's lock are reported as a deadlock at once, with the lock each
 # one holds and the lock it waits for.
 #
-# Not in EXPLORER_FINDS: same_account_deadlocks (one thread alone waits for its own lock, no race
+# Left to the real-thread checks: same_account_deadlocks (one thread alone waits for its own lock, no race
 # needed; test_a_transfer_to_the_same_account_raises_value_error finds it) and zero_amount_accepted
 # (a wrong answer to one call; test_a_zero_or_negative_amount_raises_value_error finds it).
 
@@ -606,7 +607,11 @@ def called(src, dst, amount):
     return f"transfer(account {src.number}, account {dst.number}, {amount})"
 
 
-def opposite_transfers(exercise):
+@scenario(
+    "test_explorer_finds_opposite_transfers_do_not_deadlock",
+    finds=["deposit_after_release", "fresh_lock_per_call", "locks_in_argument_order", "only_the_source_locked"],
+)
+def opposite_transfers():
     """Thread A sends 10 from account 1 to account 2 twice while thread B sends 20 from 2 to 1 twice; neither may wait for ever."""
 
     def scenario(module):
@@ -635,7 +640,11 @@ def opposite_transfers(exercise):
     return scenario
 
 
-def two_transfers_race_for_the_same_money(exercise):
+@scenario(
+    "test_explorer_finds_two_transfers_cannot_both_spend_the_same_money",
+    finds=["balance_checked_outside_the_lock", "global_lock_check_outside", "refused_transfer_keeps_the_debit"],
+)
+def two_transfers_race_for_the_same_money():
     """Account 1 holds 100; thread A sends all of it to account 2 while thread B sends all of it to account 3."""
 
     def scenario(module):
@@ -669,7 +678,8 @@ def two_transfers_race_for_the_same_money(exercise):
     return scenario
 
 
-def two_transfers_pay_one_account(exercise):
+@scenario("test_explorer_finds_no_deposit_is_lost", finds=[])
+def two_transfers_pay_one_account():
     """Thread A sends 30 from account 1 to account 3 while thread B sends 50 from account 2 to account 3."""
 
     def scenario(module):
@@ -694,7 +704,8 @@ def two_transfers_pay_one_account(exercise):
     return scenario
 
 
-def a_refused_transfer_beside_another(exercise):
+@scenario("test_explorer_finds_a_refused_transfer_changes_nothing", finds=[])
+def a_refused_transfer_beside_another():
     """Account 1 holds 100: thread A asks to send 150 to account 2 (refused) while thread B sends 20 from 2 to 1."""
 
     def scenario(module):
@@ -722,33 +733,3 @@ def a_refused_transfer_beside_another(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [opposite_transfers, two_transfers_race_for_the_same_money, two_transfers_pay_one_account, a_refused_transfer_beside_another]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = [
-    "balance_checked_outside_the_lock",
-    "deposit_after_release",
-    "fresh_lock_per_call",
-    "global_lock_check_outside",
-    "locks_in_argument_order",
-    "only_the_source_locked",
-    "refused_transfer_keeps_the_debit",
-]
-
-
-def test_explorer_finds_opposite_transfers_do_not_deadlock(exercise, explorer):
-    explorer(opposite_transfers(exercise))
-
-
-def test_explorer_finds_two_transfers_cannot_both_spend_the_same_money(exercise, explorer):
-    explorer(two_transfers_race_for_the_same_money(exercise))
-
-
-def test_explorer_finds_no_deposit_is_lost(exercise, explorer):
-    explorer(two_transfers_pay_one_account(exercise))
-
-
-def test_explorer_finds_a_refused_transfer_changes_nothing(exercise, explorer):
-    explorer(a_refused_transfer_beside_another(exercise))

@@ -3,6 +3,7 @@
 import threading
 
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import QUICK, Call, bounded, expect, forced_races, run_together
 
 THREADS = 8
@@ -214,7 +215,7 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
 # threads are real threads (threading.local and get_ident() work as usual), named after the
 # letters below.
 #
-# Not in EXPLORER_FINDS: caches_the_failure (a raising factory in one thread, no second thread
+# Left to the real-thread checks: caches_the_failure (a raising factory in one thread, no second thread
 # needed; test_a_factory_that_raises_keeps_nothing finds it), keyed_by_get_ident (the system
 # hands an ended thread's number to a new thread when it likes, not when a schedule says;
 # test_a_new_thread_never_gets_an_ended_threads_object finds it) and one_local_for_all_instances
@@ -284,7 +285,11 @@ def per_thread_problem(results, made, threads, asked):
     return None
 
 
-def two_threads_get_at_once(exercise):
+@scenario(
+    "test_explorer_finds_each_thread_gets_its_own_object",
+    finds=["factory_on_every_get", "local_made_in_get", "made_in_constructor", "one_shared_object"],
+)
+def two_threads_get_at_once():
     """Threads A and B each call get() twice on one PerThread; each gets its own object, made once, by itself."""
 
     def scenario(module):
@@ -300,7 +305,8 @@ def two_threads_get_at_once(exercise):
     return scenario
 
 
-def threads_with_one_name(exercise):
+@scenario("test_explorer_finds_threads_with_one_name_get_different_objects", finds=["keyed_by_thread_name"])
+def threads_with_one_name():
     """Threads A and B both take the name 'worker' and call get(); they still get one object each."""
 
     def scenario(module):
@@ -318,17 +324,3 @@ def threads_with_one_name(exercise):
         return Plan({"A": gets(per, threads, "A", 1, "worker"), "B": gets(per, threads, "B", 1, "worker")}, verdict)
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_get_at_once, threads_with_one_name]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["factory_on_every_get", "keyed_by_thread_name", "local_made_in_get", "made_in_constructor", "one_shared_object"]
-
-
-def test_explorer_finds_each_thread_gets_its_own_object(exercise, explorer):
-    explorer(two_threads_get_at_once(exercise))
-
-
-def test_explorer_finds_threads_with_one_name_get_different_objects(exercise, explorer):
-    explorer(threads_with_one_name(exercise))

@@ -5,6 +5,7 @@ import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a call that should be waiting gets to prove it has not gone in.
@@ -298,7 +299,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
 # thread stays inside its with block for a while of the explorer's virtual time (a second costs
 # nothing), so the others always try to go in while it is there.
 #
-# Not in EXPLORER_FINDS: readers_preferred (writer starvation needs an unbounded stream of
+# Left to the real-thread checks: readers_preferred (writer starvation needs an unbounded stream of
 # readers; test_a_waiting_writer_is_not_starved_by_a_stream_of_readers finds it with real
 # threads) and no_finally (one thread whose with block raises shows it, no race needed;
 # test_the_lock_is_given_back_when_the_with_block_raises finds it).
@@ -344,7 +345,8 @@ def counted(run):
     return None
 
 
-def a_writer_is_alone(exercise):
+@scenario("test_explorer_finds_a_writer_is_alone", finds=["writer_ignores_readers"])
+def a_writer_is_alone():
     """Thread A reads while threads B and C write; each stays inside a second. Nobody may be inside with a writer."""
 
     def scenario(module):
@@ -372,7 +374,8 @@ def a_writer_is_alone(exercise):
     return scenario
 
 
-def readers_share(exercise):
+@scenario("test_explorer_finds_readers_share_the_lock", finds=["plain_mutex"])
+def readers_share():
     """Threads A and B each go into lock.read() and wait inside until the other one is inside too."""
 
     def scenario(module):
@@ -401,7 +404,8 @@ def readers_share(exercise):
     return scenario
 
 
-def the_lock_is_free_after_readers_left(exercise):
+@scenario("test_explorer_finds_the_lock_is_free_after_readers_left", finds=["reader_count_outside_lock"])
+def the_lock_is_free_after_readers_left():
     """Threads A, B and C each stay a second in lock.read(); thread W calls lock.write() once they have all left."""
 
     def scenario(module):
@@ -437,7 +441,8 @@ def the_lock_is_free_after_readers_left(exercise):
     return scenario
 
 
-def readers_come_and_go_beside_a_writer(exercise):
+@scenario("test_explorer_finds_a_writer_waits_for_every_reader", finds=[])
+def readers_come_and_go_beside_a_writer():
     """Threads A and B read while thread C writes; each stays a second. The reader count must stay right."""
 
     def scenario(module):
@@ -465,25 +470,3 @@ def readers_come_and_go_beside_a_writer(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [readers_share, the_lock_is_free_after_readers_left, a_writer_is_alone, readers_come_and_go_beside_a_writer]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["plain_mutex", "reader_count_outside_lock", "writer_ignores_readers"]
-
-
-def test_explorer_finds_a_writer_is_alone(exercise, explorer):
-    explorer(a_writer_is_alone(exercise))
-
-
-def test_explorer_finds_readers_share_the_lock(exercise, explorer):
-    explorer(readers_share(exercise))
-
-
-def test_explorer_finds_the_lock_is_free_after_readers_left(exercise, explorer):
-    explorer(the_lock_is_free_after_readers_left(exercise))
-
-
-def test_explorer_finds_a_writer_waits_for_every_reader(exercise, explorer):
-    explorer(readers_come_and_go_beside_a_writer(exercise))

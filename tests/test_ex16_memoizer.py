@@ -5,6 +5,7 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness.scenarios import scenario
 from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, Call, expect, fail, FirstCallHolds, in_lockstep, Outcome, run_together, said, said_briefly, times
 
 THREADS = 8
@@ -200,7 +201,7 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
 # scenarios' func pauses on the explorer's virtual clock (a second costs nothing), so the other
 # threads always ask while a computation is still running.
 #
-# Not in EXPLORER_FINDS: none_means_unknown (a remembered None is computed again even with one
+# Left to the real-thread checks: none_means_unknown (a remembered None is computed again even with one
 # thread, no race needed; test_a_remembered_none_is_not_computed_again finds it).
 
 
@@ -208,7 +209,8 @@ def in_threads(names):
     return ", then ".join(f"thread {name}" for name in names)
 
 
-def two_threads_ask_for_one_key(exercise):
+@scenario("test_explorer_finds_one_key_computed_once", finds=["entry_registered_without_lock", "no_lock"])
+def two_threads_ask_for_one_key():
     """Threads A and B each call memo('k') once; func('k') takes a second and must run only once."""
 
     def scenario(module):
@@ -241,7 +243,8 @@ def two_threads_ask_for_one_key(exercise):
     return scenario
 
 
-def a_slow_key_does_not_hold_up_another(exercise):
+@scenario("test_explorer_finds_a_slow_key_does_not_hold_up_another", finds=["global_lock_while_computing"])
+def a_slow_key_does_not_hold_up_another():
     """Thread A calls memo('slow'); while func('slow') runs, thread B calls memo('fast'), then lets 'slow' finish."""
 
     def scenario(module):
@@ -282,7 +285,11 @@ def a_slow_key_does_not_hold_up_another(exercise):
     return scenario
 
 
-def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
+@scenario(
+    "test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten",
+    finds=["caches_exception", "failed_waiters_hang", "waiters_compute_again", "waiters_get_none"],
+)
+def a_failure_reaches_every_waiter_and_is_forgotten():
     """Threads A, B and C each call memo('k') twice; the first flaky('k') raises after a second, later ones return."""
 
     def scenario(module):
@@ -351,24 +358,3 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_ask_for_one_key, a_slow_key_does_not_hold_up_another, a_failure_reaches_every_waiter_and_is_forgotten]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = [
-    "caches_exception", "entry_registered_without_lock", "failed_waiters_hang", "global_lock_while_computing",
-    "no_lock", "waiters_compute_again", "waiters_get_none",
-]
-
-
-def test_explorer_finds_one_key_computed_once(exercise, explorer):
-    explorer(two_threads_ask_for_one_key(exercise))
-
-
-def test_explorer_finds_a_slow_key_does_not_hold_up_another(exercise, explorer):
-    explorer(a_slow_key_does_not_hold_up_another(exercise))
-
-
-def test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten(exercise, explorer):
-    explorer(a_failure_reaches_every_waiter_and_is_forgotten(exercise))

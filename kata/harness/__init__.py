@@ -5,6 +5,7 @@
 * ``forcing``: making races happen (forced switches, pausing locks, gauges, lockstep).
 * ``spies``: what learner code starts, sleeps, makes and reads.
 * ``instrument``: the one per-file instruction hook.
+* ``scenarios``: ``@scenario``, which registers a race-explorer scenario, makes its check and names the mutants it must find.
 * ``timing``: the timing constants.  ``wording``: failing with a message for the learner.
 * ``plugin``: the pytest hooks and fixtures (``tests/conftest.py`` re-exports them).
 """
