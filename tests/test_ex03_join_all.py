@@ -3,62 +3,9 @@
 import contextlib
 import threading
 
-from kata.harness import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
 
-#: How long a held task keeps running while the check watches whether run_all returns too early.
-HOLD = 0.3
 JOIN_ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
-
-
-class Tasks:
-    """Tasks for run_all that record where and whether they ran; the ones in ``held`` wait for :meth:`release`."""
-
-    def __init__(self, n, held=()):
-        self.n = n
-        self.threads = [None] * n
-        self.finished = [threading.Event() for _ in range(n)]
-        self.held = set(held)
-        self.gate = threading.Event()
-
-    def task(self, i):
-        def task():
-            self.threads[i] = threading.current_thread()
-            if i in self.held:
-                self.gate.wait(QUICK + HOLD)  # bounded: a wrong run_all must not leave it waiting forever
-            self.finished[i].set()
-
-        task.__name__ = task.__qualname__ = f"task{i}"
-        return task
-
-    def all(self):
-        return [self.task(i) for i in range(self.n)]
-
-    def release(self):
-        self.gate.set()
-
-    def ran(self):
-        return [i for i in range(self.n) if self.threads[i] is not None]
-
-    def done(self):
-        return [i for i in range(self.n) if self.finished[i].is_set()]
-
-
-@contextlib.contextmanager
-def running(exercise, tasks):
-    """Call run_all(tasks) in a watched thread, recording the threads it starts; ``time.sleep`` in
-    the learner's file returns at once, so a sleep that stands in for join shows up every time."""
-    with fast_sleep(exercise), record_threads() as started:
-        call = Call(exercise.run_all, tasks)
-        yield call, started
-
-
-def expect_none_alive(started, what):
-    alive = [t for t in learner_threads(started) if t.is_alive()]
-    expect(
-        not alive,
-        f"{what}: run_all returned, but {len(alive)} thread(s) it started were still running: {describe_threads(alive)}. "
-        "Join every thread you start before returning.",
-    )
 
 
 def test_empty_input_is_fine(exercise):
@@ -77,7 +24,7 @@ def test_tasks_run_at_the_same_time(exercise):
     def meet(i):
         def task():
             arrived.append(threading.current_thread())
-            release.wait(QUICK + HOLD)  # bounded, in case run_all runs the tasks one by one
+            release.wait(QUICK + HOLD_OPEN)  # bounded, in case run_all runs the tasks one by one
 
         return task
 
@@ -136,7 +83,7 @@ def check_waits_for_held_task(exercise, n, held, as_generator):
             # (The quick tasks never end here if run_all runs the tasks one by one; the check of
             # running at the same time catches that, so do not wait long for them.)
             wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done(), 1.0)
-            returned_early = call.wait(HOLD)
+            returned_early = call.wait(HOLD_OPEN)
             if returned_early:
                 call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
             still_running = held not in tasks.done()
@@ -167,3 +114,56 @@ def test_run_all_waits_for_the_slowest_task(exercise):
 
 def test_run_all_reads_a_generator_once_and_waits_for_every_task(exercise):
     check_waits_for_held_task(exercise, n=4, held=0, as_generator=True)
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Tasks:
+    """Tasks for run_all that record where and whether they ran; the ones in ``held`` wait for :meth:`release`."""
+
+    def __init__(self, n, held=()):
+        self.n = n
+        self.threads = [None] * n
+        self.finished = [threading.Event() for _ in range(n)]
+        self.held = set(held)
+        self.gate = threading.Event()
+
+    def task(self, i):
+        def task():
+            self.threads[i] = threading.current_thread()
+            if i in self.held:
+                self.gate.wait(QUICK + HOLD_OPEN)  # bounded: a wrong run_all must not leave it waiting forever
+            self.finished[i].set()
+
+        task.__name__ = task.__qualname__ = f"task{i}"
+        return task
+
+    def all(self):
+        return [self.task(i) for i in range(self.n)]
+
+    def release(self):
+        self.gate.set()
+
+    def ran(self):
+        return [i for i in range(self.n) if self.threads[i] is not None]
+
+    def done(self):
+        return [i for i in range(self.n) if self.finished[i].is_set()]
+
+
+@contextlib.contextmanager
+def running(exercise, tasks):
+    """Call run_all(tasks) in a watched thread, recording the threads it starts; ``time.sleep`` in
+    the learner's file returns at once, so a sleep that stands in for join shows up every time."""
+    with fast_sleep(exercise), record_threads() as started:
+        call = Call(exercise.run_all, tasks)
+        yield call, started
+
+
+def expect_none_alive(started, what):
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    expect(
+        not alive,
+        f"{what}: run_all returned, but {len(alive)} thread(s) it started were still running: {describe_threads(alive)}. "
+        "Join every thread you start before returning.",
+    )

@@ -8,70 +8,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import QUICK, bounded, Call, expect, fail, fast_sleep, named, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, bounded, Call, expect, fail, fast_sleep, named, wait_until, where_threads_wait
 
-#: How long a held call keeps running while the check watches whether the caller returns too early.
-HOLD = 0.3
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
 WAIT_ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the worker die of an exception)?"
-
-
-class Oops(Exception):
-    """The exception the checks' functions raise."""
-
-
-@contextlib.contextmanager
-def recording_queues(module):
-    """While the block runs, ``queue.Queue`` (also as a name imported into ``module``) makes queues
-    that record what is put in and taken out."""
-    log = SimpleNamespace(made=[], puts=[], gets=[])
-
-    class Queue(RealQueue):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            log.made.append(self)
-
-        def put(self, item, block=True, timeout=None):
-            log.puts.append(item)
-            super().put(item, block, timeout)
-
-        def get(self, block=True, timeout=None):
-            item = super().get(block, timeout)
-            log.gets.append(item)
-            return item
-
-    imported = getattr(module, "Queue", None) is RealQueue
-    queue.Queue = Queue
-    if imported:
-        module.Queue = Queue
-    try:
-        yield log
-    finally:
-        queue.Queue = RealQueue
-        if imported:
-            module.Queue = RealQueue
-
-
-def carries(item, value):
-    """Whether a queue item is ``value`` or holds it directly (in a tuple, list, dict or object)."""
-    if item is value:
-        return True
-    if isinstance(item, dict):
-        parts = list(item.values())
-    elif isinstance(item, (tuple, list)):
-        parts = list(item)
-    else:
-        parts = list(getattr(item, "__dict__", {}).values())
-    return any(part is value for part in parts)
-
-
-@pytest.fixture(autouse=True)
-def sleep_returns_at_once(exercise):
-    """``time.sleep`` in the learner's file returns at once, so a sleep that stands in for waiting
-    on the queue shows up every time, whatever it sleeps."""
-    with fast_sleep(exercise):
-        yield
 
 
 # call_in_thread ---------------------------------------------------------------------------
@@ -85,13 +26,13 @@ def test_call_in_thread_waits_for_the_result_and_returns_it(exercise):
 
     def slow(a, b):
         seen.append((a, b))
-        gate.wait(QUICK + HOLD)  # bounded: released by the check
+        gate.wait(QUICK + HOLD_OPEN)  # bounded: released by the check
         return result
 
     what = "call_in_thread(slow, [...], 7) with slow() taking a while"
     try:
         call = Call(exercise.call_in_thread, slow, given, 7)
-        early = call.wait(HOLD)
+        early = call.wait(HOLD_OPEN)
         gate.set()
         got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
         if error is not None:
@@ -208,7 +149,7 @@ def test_parallel_map_runs_all_calls_at_the_same_time(exercise):
 
     def meet(item):
         arrived.append(item)
-        release.wait(QUICK + HOLD)  # bounded, in case the calls run one by one
+        release.wait(QUICK + HOLD_OPEN)  # bounded, in case the calls run one by one
         return item * 10
 
     what = f"parallel_map(meet, range({n})) with every call waiting until all {n} are running"
@@ -279,7 +220,7 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
                 raised[3].set()
                 raise Oops("item 3 failed")
             if item == 4:
-                gate.wait(QUICK + HOLD)  # the slowest call; released by the check
+                gate.wait(QUICK + HOLD_OPEN)  # the slowest call; released by the check
             return item
         finally:
             finished[item].set()
@@ -288,7 +229,7 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
     try:
         call = Call(exercise.parallel_map, mixed, range(n))
         wait_until(lambda: raised[1].is_set() or call.done(), QUICK)
-        early = call.wait(HOLD)
+        early = call.wait(HOLD_OPEN)
         slow_running = not finished[4].is_set()
         gate.set()
         got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
@@ -309,3 +250,62 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
         f"{what} raised {named(error)}, expected Oops('item 1 failed'): the failure of the first item in input order, "
         "even though item 3 failed earlier.",
     )
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Oops(Exception):
+    """The exception the checks' functions raise."""
+
+
+@contextlib.contextmanager
+def recording_queues(module):
+    """While the block runs, ``queue.Queue`` (also as a name imported into ``module``) makes queues
+    that record what is put in and taken out."""
+    log = SimpleNamespace(made=[], puts=[], gets=[])
+
+    class Queue(RealQueue):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            log.made.append(self)
+
+        def put(self, item, block=True, timeout=None):
+            log.puts.append(item)
+            super().put(item, block, timeout)
+
+        def get(self, block=True, timeout=None):
+            item = super().get(block, timeout)
+            log.gets.append(item)
+            return item
+
+    imported = getattr(module, "Queue", None) is RealQueue
+    queue.Queue = Queue
+    if imported:
+        module.Queue = Queue
+    try:
+        yield log
+    finally:
+        queue.Queue = RealQueue
+        if imported:
+            module.Queue = RealQueue
+
+
+def carries(item, value):
+    """Whether a queue item is ``value`` or holds it directly (in a tuple, list, dict or object)."""
+    if item is value:
+        return True
+    if isinstance(item, dict):
+        parts = list(item.values())
+    elif isinstance(item, (tuple, list)):
+        parts = list(item)
+    else:
+        parts = list(getattr(item, "__dict__", {}).values())
+    return any(part is value for part in parts)
+
+
+@pytest.fixture(autouse=True)
+def sleep_returns_at_once(exercise):
+    """``time.sleep`` in the learner's file returns at once, so a sleep that stands in for waiting
+    on the queue shows up every time, whatever it sleeps."""
+    with fast_sleep(exercise):
+        yield

@@ -4,7 +4,7 @@ from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness import bounded, expect, forced_races, run_together, spaced
 
-THREADS = 4
+COUNTER_THREADS = 4
 PER_THREAD = 1000
 LOCK_ADVICE = "Is a thread waiting for a lock that is never released, or for a Lock it already holds?"
 
@@ -39,25 +39,25 @@ def test_each_call_returns_the_value_it_produced(exercise):
 
 
 def test_no_increment_is_lost(exercise):
-    counter, _ = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
-    expected = THREADS * PER_THREAD
+    counter, _ = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * COUNTER_THREADS)
+    expected = COUNTER_THREADS * PER_THREAD
     got = counter.value
     expect(
         got == expected,
-        f"{THREADS} threads × {spaced(PER_THREAD)} increments: expected {spaced(expected)}, got {spaced(got)} — "
+        f"{COUNTER_THREADS} threads × {spaced(PER_THREAD)} increments: expected {spaced(expected)}, got {spaced(got)} — "
         f"{spaced(expected - got)} updates were lost. Two threads read the same old value and both wrote "
         "old + 1; guard the whole read-modify-write with one lock.",
     )
 
 
 def test_concurrent_increments_return_distinct_values(exercise):
-    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
+    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * COUNTER_THREADS)
     returned = [v for values in results for v in values]
-    total = THREADS * PER_THREAD
+    total = COUNTER_THREADS * PER_THREAD
     repeated = len(returned) - len(set(returned))
     expect(
         sorted(returned) == list(range(1, total + 1)),
-        f"{THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
+        f"{COUNTER_THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
         f"exactly once; {spaced(repeated)} values were returned more than once"
         + (f" and the final value is {spaced(counter.value)}" if counter.value != total else "")
         + ". Each call must return the value its own update produced: read it while you still hold the lock.",

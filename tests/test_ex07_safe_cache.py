@@ -16,40 +16,6 @@ LOCK_TWICE = (
 )
 
 
-class BackendDown(Exception):
-    """What the checks' failing factory raises."""
-
-
-def shown(value):
-    return getattr(value, "__name__", None) or repr(value)
-
-
-class Watched:
-    """The learner's cache, with every method call bounded and named in failure messages."""
-
-    def __init__(self, exercise, cache):
-        self.exercise = exercise
-        self.cache = cache
-
-    def call(self, method, *args):
-        __tracebackhide__ = True
-        what = f"cache.{method}({', '.join(shown(a) for a in args)})"
-        func = len if method == "__len__" else getattr(self.cache, method)
-        args = (self.cache,) if method == "__len__" else args
-        what = "len(cache)" if method == "__len__" else what
-        return bounded(func, *args, what=what, advice=LOCK_TWICE)
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    def __len__(self):
-        return self.call("__len__")
-
-
-def new_cache(exercise):
-    return Watched(exercise, bounded(exercise.SafeCache, what="SafeCache()", advice=LOCK_TWICE))
-
-
 def test_set_get_and_len_work_like_a_dict(exercise):
     cache = new_cache(exercise)
     expect(len(cache) == 0, f"len(SafeCache()) is {len(cache)!r}, expected 0.")
@@ -372,3 +338,39 @@ def snapshot_while_another_thread_sets():
         )
 
     return scenario
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class BackendDown(Exception):
+    """What the checks' failing factory raises."""
+
+
+def shown(value):
+    return getattr(value, "__name__", None) or repr(value)
+
+
+class Watched:
+    """The learner's cache, with every method call bounded and named in failure messages."""
+
+    def __init__(self, exercise, cache):
+        self.exercise = exercise
+        self.cache = cache
+
+    def call(self, method, *args):
+        __tracebackhide__ = True
+        what = f"cache.{method}({', '.join(shown(a) for a in args)})"
+        func = len if method == "__len__" else getattr(self.cache, method)
+        args = (self.cache,) if method == "__len__" else args
+        what = "len(cache)" if method == "__len__" else what
+        return bounded(func, *args, what=what, advice=LOCK_TWICE)
+
+    def __getattr__(self, method):
+        return lambda *args: self.call(method, *args)
+
+    def __len__(self):
+        return self.call("__len__")
+
+
+def new_cache(exercise):
+    return Watched(exercise, bounded(exercise.SafeCache, what="SafeCache()", advice=LOCK_TWICE))

@@ -8,15 +8,9 @@ import time
 
 import pytest
 from kata.harness import calls
-from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
 N = 3
-#: How long shutdown() gets, with tasks still blocked, before the check decides it returned too early.
-EARLY = 0.2
-#: The longest a blocked task waits for its gate; the checks always open it much sooner.
-GATE_LIMIT = 5.0
-#: How long the first tasks of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
 SHUTDOWN_LIMIT = 1.0
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
@@ -24,60 +18,6 @@ STUCK_ADVICE = "Is a worker waiting for something that never comes?"
 # The harness's bounded calls, giving this exercise's advice when they hang.
 outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
 bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
-
-
-def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
-    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
-    __tracebackhide__ = True
-
-    def collect() -> list:
-        deadline = time.monotonic() + QUICK
-        got = []
-        for handle in handles:
-            try:
-                got.append(handle.result(max(0.01, deadline - time.monotonic())))
-            except NotImplementedError:
-                raise
-            except BaseException as error:
-                got.append(error)
-        return got
-
-    return bounded(collect, advice=advice, limit=QUICK + 1.0, what=what)
-
-
-def raiser(error: BaseException):
-    def task() -> None:
-        raise error
-
-    return task
-
-
-@pytest.fixture
-def pools(exercise):
-    """Make pools and record the threads each one starts; shut every one down after the check."""
-    made = []
-
-    def make(n: int):
-        with record_threads() as started, executors_made() as executors:
-            pool = bounded(exercise.WorkerPool, n, what=f"WorkerPool({n})")
-        made.append(pool)
-        return pool, learner_threads(started), executors
-
-    yield make
-    deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
-    for pool in made:
-        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
-
-
-def gauge_tasks(exercise, pools) -> Gauge:
-    pool, _, _ = pools(N)
-    gauge = Gauge(N)
-    handles = bounded(lambda: [pool.submit(gauge, i) for i in range(3 * N)], what=f"{3 * N} calls of submit()")
-    got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
-    errors = [e for e in got if isinstance(e, BaseException)]
-    expect(not errors, f"WorkerPool({N}), {3 * N} quick tasks: result() raised {errors[0]!r}" if errors else "")
-    expect(got == list(range(3 * N)), f"WorkerPool({N}), tasks returning 0 … {3 * N - 1}: the handles gave {got}.")
-    return gauge
 
 
 def test_exactly_n_workers_start_with_the_pool(exercise, pools):
@@ -310,3 +250,59 @@ def test_fewer_than_one_worker_is_a_value_error(exercise):
             f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
         )
         expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
+    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
+    __tracebackhide__ = True
+
+    def collect() -> list:
+        deadline = time.monotonic() + QUICK
+        got = []
+        for handle in handles:
+            try:
+                got.append(handle.result(max(0.01, deadline - time.monotonic())))
+            except NotImplementedError:
+                raise
+            except BaseException as error:
+                got.append(error)
+        return got
+
+    return bounded(collect, advice=advice, limit=QUICK + 1.0, what=what)
+
+
+def raiser(error: BaseException):
+    def task() -> None:
+        raise error
+
+    return task
+
+
+@pytest.fixture
+def pools(exercise):
+    """Make pools and record the threads each one starts; shut every one down after the check."""
+    made = []
+
+    def make(n: int):
+        with record_threads() as started, executors_made() as executors:
+            pool = bounded(exercise.WorkerPool, n, what=f"WorkerPool({n})")
+        made.append(pool)
+        return pool, learner_threads(started), executors
+
+    yield make
+    deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
+    for pool in made:
+        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
+
+
+def gauge_tasks(exercise, pools) -> Gauge:
+    pool, _, _ = pools(N)
+    gauge = Gauge(N)
+    handles = bounded(lambda: [pool.submit(gauge, i) for i in range(3 * N)], what=f"{3 * N} calls of submit()")
+    got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
+    errors = [e for e in got if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {3 * N} quick tasks: result() raised {errors[0]!r}" if errors else "")
+    expect(got == list(range(3 * N)), f"WorkerPool({N}), tasks returning 0 … {3 * N - 1}: the handles gave {got}.")
+    return gauge

@@ -10,8 +10,6 @@ from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
-#: How long a call that should be waiting gets to prove it has not returned.
-SETTLE = 0.3
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
 STEAL_TRIES = 5
 WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
@@ -251,7 +249,7 @@ PRODUCERS = CONSUMERS = 3
 PER_PRODUCER = 150
 CAPACITY = 4
 #: How long a producer or consumer waits for room or an item before it reports a problem.
-PATIENCE = QUICK
+BUFFER_PATIENCE = QUICK
 
 
 def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(exercise):
@@ -264,9 +262,9 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
         def work():
             for k in range(PER_PRODUCER):
                 try:
-                    buffer.put((p, k), timeout=PATIENCE)
+                    buffer.put((p, k), timeout=BUFFER_PATIENCE)
                 except Exception as error:
-                    problems.append(f"put({(p, k)!r}, timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                    problems.append(f"put({(p, k)!r}, timeout={BUFFER_PATIENCE:g}) raised {type(error).__name__}: {error}")
                     return
 
         return work
@@ -275,9 +273,9 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
         taken = []
         for _ in range(per_consumer):
             try:
-                taken.append(buffer.get(timeout=PATIENCE))
+                taken.append(buffer.get(timeout=BUFFER_PATIENCE))
             except Exception as error:
-                problems.append(f"get(timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                problems.append(f"get(timeout={BUFFER_PATIENCE:g}) raised {type(error).__name__}: {error}")
                 break
         return taken
 
@@ -384,7 +382,6 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
             value = bounded(
                 lambda: buffer.get(**kwargs),
                 limit=1.0,
-                files=(),
                 what=f"{text} on a closed, empty buffer",
                 advice="It should raise Closed at once: nothing will ever arrive.",
             )

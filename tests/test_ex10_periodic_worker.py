@@ -13,10 +13,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-from kata.harness import Call, bounded, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from kata.harness import INTERVAL, WINDOW, bounded, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
-INTERVAL = 0.04
-WINDOW = 0.3
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
 #: stop() of a worker that is only waiting must return within this many seconds.
@@ -33,50 +31,7 @@ EVENT_ADVICE = (
 )
 
 
-class Task:
-    """A task that records each call (when, in which thread); it can pause, and it can be retired."""
-
-    def __init__(self, pause: float = 0.0) -> None:
-        self.calls: list[tuple[float, threading.Thread]] = []
-        self.called = threading.Event()
-        self.pause = pause
-        self.retired = False
-
-    def __call__(self) -> None:
-        if self.retired:
-            raise SystemExit  # the check is over: end a worker thread that is still calling
-        self.calls.append((time.monotonic(), threading.current_thread()))
-        self.called.set()
-        if self.pause:
-            real_sleep(self.pause)
-
-
-def made(interval: float) -> str:
-    return f"PeriodicWorker(task, {interval:g})"
-
-
-@contextlib.contextmanager
-def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[object, list[threading.Thread]]]:
-    """Make and start a worker, recording the threads it starts; stop it (bounded) and retire the task afterwards."""
-    files = [exercise.__file__]
-    with record_threads() as threads:
-        worker = exercise.PeriodicWorker(task, interval)
-        try:
-            bounded(worker.start, what=f"{made(interval)}.start()", files=files, advice="start() should start the thread and return at once.")
-            yield worker, threads
-        finally:
-            task.retired = True
-            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
-
-
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
-
-
-def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
-    """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
-    started = time.monotonic()
-    worker.stop()
-    return time.monotonic() - started, [t for t in threads if t.is_alive()]
 
 
 def test_calls_the_task_about_every_interval_in_its_own_thread(exercise):
@@ -224,3 +179,48 @@ def test_running_is_true_only_between_start_and_stop(exercise):
         after = worker.running
     expect(during, f"{made(INTERVAL)}.running right after start() returned is {during!r}, expected True.")
     expect(not after, f"{made(INTERVAL)}.running after stop() returned is {after!r}, expected False.")
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Task:
+    """A task that records each call (when, in which thread); it can pause, and it can be retired."""
+
+    def __init__(self, pause: float = 0.0) -> None:
+        self.calls: list[tuple[float, threading.Thread]] = []
+        self.called = threading.Event()
+        self.pause = pause
+        self.retired = False
+
+    def __call__(self) -> None:
+        if self.retired:
+            raise SystemExit  # the check is over: end a worker thread that is still calling
+        self.calls.append((time.monotonic(), threading.current_thread()))
+        self.called.set()
+        if self.pause:
+            real_sleep(self.pause)
+
+
+def made(interval: float) -> str:
+    return f"PeriodicWorker(task, {interval:g})"
+
+
+@contextlib.contextmanager
+def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[object, list[threading.Thread]]]:
+    """Make and start a worker, recording the threads it starts; stop it (bounded) and retire the task afterwards."""
+    files = [exercise.__file__]
+    with record_threads() as threads:
+        worker = exercise.PeriodicWorker(task, interval)
+        try:
+            bounded(worker.start, what=f"{made(interval)}.start()", files=files, advice="start() should start the thread and return at once.")
+            yield worker, threads
+        finally:
+            task.retired = True
+            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+
+
+def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
+    """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
+    started = time.monotonic()
+    worker.stop()
+    return time.monotonic() - started, [t for t in threads if t.is_alive()]

@@ -5,54 +5,15 @@ from __future__ import annotations
 import functools
 import threading
 
-from kata.harness import calls, named
-from kata.harness import QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, real_sleep, record_threads
+from kata.harness import calls
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, named, real_sleep, record_threads
 
 K = 3
-#: How long map_limited gets, with calls still blocked, before the check decides it returned too early.
-EARLY = 0.2
-#: The longest a blocked call waits for its gate; the checks always open it much sooner.
-GATE_LIMIT = 5.0
-#: How long the first calls of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 STUCK_ADVICE = "Is a thread waiting for a slot that is never given back, or for a thread that never ends?"
 
 # The harness's bounded calls, giving this exercise's advice when they hang.
 outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
 bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
-
-
-def raiser(item):
-    raise ValueError(f"item {item} failed")
-
-
-def described(error: BaseException | None) -> str:
-    return "returned normally" if error is None else f"raised {named(error)}"
-
-
-class LastFirst:
-    """A func whose calls finish in reverse input order: item i returns only after item i + 1 has."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.gave_up = False
-        self._returned = 0
-        self._cond = threading.Condition()
-
-    def __call__(self, item: int) -> int:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
-                self.gave_up = True  # the calls did not all run at once; let the rest go
-            self._returned += 1
-            self._cond.notify_all()
-        return item * 10
-
-
-def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
-    gauge = Gauge(limit)
-    got = bounded(exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0, what=f"map_limited(func, range({count}), max_concurrent={limit})")
-    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
-    return gauge
 
 
 def test_results_come_back_in_input_order(exercise):
@@ -191,3 +152,38 @@ def test_no_thread_is_left_running(exercise):
         f"Thread(s) {describe_threads(left)} started by map_limited were still running 1 s after it had "
         f"{'returned and raised' if failure is not None else 'returned'}. Join every thread you start before returning or raising.",
     )
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+def raiser(item):
+    raise ValueError(f"item {item} failed")
+
+
+def described(error: BaseException | None) -> str:
+    return "returned normally" if error is None else f"raised {named(error)}"
+
+
+class LastFirst:
+    """A func whose calls finish in reverse input order: item i returns only after item i + 1 has."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.gave_up = False
+        self._returned = 0
+        self._cond = threading.Condition()
+
+    def __call__(self, item: int) -> int:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
+                self.gave_up = True  # the calls did not all run at once; let the rest go
+            self._returned += 1
+            self._cond.notify_all()
+        return item * 10
+
+
+def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
+    gauge = Gauge(limit)
+    got = bounded(exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0, what=f"map_limited(func, range({count}), max_concurrent={limit})")
+    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
+    return gauge

@@ -10,46 +10,6 @@ THREADS = 8
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"
 
 
-class Factory:
-    """A factory that makes a new, numbered object per call and notes which thread called it."""
-
-    def __init__(self, fail_first: int = 0) -> None:
-        self.calls: list[tuple[threading.Thread, object]] = []
-        self._lock = threading.Lock()
-        self._fail_first = fail_first
-
-    def __call__(self) -> object:
-        with self._lock:
-            number = len(self.calls) + 1
-            if number <= self._fail_first:
-                self.calls.append((threading.current_thread(), None))
-                raise ConnectionError(f"factory call {number} failed on purpose")
-            made = Made(number)
-            self.calls.append((threading.current_thread(), made))
-            return made
-
-    def made_by(self, thread: threading.Thread) -> list[object]:
-        return [made for caller, made in self.calls if caller is thread and made is not None]
-
-
-class Made:
-    """What the test factory makes: an object that says which call made it."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-
-    def __repr__(self) -> str:
-        return f"<object #{self.number} from the factory>"
-
-
-def gets_in_one_thread(per, times, files):
-    """Call per.get() `times` times in one new thread; return (thread, results)."""
-    def body():
-        return threading.current_thread(), [per.get() for _ in range(times)]
-
-    return bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)
-
-
 def test_factory_is_not_called_before_the_first_get(exercise):
     factory = Factory()
     exercise.PerThread(factory)
@@ -324,3 +284,45 @@ def threads_with_one_name():
         return Plan({"A": gets(per, threads, "A", 1, "worker"), "B": gets(per, threads, "B", 1, "worker")}, verdict)
 
     return scenario
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Factory:
+    """A factory that makes a new, numbered object per call and notes which thread called it."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.calls: list[tuple[threading.Thread, object]] = []
+        self._lock = threading.Lock()
+        self._fail_first = fail_first
+
+    def __call__(self) -> object:
+        with self._lock:
+            number = len(self.calls) + 1
+            if number <= self._fail_first:
+                self.calls.append((threading.current_thread(), None))
+                raise ConnectionError(f"factory call {number} failed on purpose")
+            made = Made(number)
+            self.calls.append((threading.current_thread(), made))
+            return made
+
+    def made_by(self, thread: threading.Thread) -> list[object]:
+        return [made for caller, made in self.calls if caller is thread and made is not None]
+
+
+class Made:
+    """What the test factory makes: an object that says which call made it."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"<object #{self.number} from the factory>"
+
+
+def gets_in_one_thread(per, times, files):
+    """Call per.get() `times` times in one new thread; return (thread, results)."""
+    def body():
+        return threading.current_thread(), [per.get() for _ in range(times)]
+
+    return bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)

@@ -8,10 +8,8 @@ from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
-#: How long a call that should be waiting gets to prove it has not gone in.
-SETTLE = 0.3
 #: How long a reader of the stream holds the lock before it lets the next one take over.
-HOLD = 0.005
+READER_STAY = 0.005
 #: How long a reader of the stream waits for the next one to go in (or to be seen waiting) before leaving anyway.
 HANDOVER = 0.75
 #: How long a writer may wait for a stream of readers to let it in.
@@ -20,42 +18,6 @@ LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting
 
 
 # --- helpers (generic; candidates for support.py) ---------------------------------------
-
-
-class Holder:
-    """A thread that goes into ``lock.read()`` or ``lock.write()`` and stays inside until told to leave."""
-
-    def __init__(self, exercise, lock, door):
-        self.exercise = exercise
-        self.door = door
-        self.inside = threading.Event()
-        self.leave = threading.Event()
-        self.call = Call(self._hold, getattr(lock, door))
-
-    def _hold(self, enter):
-        with enter():
-            self.inside.set()
-            self.leave.wait(QUICK * 3)
-
-    def wait_inside(self, what, advice=LOCK_ADVICE):
-        __tracebackhide__ = True
-        if self.inside.wait(QUICK):
-            return
-        if self.call.done():
-            self.call.result(what=what, limit=0)  # raises the error that kept it out
-            fail(f"{what} returned without running its with block.")
-        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
-
-    def kept_out(self):
-        """True if the thread is still outside after it has had every chance to go in."""
-        settle(self.call)
-        real_sleep(0.05)
-        return not self.inside.is_set()
-
-    def release(self, what):
-        __tracebackhide__ = True
-        self.leave.set()
-        self.call.result(what=what, advice=LOCK_ADVICE)
 
 
 # --- readers share -----------------------------------------------------------------------
@@ -249,7 +211,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
             with lock.read():
                 entered.append(n)
                 announce.set()
-                real_sleep(HOLD)
+                real_sleep(READER_STAY)
                 if stop.is_set():
                     return
                 next_inside = threading.Event()
@@ -470,3 +432,41 @@ def readers_come_and_go_beside_a_writer():
         )
 
     return scenario
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Holder:
+    """A thread that goes into ``lock.read()`` or ``lock.write()`` and stays inside until told to leave."""
+
+    def __init__(self, exercise, lock, door):
+        self.exercise = exercise
+        self.door = door
+        self.inside = threading.Event()
+        self.leave = threading.Event()
+        self.call = Call(self._hold, getattr(lock, door))
+
+    def _hold(self, enter):
+        with enter():
+            self.inside.set()
+            self.leave.wait(QUICK * 3)
+
+    def wait_inside(self, what, advice=LOCK_ADVICE):
+        __tracebackhide__ = True
+        if self.inside.wait(QUICK):
+            return
+        if self.call.done():
+            self.call.result(what=what, limit=0)  # raises the error that kept it out
+            fail(f"{what} returned without running its with block.")
+        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
+
+    def kept_out(self):
+        """True if the thread is still outside after it has had every chance to go in."""
+        settle(self.call)
+        real_sleep(0.05)
+        return not self.inside.is_set()
+
+    def release(self, what):
+        __tracebackhide__ = True
+        self.leave.set()
+        self.call.result(what=what, advice=LOCK_ADVICE)

@@ -9,8 +9,6 @@ import time
 from kata.harness import calls
 from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
-#: How long the first fetches of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
 # The harness's bounded calls, giving this exercise's advice when they hang.

@@ -19,22 +19,6 @@ SERIALIZED = (
 )
 
 
-class BackendDown(Exception):
-    """What the checks' failing func raises."""
-
-
-def new_memoizer(exercise, func):
-    """``Memoizer(func)``, bounded."""
-    __tracebackhide__ = True
-    return bounded(exercise.Memoizer, func, what=f"Memoizer({getattr(func, '__name__', 'func')})", advice=HANG_ADVICE)
-
-
-def ask(exercise, memo, key):
-    """``memo(key)``, bounded."""
-    __tracebackhide__ = True
-    return bounded(memo, key, what=f"memo({key!r})", advice=HANG_ADVICE)
-
-
 def test_returns_func_result_and_remembers_it(exercise):
     calls = []
 
@@ -193,7 +177,6 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
         "expected once. The threads that asked while func('k') was computing must wait for that one computation "
         "and get its exception, not run func('k') again themselves.",
     )
-
 
 
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
@@ -358,3 +341,21 @@ def a_failure_reaches_every_waiter_and_is_forgotten():
         )
 
     return scenario
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class BackendDown(Exception):
+    """What the checks' failing func raises."""
+
+
+def new_memoizer(exercise, func):
+    """``Memoizer(func)``, bounded."""
+    __tracebackhide__ = True
+    return bounded(exercise.Memoizer, func, what=f"Memoizer({getattr(func, '__name__', 'func')})", advice=HANG_ADVICE)
+
+
+def ask(exercise, memo, key):
+    """``memo(key)``, bounded."""
+    __tracebackhide__ = True
+    return bounded(memo, key, what=f"memo({key!r})", advice=HANG_ADVICE)
