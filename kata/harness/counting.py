@@ -31,7 +31,6 @@ JOIN_ADVICE = (
 )
 
 
-
 def spy_on(cls: type, file: str, guarded: Guard) -> type:
     """A subclass of ``cls`` that records every write to ``count``: (thread, inside run(), value).
 

@@ -42,10 +42,10 @@ class Stage:
         self._cond = threading.Condition(threading.Lock())
         self._expected = workers
         self.labels: dict[int, str] = {}  # worker ident -> what it does, for messages
-        self._blocked: dict[int, tuple[Watched, bool]] = {}  # ident -> (lock awaited, with a timeout?)
+        self._blocked: dict[int, tuple[WatchedLock, bool]] = {}  # ident -> (lock awaited, with a timeout?)
         self._parked: set[int] = set()
         self._done: set[int] = set()
-        self._holders: dict[Watched, list[int]] = {}  # lock -> [ident, depth]
+        self._holders: dict[WatchedLock, list[int]] = {}  # lock -> [ident, depth]
         self._took_first: set[int] = set()
         self._contended: set[int] = set()  # id() of accounts whose reads pause
         self._read: set[tuple[int, int]] = set()
@@ -124,7 +124,7 @@ class Stage:
                 self._blocked.pop(ident, None)
                 self._settle()
 
-    def waiting(self, lock: Watched, timed: bool) -> None:
+    def waiting(self, lock: WatchedLock, timed: bool) -> None:
         with self._cond:
             self._blocked[threading.get_ident()] = (lock, timed)
             self._settle()
@@ -133,7 +133,7 @@ class Stage:
         with self._cond:
             self._blocked.pop(threading.get_ident(), None)
 
-    def took(self, lock: Watched) -> None:
+    def took(self, lock: WatchedLock) -> None:
         ident = threading.get_ident()
         with self._cond:
             self._blocked.pop(ident, None)
@@ -146,7 +146,7 @@ class Stage:
                 self._took_first.add(ident)
                 self._pause()
 
-    def releasing(self, lock: Watched) -> None:
+    def releasing(self, lock: WatchedLock) -> None:
         with self._cond:
             held = self._holders.get(lock)
             if held is not None:
@@ -184,7 +184,7 @@ class Stage:
             self._cond.notify_all()
 
 
-class Watched:
+class WatchedLock:
     """A lock the learner's code uses, wrapped so the stage sees every acquire and release."""
 
     def __init__(self, real: Any, stage: Stage, name: str) -> None:
@@ -266,12 +266,12 @@ def spy_on_balance(account: Any, stage: Stage) -> None:
 @contextlib.contextmanager
 def watching(exercise: Any, stage: Stage, accounts: list[Any]) -> Iterator[None]:
     """Wrap every lock the transfers can reach: the module's, the class's and each account's."""
-    wrappers: dict[int, Watched] = {}
+    wrappers: dict[int, WatchedLock] = {}
     restore: list[tuple[Any, str, Any]] = []
 
-    def wrap(real: Any, name: str) -> Watched:
+    def wrap(real: Any, name: str) -> WatchedLock:
         if id(real) not in wrappers:
-            wrappers[id(real)] = Watched(real, stage, name)
+            wrappers[id(real)] = WatchedLock(real, stage, name)
         return wrappers[id(real)]
 
     try:
