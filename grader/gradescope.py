@@ -56,7 +56,7 @@ CONFIG = "autograder.json"
 #: What the zip carries from the project, beyond the chosen exercises' check files.
 SHIPPED_DIRS = ("grader", "kata", "hints")
 #: Never shipped: maintainer tools (some of which read solutions and mutants).
-NOT_SHIPPED = ("kata/maint", "kata/selfcheck.py", "kata/bench.py", "kata/explorebench.py", "kata/release.py", "grader/bench.py")
+NOT_SHIPPED = ("kata/maint", "grader/bench.py")
 
 RUN_AUTOGRADER = '''\
 #!/usr/bin/env python3

@@ -15,25 +15,12 @@ import threading
 import traceback
 from typing import Any
 
-from kata.harness import QUICK, Call, expect, fail, hung, where_threads_wait
+from kata.harness import expect
+from kata.harness.counting import spying
 
 #: Steps (lines or opcodes traced in the learner's file) one call may take: counting to a few
 #: hundred needs a few thousand, a loop that never ends reaches it in well under a second.
 STEP_BUDGET = 300_000
-
-INIT_ADVICE = (
-    "Does __init__ call Thread's own __init__ first, passing the name by keyword "
-    "(`super().__init__(name=name)`)? Thread.__init__'s first parameter is group, not name."
-)
-START_ADVICE = "start() needs Thread.__init__ to have run first: call `super().__init__(name=name)` in your __init__."
-STARTED_TWICE_ADVICE = (
-    "The thread had already been started: does __init__ call self.start()? Creating a thread must "
-    "only set it up; whoever made it decides when to call start()."
-)
-JOIN_ADVICE = (
-    "join() says no thread was started: did you override start()? Thread's own start() is what "
-    "creates the new thread and calls run() in it; put the counting in run() and leave start() alone."
-)
 
 
 #: Threads parked for running past the step budget: ident -> where they were.
@@ -60,131 +47,7 @@ def guarded(file: str, func: Any, *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
 
-def spy_on(cls: type, file: str) -> type:
-    """A subclass of ``cls`` that records every write to ``count``: (thread, inside run(), value)."""
-    inherited = next((vars(k)["count"] for k in cls.__mro__ if "count" in vars(k)), None)
-    descriptor = inherited if hasattr(type(inherited), "__set__") else None  # the learner's own property or slot
-
-    class Spy(cls):  # type: ignore[misc, valid-type]
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            vars(self).update(kata_writes=[], kata_in_run=set(), kata_error=None)
-            guarded(file, super().__init__, *args, **kwargs)
-
-        @property
-        def count(self) -> Any:
-            if descriptor is not None:
-                return descriptor.__get__(self, type(self))
-            if "kata_count" in vars(self):
-                return vars(self)["kata_count"]
-            return super().count  # a class attribute, or AttributeError as without the spy
-
-        @count.setter
-        def count(self, value: Any) -> None:
-            state = vars(self)
-            state["kata_writes"].append((threading.current_thread(), threading.get_ident() in state["kata_in_run"], value))
-            if descriptor is not None:
-                descriptor.__set__(self, value)
-            else:
-                state["kata_count"] = value
-
-        def run(self) -> None:
-            me = threading.get_ident()
-            vars(self)["kata_in_run"].add(me)
-            try:
-                guarded(file, super().run)
-            except BaseException as error:
-                vars(self)["kata_error"] = error
-                raise
-            finally:
-                vars(self)["kata_in_run"].discard(me)
-
-        def start(self) -> None:
-            guarded(file, super().start)
-
-    Spy.__name__ = Spy.__qualname__ = cls.__name__
-    return Spy
-
-
-def arguments(*args: Any, **kwargs: Any) -> str:
-    return ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])
-
-
-def learner_lines(error: BaseException, file: str) -> str:
-    """The lines of the learner's file an exception passed through."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == file]
-    return "".join(f"\n    line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames)
-
-
-def attempt(what: str, advice: str, file: str, func: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """``func(*args)`` in a watched thread; a hang, a runaway loop or an exception from the
-    learner's code becomes a failure that says what was called."""
-    __tracebackhide__ = True
-    call = Call(func, *args, **kwargs)
-    if not call.wait(QUICK):
-        runaway = RUNAWAY.get(call.thread.ident or 0)
-        fail(f"{what} never finished: it was {runaway}.\nDoes every loop stop?" if runaway else hung(what, QUICK, "", [file]))
-    error = call.error
-    if error is None:
-        return call.value
-    if isinstance(error, NotImplementedError) or not isinstance(error, Exception):
-        raise error  # the conftest says which TODO is left
-    if "started once" in str(error):  # Thread.start(): "threads can only be started once"
-        advice = STARTED_TWICE_ADVICE
-    fail(f"{what} raised {type(error).__name__}: {error}.{learner_lines(error, file)}\n{advice}".rstrip())
-
-
-class Counting:
-    """One spied CountingThread(*args, **kwargs), made in this thread."""
-
-    def __init__(self, exercise: Any, *args: Any, **kwargs: Any) -> None:
-        __tracebackhide__ = True
-        cls = exercise.CountingThread
-        self.file = exercise.__file__
-        self.what = f"CountingThread({arguments(*args, **kwargs)})"
-        expect(
-            isinstance(cls, type) and issubclass(cls, threading.Thread),
-            f"CountingThread is {cls!r}; it must be a class that subclasses threading.Thread: "
-            "`class CountingThread(threading.Thread):`.",
-        )
-        self.thread = attempt(self.what, INIT_ADVICE, self.file, spy_on(cls, self.file), *args, **kwargs)
-        self.made = len(self.writes)
-
-    @property
-    def writes(self) -> list[tuple[threading.Thread, bool, Any]]:
-        return vars(self.thread)["kata_writes"]
-
-    def count(self, when: str) -> Any:
-        __tracebackhide__ = True
-        return attempt(f"Reading .count {when}", "Is count set in __init__ (self.count = 0)?", self.file, getattr, self.thread, "count")
-
-    def start(self) -> None:
-        __tracebackhide__ = True
-        attempt(f"{self.what}.start()", START_ADVICE, self.file, self.thread.start)
-
-    def join(self) -> None:
-        """Wait (bounded) for the started thread; fail on anything its run() raised."""
-        __tracebackhide__ = True
-        attempt(f"{self.what}.join() after start()", JOIN_ADVICE, self.file, self.thread.join, QUICK)
-        if self.thread.is_alive():
-            runaway = RUNAWAY.get(self.thread.ident or 0)
-            if runaway:
-                fail(f"{self.what}.run() never finished: it was {runaway}.\nDoes the loop stop when count reaches n_max?")
-            fail(
-                f"{self.what} was still running {QUICK:g} s after start(). Is run() waiting for something?\n"
-                f"Where the threads are:\n{where_threads_wait([self.file])}"
-            )
-        self.expect_run_did_not_raise()
-
-    def expect_run_did_not_raise(self) -> None:
-        __tracebackhide__ = True
-        error = vars(self.thread)["kata_error"]
-        if error is not None:
-            fail(f"{self.what}.run() raised {type(error).__name__}: {error}.{learner_lines(error, self.file)}")
-
-    def run_in_its_thread(self) -> None:
-        __tracebackhide__ = True
-        self.start()
-        self.join()
+Counting = spying(guarded, RUNAWAY)  # CountingThread(...) under the spy, its code guarded
 
 
 def off_by_one(got: Any, expected: int) -> str:
@@ -253,13 +116,13 @@ def test_count_rises_one_step_at_a_time(exercise):
 def test_name_reaches_thread(exercise):
     for args, kwargs, name in [((3,), {"name": "counter-7"}, "counter-7"), ((3, "by-position"), {}, "by-position")]:
         counting = Counting(exercise, *args, **kwargs)
-        got = attempt(f"{counting.what}.name", INIT_ADVICE, counting.file, getattr, counting.thread, "name")
+        got = counting.name()
         expect(
             got == name,
             f"{counting.what}.name is {got!r}; expected {name!r}. Pass name on to Thread: `super().__init__(name=name)`.",
         )
     counting = Counting(exercise, 3)
-    got = attempt(f"{counting.what}.name", INIT_ADVICE, counting.file, getattr, counting.thread, "name")
+    got = counting.name()
     expect(
         isinstance(got, str) and got and got != "None",
         f"{counting.what}.name is {got!r}; with name=None, Thread should pick its usual name (\"Thread-1\", …). "
@@ -269,7 +132,7 @@ def test_name_reaches_thread(exercise):
 
 def test_run_called_directly_also_counts(exercise):
     counting = Counting(exercise, 40)
-    attempt(f"{counting.what}.run()", "", counting.file, counting.thread.run)
+    counting.run_directly()
     got = counting.count("after calling run() directly")
     expect(
         got == 40,

@@ -3,11 +3,119 @@
 import contextlib
 import threading
 
-from kata.harness import QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
 
-#: How long a held task keeps running while the check watches whether run_all returns too early.
-HOLD = 0.3
 JOIN_ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
+
+
+def test_empty_input_is_fine(exercise):
+    for tasks, shown in [([], "run_all([])"), (iter(()), "run_all(iter(()))")]:
+        with running(exercise, tasks) as (call, started):
+            got = call.result(what=shown, advice=JOIN_ADVICE)
+        expect(got is None, f"{shown} returned {got!r}, expected None.")
+        expect(not learner_threads(started), f"{shown} started {len(learner_threads(started))} thread(s) for no tasks.")
+
+
+def test_tasks_run_at_the_same_time(exercise):
+    n = 4
+    arrived = []
+    release = threading.Event()
+
+    def meet(i):
+        def task():
+            arrived.append(threading.current_thread())
+            release.wait(QUICK + HOLD_OPEN)  # bounded, in case run_all runs the tasks one by one
+
+        return task
+
+    what = f"run_all({n} tasks that each wait until all {n} are running)"
+    try:
+        with running(exercise, [meet(i) for i in range(n)]) as (call, started):
+            together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
+            if not together and call.done():
+                call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
+                fail(f"{what} returned, but only {len(arrived)} of the {n} tasks had been called. Start one thread per task.")
+            expect(
+                together or call.thread not in arrived,
+                f"{what}: the first task ran in the thread that called run_all, which then waited for it. "
+                f"Pass the task itself to the thread (target=task, no parentheses), so the thread calls it.",
+            )
+            expect(
+                together,
+                f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} tasks had started, so they do not run at the "
+                "same time. Is each thread joined right after it is started? Start every thread first, then join them all.\n"
+                "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
+            )
+            release.set()
+            call.result(what=what, advice=JOIN_ADVICE)
+        expect_none_alive(started, what)
+    finally:
+        release.set()
+
+
+def test_each_task_runs_in_its_own_thread(exercise):
+    n = 5
+    tasks = Tasks(n)
+    what = f"run_all({n} quick tasks)"
+    with running(exercise, tasks.all()) as (call, started):
+        call.result(what=what, advice=JOIN_ADVICE)
+    missing = [i for i in range(n) if i not in tasks.ran()]
+    expect(not missing, f"{what}: tasks {missing} were never called. Every task must run once.")
+    own = {id(t) for t in tasks.threads}
+    expect(
+        call.thread not in tasks.threads,
+        f"{what}: some tasks ran in the thread that called run_all. Give every task its own threading.Thread, "
+        "and pass the task itself (target=task, no parentheses) so that the new thread calls it.",
+    )
+    expect(len(own) == n, f"{what}: the {n} tasks ran in only {len(own)} different thread(s). Give every task its own threading.Thread.")
+    expect_none_alive(started, what)
+
+
+def check_waits_for_held_task(exercise, n, held, as_generator):
+    tasks = Tasks(n, held=[held])
+    order = "first" if held == 0 else "last" if held == n - 1 else f"task {held + 1}"
+    given = f"a generator of {n} tasks" if as_generator else f"{n} tasks"
+    what = f"run_all({given}; the {order} runs long, the others end at once)"
+    quick = [i for i in range(n) if i != held]
+    try:
+        with running(exercise, (t for t in tasks.all()) if as_generator else tasks.all()) as (call, started):
+            # Let every quick task end, then watch run_all for a while: it must still be waiting.
+            # (The quick tasks never end here if run_all runs the tasks one by one; the check of
+            # running at the same time catches that, so do not wait long for them.)
+            wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done(), 1.0)
+            returned_early = call.wait(HOLD_OPEN)
+            if returned_early:
+                call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
+            still_running = held not in tasks.done()
+            ran = len(tasks.ran())
+            tasks.release()
+            if returned_early and ran < n:
+                fail(
+                    f"{what}: run_all returned after calling only {ran} of the {n} tasks."
+                    + (" A generator can be read only once: keep the threads you make from it in a list." if as_generator else "")
+                )
+            expect(
+                not (returned_early and still_running),
+                f"{what}: run_all returned while the long task was still running. It must wait for every thread it "
+                "started: keep them all and join each one"
+                + (" (a generator can be read only once, so keep the threads in a list)." if as_generator else ". Does it join only some of them, or sleep instead of joining?"),
+            )
+            call.result(what=what, advice=JOIN_ADVICE)
+        late = [i for i in range(n) if i not in tasks.done()]
+        expect(not late, f"{what}: run_all returned before tasks {late} had finished. Join every thread you start.")
+        expect_none_alive(started, what)
+    finally:
+        tasks.release()
+
+
+def test_run_all_waits_for_the_slowest_task(exercise):
+    check_waits_for_held_task(exercise, n=5, held=2, as_generator=False)
+
+
+def test_run_all_reads_a_generator_once_and_waits_for_every_task(exercise):
+    check_waits_for_held_task(exercise, n=4, held=0, as_generator=True)
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
 class Tasks:
@@ -24,7 +132,7 @@ class Tasks:
         def task():
             self.threads[i] = threading.current_thread()
             if i in self.held:
-                self.gate.wait(QUICK + HOLD)  # bounded: a wrong run_all must not leave it waiting forever
+                self.gate.wait(QUICK + HOLD_OPEN)  # bounded: a wrong run_all must not leave it waiting forever
             self.finished[i].set()
 
         task.__name__ = task.__qualname__ = f"task{i}"
@@ -52,10 +160,6 @@ def running(exercise, tasks):
         yield call, started
 
 
-def finish(exercise, call, what):
-    return call.result(QUICK, what, files=[exercise.__file__], advice=JOIN_ADVICE)
-
-
 def expect_none_alive(started, what):
     alive = [t for t in learner_threads(started) if t.is_alive()]
     expect(
@@ -63,111 +167,3 @@ def expect_none_alive(started, what):
         f"{what}: run_all returned, but {len(alive)} thread(s) it started were still running: {describe_threads(alive)}. "
         "Join every thread you start before returning.",
     )
-
-
-def test_empty_input_is_fine(exercise):
-    for tasks, shown in [([], "run_all([])"), (iter(()), "run_all(iter(()))")]:
-        with running(exercise, tasks) as (call, started):
-            got = finish(exercise, call, shown)
-        expect(got is None, f"{shown} returned {got!r}, expected None.")
-        expect(not learner_threads(started), f"{shown} started {len(learner_threads(started))} thread(s) for no tasks.")
-
-
-def test_tasks_run_at_the_same_time(exercise):
-    n = 4
-    arrived = []
-    release = threading.Event()
-
-    def meet(i):
-        def task():
-            arrived.append(threading.current_thread())
-            release.wait(QUICK + HOLD)  # bounded, in case run_all runs the tasks one by one
-
-        return task
-
-    what = f"run_all({n} tasks that each wait until all {n} are running)"
-    try:
-        with running(exercise, [meet(i) for i in range(n)]) as (call, started):
-            together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
-            if not together and call.done():
-                finish(exercise, call, what)  # re-raises the learner's exception, if any
-                fail(f"{what} returned, but only {len(arrived)} of the {n} tasks had been called. Start one thread per task.")
-            expect(
-                together or call.thread not in arrived,
-                f"{what}: the first task ran in the thread that called run_all, which then waited for it. "
-                f"Pass the task itself to the thread (target=task, no parentheses), so the thread calls it.",
-            )
-            expect(
-                together,
-                f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} tasks had started, so they do not run at the "
-                "same time. Is each thread joined right after it is started? Start every thread first, then join them all.\n"
-                "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
-            )
-            release.set()
-            finish(exercise, call, what)
-        expect_none_alive(started, what)
-    finally:
-        release.set()
-
-
-def test_each_task_runs_in_its_own_thread(exercise):
-    n = 5
-    tasks = Tasks(n)
-    what = f"run_all({n} quick tasks)"
-    with running(exercise, tasks.all()) as (call, started):
-        finish(exercise, call, what)
-    missing = [i for i in range(n) if i not in tasks.ran()]
-    expect(not missing, f"{what}: tasks {missing} were never called. Every task must run once.")
-    own = {id(t) for t in tasks.threads}
-    expect(
-        call.thread not in tasks.threads,
-        f"{what}: some tasks ran in the thread that called run_all. Give every task its own threading.Thread, "
-        "and pass the task itself (target=task, no parentheses) so that the new thread calls it.",
-    )
-    expect(len(own) == n, f"{what}: the {n} tasks ran in only {len(own)} different thread(s). Give every task its own threading.Thread.")
-    expect_none_alive(started, what)
-
-
-def check_waits_for_held_task(exercise, n, held, as_generator):
-    tasks = Tasks(n, held=[held])
-    order = "first" if held == 0 else "last" if held == n - 1 else f"task {held + 1}"
-    given = f"a generator of {n} tasks" if as_generator else f"{n} tasks"
-    what = f"run_all({given}; the {order} runs long, the others end at once)"
-    quick = [i for i in range(n) if i != held]
-    try:
-        with running(exercise, (t for t in tasks.all()) if as_generator else tasks.all()) as (call, started):
-            # Let every quick task end, then watch run_all for a while: it must still be waiting.
-            # (The quick tasks never end here if run_all runs the tasks one by one; the check of
-            # running at the same time catches that, so do not wait long for them.)
-            wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done(), 1.0)
-            returned_early = call.wait(HOLD)
-            if returned_early:
-                finish(exercise, call, what)  # re-raises the learner's exception, if any
-            still_running = held not in tasks.done()
-            ran = len(tasks.ran())
-            tasks.release()
-            if returned_early and ran < n:
-                fail(
-                    f"{what}: run_all returned after calling only {ran} of the {n} tasks."
-                    + (" A generator can be read only once: keep the threads you make from it in a list." if as_generator else "")
-                )
-            expect(
-                not (returned_early and still_running),
-                f"{what}: run_all returned while the long task was still running. It must wait for every thread it "
-                "started: keep them all and join each one"
-                + (" (a generator can be read only once, so keep the threads in a list)." if as_generator else ". Does it join only some of them, or sleep instead of joining?"),
-            )
-            finish(exercise, call, what)
-        late = [i for i in range(n) if i not in tasks.done()]
-        expect(not late, f"{what}: run_all returned before tasks {late} had finished. Join every thread you start.")
-        expect_none_alive(started, what)
-    finally:
-        tasks.release()
-
-
-def test_run_all_waits_for_the_slowest_task(exercise):
-    check_waits_for_held_task(exercise, n=5, held=2, as_generator=False)
-
-
-def test_run_all_reads_a_generator_once_and_waits_for_every_task(exercise):
-    check_waits_for_held_task(exercise, n=4, held=0, as_generator=True)

@@ -20,10 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kata import messages
-from kata.harness import call_bounded, clock_reads, expect, fail, real_sleep, spaced
+from kata.harness import INTERVAL, WINDOW, bounded, clock_reads, expect, fail, real_sleep, spaced
 
-INTERVAL = 0.04
-WINDOW = 0.3
 #: Between beats a heartbeat thread that sleeps uses well under a millisecond of CPU time; one
 #: that spins uses every bit of a core it is given, even on a crowded machine. Above this share of
 #: the wall time, the heartbeat thread's own CPU time (``time.thread_time`` read in beat()) counts
@@ -43,57 +41,7 @@ DAEMON_ADVICE = (
 )
 
 
-class Heart:
-    """A beat() that records when and in which thread it ran, and that can end the loop calling it."""
-
-    def __init__(self) -> None:
-        self.beats: list[tuple[float, threading.Thread]] = []
-        self.cpu: list[float] = []  # the beating thread's own CPU time at each beat
-        self.stopping = False
-
-    def __call__(self) -> None:
-        if self.stopping:
-            raise SystemExit  # ends the learner's thread without an error report
-        self.cpu.append(time.thread_time())
-        self.beats.append((time.monotonic(), threading.current_thread()))
-
-
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
-
-
-def call(interval: float) -> str:
-    return f"start_heartbeat(beat, {interval:g})"
-
-
-@contextlib.contextmanager
-def heartbeat(exercise, interval: float = INTERVAL) -> Iterator[tuple[Heart, threading.Thread]]:
-    """Start a heartbeat from a non-daemon thread (as from a program's main thread); end it afterwards."""
-    heart = Heart()
-    thread, daemon_error = None, None
-    try:
-        try:
-            thread = call_bounded(
-                exercise.start_heartbeat, heart, interval, what=call(interval), files=[exercise.__file__],
-                advice="It should start the thread and return at once, not run the loop itself: "
-                "is it calling run() or join() instead of start()?",
-            )  # fmt: skip
-        except NotImplementedError:
-            raise
-        except RuntimeError as error:
-            if "daemon" not in str(error):
-                raise
-            daemon_error = error
-        if daemon_error is not None:
-            fail(f"{call(interval)} raised RuntimeError: {daemon_error}. {DAEMON_ADVICE}")
-        expect(
-            isinstance(thread, threading.Thread),
-            f"{call(interval)} returned {thread!r}, expected the threading.Thread it started.",
-        )
-        yield heart, thread
-    finally:
-        heart.stopping = True
-        if isinstance(thread, threading.Thread) and thread.ident is not None:
-            thread.join(2 * interval + 0.5)  # it ends at its next beat; no need to fail here if not
 
 
 def test_returns_a_started_daemon_thread(exercise):
@@ -262,3 +210,55 @@ def test_program_can_end_while_the_heartbeat_beats(exercise):
         "thread kept the program alive. Python waits for every non-daemon thread before it exits, and a "
         f"heartbeat never ends. {DAEMON_ADVICE}{shown}",
     )
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Heart:
+    """A beat() that records when and in which thread it ran, and that can end the loop calling it."""
+
+    def __init__(self) -> None:
+        self.beats: list[tuple[float, threading.Thread]] = []
+        self.cpu: list[float] = []  # the beating thread's own CPU time at each beat
+        self.stopping = False
+
+    def __call__(self) -> None:
+        if self.stopping:
+            raise SystemExit  # ends the learner's thread without an error report
+        self.cpu.append(time.thread_time())
+        self.beats.append((time.monotonic(), threading.current_thread()))
+
+
+def call(interval: float) -> str:
+    return f"start_heartbeat(beat, {interval:g})"
+
+
+@contextlib.contextmanager
+def heartbeat(exercise, interval: float = INTERVAL) -> Iterator[tuple[Heart, threading.Thread]]:
+    """Start a heartbeat from a non-daemon thread (as from a program's main thread); end it afterwards."""
+    heart = Heart()
+    thread, daemon_error = None, None
+    try:
+        try:
+            thread = bounded(
+                exercise.start_heartbeat, heart, interval, what=call(interval),
+                advice="It should start the thread and return at once, not run the loop itself: "
+                "is it calling run() or join() instead of start()?",
+            )  # fmt: skip
+        except NotImplementedError:
+            raise
+        except RuntimeError as error:
+            if "daemon" not in str(error):
+                raise
+            daemon_error = error
+        if daemon_error is not None:
+            fail(f"{call(interval)} raised RuntimeError: {daemon_error}. {DAEMON_ADVICE}")
+        expect(
+            isinstance(thread, threading.Thread),
+            f"{call(interval)} returned {thread!r}, expected the threading.Thread it started.",
+        )
+        yield heart, thread
+    finally:
+        heart.stopping = True
+        if isinstance(thread, threading.Thread) and thread.ident is not None:
+            thread.join(2 * interval + 0.5)  # it ends at its next beat; no need to fail here if not

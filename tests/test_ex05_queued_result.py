@@ -8,13 +8,250 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import QUICK, Call, expect, fail, fast_sleep, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, bounded, Call, expect, fail, fast_sleep, named, wait_until, where_threads_wait
 
-#: How long a held call keeps running while the check watches whether the caller returns too early.
-HOLD = 0.3
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
 WAIT_ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the worker die of an exception)?"
+
+
+# call_in_thread ---------------------------------------------------------------------------
+
+
+def test_call_in_thread_waits_for_the_result_and_returns_it(exercise):
+    gate = threading.Event()
+    given = ["unchanged"]
+    result = object()
+    seen = []
+
+    def slow(a, b):
+        seen.append((a, b))
+        gate.wait(QUICK + HOLD_OPEN)  # bounded: released by the check
+        return result
+
+    what = "call_in_thread(slow, [...], 7) with slow() taking a while"
+    try:
+        call = Call(exercise.call_in_thread, slow, given, 7)
+        early = call.wait(HOLD_OPEN)
+        gate.set()
+        got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
+        if error is not None:
+            fail(f"{what} raised {named(error)}; expected it to return slow()'s result.")
+        expect(
+            not early,
+            f"{what} returned {got!r} before slow() had finished. Wait for the result: get() on the queue blocks "
+            "until the worker has put it there; reading a variable right after start() does not wait.",
+        )
+        expect(seen and seen[0][0] is given and seen[0][1] == 7, f"{what}: slow() was called with {seen[0] if seen else 'nothing'}, expected the same list object and 7.")
+        expect(got is result, f"{what} returned {got!r}, expected the very object slow() returned.")
+        quick = bounded(exercise.call_in_thread, pow, 2, 10, timeout=QUICK, what="call_in_thread(pow, 2, 10, timeout=2)", advice=WAIT_ADVICE)
+        expect(quick == 1024, f"call_in_thread(pow, 2, 10, timeout=2) returned {quick!r}, expected 1024.")
+    finally:
+        gate.set()
+
+
+def test_func_runs_in_another_thread(exercise):
+    ran_in = []
+    what = "call_in_thread(where)"
+    call = Call(exercise.call_in_thread, lambda: ran_in.append(threading.current_thread()))
+    call.result(what=what, advice=WAIT_ADVICE)
+    expect(ran_in, f"{what} returned without calling where().")
+    expect(
+        ran_in[0] is not call.thread,
+        f"{what}: the function ran in the thread that called call_in_thread. Start a new threading.Thread "
+        "whose target calls it (pass the function itself, target=worker, not worker()).",
+    )
+
+
+def test_result_travels_through_a_queue(exercise):
+    result = object()
+    what = "call_in_thread(func)"
+    with recording_queues(exercise) as log:
+        got = bounded(exercise.call_in_thread, lambda: result, what=what, advice=WAIT_ADVICE)
+    expect(got is result, f"{what} returned {got!r}, expected the object func returned.")
+    expect(log.made, f"{what} returned the right value but made no queue.Queue. Let the worker put the result in a queue.Queue and get() it in the caller.")
+    expect(
+        any(carries(item, result) for item in log.puts),
+        f"{what}: a queue.Queue was made, but func's result was never put into one (put: {len(log.puts)} item(s)). "
+        "The worker should put the result (or a tuple holding it) into the queue.",
+    )
+    expect(
+        any(carries(item, result) for item in log.gets),
+        f"{what}: the result was put into the queue but never taken out with get(). Read the result from the "
+        "queue in the caller: get() waits until it is there.",
+    )
+
+
+def test_exception_is_raised_in_the_caller(exercise):
+    raised = threading.Event()
+
+    def broken(x):
+        raised.set()
+        raise Oops(f"{x} went wrong")
+
+    what = "call_in_thread(broken, 'step 3') with broken() raising Oops('step 3 went wrong')"
+    call = Call(exercise.call_in_thread, broken, "step 3")
+    if not call.wait(QUICK) and raised.is_set():
+        fail(
+            f"{what} was still waiting after {QUICK:g} s, although broken() had raised at once. The exception ended "
+            "the worker thread before it put anything in the queue, so the caller waits for a result that never "
+            "comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.\n"
+            "Where the threads are:\n" + where_threads_wait([exercise.__file__])
+        )
+    got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
+    expect(
+        error is not None,
+        f"{what} returned {got!r} instead of raising. The worker must catch the exception, put it in the "
+        "queue, and the caller must raise it again.",
+    )
+    expect(
+        type(error) is Oops and str(error) == "step 3 went wrong",
+        f"{what} raised {named(error)}, expected Oops('step 3 went wrong'): raise the exception func raised, "
+        "not a new one.",
+    )
+    got = bounded(exercise.call_in_thread, lambda: None, what="call_in_thread(lambda: None)", advice=WAIT_ADVICE)
+    expect(got is None, f"call_in_thread(lambda: None) returned {got!r}, expected None: a function that returns None is not an error.")
+
+
+def test_timeout_raises_timeout_error_promptly(exercise):
+    gate = threading.Event()
+    what = "call_in_thread(stuck, timeout=0.2) with stuck() blocked for seconds"
+    try:
+        started = time.monotonic()
+        call = Call(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.2)
+        got, error = call.outcome(what=what, advice="It must give up after 0.2 s: pass the timeout on to queue.get(timeout=...).", catch=(Exception,))
+        elapsed = time.monotonic() - started
+    finally:
+        gate.set()
+    expect(error is not None, f"{what} returned {got!r} after {elapsed:.2f} s; expected the built-in TimeoutError.")
+    expect(
+        type(error) is TimeoutError,
+        f"{what} raised {named(error)}; expected the built-in TimeoutError. queue.get(timeout=...) raises "
+        "queue.Empty when nothing came: catch that and raise TimeoutError.",
+    )
+    expect(elapsed >= 0.15, f"{what} raised TimeoutError after only {elapsed:.2f} s; it should wait the full 0.2 s first.")
+    expect(elapsed < 1.5, f"{what} took {elapsed:.2f} s to raise TimeoutError; expected about 0.2 s.")
+
+
+# parallel_map -----------------------------------------------------------------------------
+
+
+def test_parallel_map_of_nothing_is_an_empty_list(exercise):
+    for items, text in [([], "[]"), (iter(()), "iter(())")]:
+        got = bounded(exercise.parallel_map, abs, items, what=f"parallel_map(abs, {text})", advice=WAIT_ADVICE)
+        expect(got == [] and isinstance(got, list), f"parallel_map(abs, {text}) returned {got!r}, expected [].")
+
+
+def test_parallel_map_runs_all_calls_at_the_same_time(exercise):
+    n = 5
+    arrived = []
+    release = threading.Event()
+
+    def meet(item):
+        arrived.append(item)
+        release.wait(QUICK + HOLD_OPEN)  # bounded, in case the calls run one by one
+        return item * 10
+
+    what = f"parallel_map(meet, range({n})) with every call waiting until all {n} are running"
+    try:
+        call = Call(exercise.parallel_map, meet, range(n))
+        together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
+        if call.done() and not together:
+            got = call.result(what=what, advice=WAIT_ADVICE)
+            fail(f"{what} returned {got!r} after only {len(arrived)} of the {n} calls had started.")
+        expect(
+            together,
+            f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} calls had started, so they do not run at the "
+            "same time. Start a thread for every item first, and only then wait for the results.\n"
+            "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
+        )
+        release.set()
+        got = call.result(what=what, advice=WAIT_ADVICE)
+        expect(got == [i * 10 for i in range(n)], f"{what} returned {got!r}, expected {[i * 10 for i in range(n)]}.")
+    finally:
+        release.set()
+
+
+def test_parallel_map_keeps_input_order_when_later_items_finish_first(exercise):
+    n = 5
+    finished = [threading.Event() for _ in range(n)]
+    deadline = []
+
+    def backwards(item):
+        # Each call waits for the next item's call to finish, so they finish last item first.
+        if item + 1 < n:
+            finished[item + 1].wait(max(0.0, deadline[0] - time.monotonic()))
+        finished[item].set()
+        return f"result {item}"
+
+    what = f"parallel_map(f, range({n})) with the calls finishing in the order 4, 3, 2, 1, 0"
+    deadline.append(time.monotonic() + QUICK / 2)  # calls made one by one give up waiting by then
+    got = bounded(exercise.parallel_map, backwards, (i for i in range(n)), what=what, advice=WAIT_ADVICE)
+    expected = [f"result {i}" for i in range(n)]
+    expect(
+        got == expected,
+        f"{what} returned {got!r}, expected {expected!r}: results belong in the order of the items, not in the "
+        "order the calls finish. Keep each item's outcome apart (its own queue, or its index) and read them in order.",
+    )
+    expect(
+        all(e.is_set() for e in finished),
+        f"{what} returned before every call had finished.",
+    )
+
+
+def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_end(exercise):
+    n = 5
+    threads = [None] * n
+    raised = [threading.Event() for _ in range(n)]
+    finished = [threading.Event() for _ in range(n)]
+    gate = threading.Event()
+
+    def mixed(item):
+        threads[item] = threading.current_thread()
+        try:
+            if item == 1:
+                # Fail only after item 3 has failed and its thread has ended, so item 3's
+                # failure is the first one in time and item 1's the first in input order.
+                if raised[3].wait(0.5) and threads[3] is not threads[1]:
+                    threads[3].join(0.5)
+                raised[1].set()
+                raise Oops("item 1 failed")
+            if item == 3:
+                raised[3].set()
+                raise Oops("item 3 failed")
+            if item == 4:
+                gate.wait(QUICK + HOLD_OPEN)  # the slowest call; released by the check
+            return item
+        finally:
+            finished[item].set()
+
+    what = "parallel_map(f, range(5)) with f(3) raising Oops('item 3 failed'), then f(1) raising Oops('item 1 failed'), and f(4) slow"
+    try:
+        call = Call(exercise.parallel_map, mixed, range(n))
+        wait_until(lambda: raised[1].is_set() or call.done(), QUICK)
+        early = call.wait(HOLD_OPEN)
+        slow_running = not finished[4].is_set()
+        gate.set()
+        got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
+        unfinished = [i for i in range(n) if not finished[i].is_set()]
+    finally:
+        gate.set()
+    expect(
+        not (early and slow_running),
+        f"{what}: parallel_map "
+        + (f"raised {named(error)}" if error is not None else f"returned {got!r}")
+        + (" while f(4) was still running" if threads[4] is not None else " before f(4) had even been called")
+        + ". Start every call first, and wait for every call to finish before raising.",
+    )
+    expect(not unfinished, f"{what}: parallel_map ended before the calls for items {unfinished} had finished. Wait for every call.")
+    expect(error is not None, f"{what} returned {got!r}; expected it to raise Oops('item 1 failed').")
+    expect(
+        type(error) is Oops and str(error) == "item 1 failed",
+        f"{what} raised {named(error)}, expected Oops('item 1 failed'): the failure of the first item in input order, "
+        "even though item 3 failed earlier.",
+    )
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
 class Oops(Exception):
@@ -72,263 +309,3 @@ def sleep_returns_at_once(exercise):
     on the queue shows up every time, whatever it sleeps."""
     with fast_sleep(exercise):
         yield
-
-
-def watched(exercise, func, *args, **kwargs):
-    """Start func(*args, **kwargs) in a watched thread."""
-    return Call(func, *args, **kwargs)
-
-
-def finish(exercise, call, what, advice=WAIT_ADVICE):
-    return call.result(QUICK, what, files=[exercise.__file__], advice=advice)
-
-
-def outcome_of(exercise, call, what, advice=WAIT_ADVICE):
-    """``(returned value, None)`` or ``(None, raised exception)``; a hung call fails the check."""
-    try:
-        return finish(exercise, call, what, advice), None
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        return None, error
-
-
-def shown(error):
-    return f"{type(error).__name__}({str(error)!r})"
-
-
-# call_in_thread ---------------------------------------------------------------------------
-
-
-def test_call_in_thread_waits_for_the_result_and_returns_it(exercise):
-    gate = threading.Event()
-    given = ["unchanged"]
-    result = object()
-    seen = []
-
-    def slow(a, b):
-        seen.append((a, b))
-        gate.wait(QUICK + HOLD)  # bounded: released by the check
-        return result
-
-    what = "call_in_thread(slow, [...], 7) with slow() taking a while"
-    try:
-        call = watched(exercise, exercise.call_in_thread, slow, given, 7)
-        early = call.wait(HOLD)
-        gate.set()
-        got, error = outcome_of(exercise, call, what)
-        if error is not None:
-            fail(f"{what} raised {shown(error)}; expected it to return slow()'s result.")
-        expect(
-            not early,
-            f"{what} returned {got!r} before slow() had finished. Wait for the result: get() on the queue blocks "
-            "until the worker has put it there; reading a variable right after start() does not wait.",
-        )
-        expect(seen and seen[0][0] is given and seen[0][1] == 7, f"{what}: slow() was called with {seen[0] if seen else 'nothing'}, expected the same list object and 7.")
-        expect(got is result, f"{what} returned {got!r}, expected the very object slow() returned.")
-        quick = finish(exercise, watched(exercise, exercise.call_in_thread, pow, 2, 10, timeout=QUICK), "call_in_thread(pow, 2, 10, timeout=2)")
-        expect(quick == 1024, f"call_in_thread(pow, 2, 10, timeout=2) returned {quick!r}, expected 1024.")
-    finally:
-        gate.set()
-
-
-def test_func_runs_in_another_thread(exercise):
-    ran_in = []
-    what = "call_in_thread(where)"
-    call = watched(exercise, exercise.call_in_thread, lambda: ran_in.append(threading.current_thread()))
-    finish(exercise, call, what)
-    expect(ran_in, f"{what} returned without calling where().")
-    expect(
-        ran_in[0] is not call.thread,
-        f"{what}: the function ran in the thread that called call_in_thread. Start a new threading.Thread "
-        "whose target calls it (pass the function itself, target=worker, not worker()).",
-    )
-
-
-def test_result_travels_through_a_queue(exercise):
-    result = object()
-    what = "call_in_thread(func)"
-    with recording_queues(exercise) as log:
-        got = finish(exercise, watched(exercise, exercise.call_in_thread, lambda: result), what)
-    expect(got is result, f"{what} returned {got!r}, expected the object func returned.")
-    expect(log.made, f"{what} returned the right value but made no queue.Queue. Let the worker put the result in a queue.Queue and get() it in the caller.")
-    expect(
-        any(carries(item, result) for item in log.puts),
-        f"{what}: a queue.Queue was made, but func's result was never put into one (put: {len(log.puts)} item(s)). "
-        "The worker should put the result (or a tuple holding it) into the queue.",
-    )
-    expect(
-        any(carries(item, result) for item in log.gets),
-        f"{what}: the result was put into the queue but never taken out with get(). Read the result from the "
-        "queue in the caller: get() waits until it is there.",
-    )
-
-
-def test_exception_is_raised_in_the_caller(exercise):
-    raised = threading.Event()
-
-    def broken(x):
-        raised.set()
-        raise Oops(f"{x} went wrong")
-
-    what = "call_in_thread(broken, 'step 3') with broken() raising Oops('step 3 went wrong')"
-    call = watched(exercise, exercise.call_in_thread, broken, "step 3")
-    if not call.wait(QUICK) and raised.is_set():
-        fail(
-            f"{what} was still waiting after {QUICK:g} s, although broken() had raised at once. The exception ended "
-            "the worker thread before it put anything in the queue, so the caller waits for a result that never "
-            "comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.\n"
-            "Where the threads are:\n" + where_threads_wait([exercise.__file__])
-        )
-    got, error = outcome_of(exercise, call, what)
-    expect(
-        error is not None,
-        f"{what} returned {got!r} instead of raising. The worker must catch the exception, put it in the "
-        "queue, and the caller must raise it again.",
-    )
-    expect(
-        type(error) is Oops and str(error) == "step 3 went wrong",
-        f"{what} raised {shown(error)}, expected Oops('step 3 went wrong'): raise the exception func raised, "
-        "not a new one.",
-    )
-    got = finish(exercise, watched(exercise, exercise.call_in_thread, lambda: None), "call_in_thread(lambda: None)")
-    expect(got is None, f"call_in_thread(lambda: None) returned {got!r}, expected None: a function that returns None is not an error.")
-
-
-def test_timeout_raises_timeout_error_promptly(exercise):
-    gate = threading.Event()
-    what = "call_in_thread(stuck, timeout=0.2) with stuck() blocked for seconds"
-    try:
-        started = time.monotonic()
-        call = watched(exercise, exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.2)
-        got, error = outcome_of(exercise, call, what, advice="It must give up after 0.2 s: pass the timeout on to queue.get(timeout=...).")
-        elapsed = time.monotonic() - started
-    finally:
-        gate.set()
-    expect(error is not None, f"{what} returned {got!r} after {elapsed:.2f} s; expected the built-in TimeoutError.")
-    expect(
-        type(error) is TimeoutError,
-        f"{what} raised {shown(error)}; expected the built-in TimeoutError. queue.get(timeout=...) raises "
-        "queue.Empty when nothing came: catch that and raise TimeoutError.",
-    )
-    expect(elapsed >= 0.15, f"{what} raised TimeoutError after only {elapsed:.2f} s; it should wait the full 0.2 s first.")
-    expect(elapsed < 1.5, f"{what} took {elapsed:.2f} s to raise TimeoutError; expected about 0.2 s.")
-
-
-# parallel_map -----------------------------------------------------------------------------
-
-
-def test_parallel_map_of_nothing_is_an_empty_list(exercise):
-    for items, text in [([], "[]"), (iter(()), "iter(())")]:
-        got = finish(exercise, watched(exercise, exercise.parallel_map, abs, items), f"parallel_map(abs, {text})")
-        expect(got == [] and isinstance(got, list), f"parallel_map(abs, {text}) returned {got!r}, expected [].")
-
-
-def test_parallel_map_runs_all_calls_at_the_same_time(exercise):
-    n = 5
-    arrived = []
-    release = threading.Event()
-
-    def meet(item):
-        arrived.append(item)
-        release.wait(QUICK + HOLD)  # bounded, in case the calls run one by one
-        return item * 10
-
-    what = f"parallel_map(meet, range({n})) with every call waiting until all {n} are running"
-    try:
-        call = watched(exercise, exercise.parallel_map, meet, range(n))
-        together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
-        if call.done() and not together:
-            got = finish(exercise, call, what)
-            fail(f"{what} returned {got!r} after only {len(arrived)} of the {n} calls had started.")
-        expect(
-            together,
-            f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} calls had started, so they do not run at the "
-            "same time. Start a thread for every item first, and only then wait for the results.\n"
-            "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
-        )
-        release.set()
-        got = finish(exercise, call, what)
-        expect(got == [i * 10 for i in range(n)], f"{what} returned {got!r}, expected {[i * 10 for i in range(n)]}.")
-    finally:
-        release.set()
-
-
-def test_parallel_map_keeps_input_order_when_later_items_finish_first(exercise):
-    n = 5
-    finished = [threading.Event() for _ in range(n)]
-    deadline = []
-
-    def backwards(item):
-        # Each call waits for the next item's call to finish, so they finish last item first.
-        if item + 1 < n:
-            finished[item + 1].wait(max(0.0, deadline[0] - time.monotonic()))
-        finished[item].set()
-        return f"result {item}"
-
-    what = f"parallel_map(f, range({n})) with the calls finishing in the order 4, 3, 2, 1, 0"
-    deadline.append(time.monotonic() + QUICK / 2)  # calls made one by one give up waiting by then
-    got = finish(exercise, watched(exercise, exercise.parallel_map, backwards, (i for i in range(n))), what)
-    expected = [f"result {i}" for i in range(n)]
-    expect(
-        got == expected,
-        f"{what} returned {got!r}, expected {expected!r}: results belong in the order of the items, not in the "
-        "order the calls finish. Keep each item's outcome apart (its own queue, or its index) and read them in order.",
-    )
-    expect(
-        all(e.is_set() for e in finished),
-        f"{what} returned before every call had finished.",
-    )
-
-
-def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_end(exercise):
-    n = 5
-    threads = [None] * n
-    raised = [threading.Event() for _ in range(n)]
-    finished = [threading.Event() for _ in range(n)]
-    gate = threading.Event()
-
-    def mixed(item):
-        threads[item] = threading.current_thread()
-        try:
-            if item == 1:
-                # Fail only after item 3 has failed and its thread has ended, so item 3's
-                # failure is the first one in time and item 1's the first in input order.
-                if raised[3].wait(0.5) and threads[3] is not threads[1]:
-                    threads[3].join(0.5)
-                raised[1].set()
-                raise Oops("item 1 failed")
-            if item == 3:
-                raised[3].set()
-                raise Oops("item 3 failed")
-            if item == 4:
-                gate.wait(QUICK + HOLD)  # the slowest call; released by the check
-            return item
-        finally:
-            finished[item].set()
-
-    what = "parallel_map(f, range(5)) with f(3) raising Oops('item 3 failed'), then f(1) raising Oops('item 1 failed'), and f(4) slow"
-    try:
-        call = watched(exercise, exercise.parallel_map, mixed, range(n))
-        wait_until(lambda: raised[1].is_set() or call.done(), QUICK)
-        early = call.wait(HOLD)
-        slow_running = not finished[4].is_set()
-        gate.set()
-        got, error = outcome_of(exercise, call, what)
-        unfinished = [i for i in range(n) if not finished[i].is_set()]
-    finally:
-        gate.set()
-    expect(
-        not (early and slow_running),
-        f"{what}: parallel_map "
-        + (f"raised {shown(error)}" if error is not None else f"returned {got!r}")
-        + (" while f(4) was still running" if threads[4] is not None else " before f(4) had even been called")
-        + ". Start every call first, and wait for every call to finish before raising.",
-    )
-    expect(not unfinished, f"{what}: parallel_map ended before the calls for items {unfinished} had finished. Wait for every call.")
-    expect(error is not None, f"{what} returned {got!r}; expected it to raise Oops('item 1 failed').")
-    expect(
-        type(error) is Oops and str(error) == "item 1 failed",
-        f"{what} raised {shown(error)}, expected Oops('item 1 failed'): the failure of the first item in input order, "
-        "even though item 3 failed earlier.",
-    )

@@ -1,9 +1,10 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
 from kata.explorer import Plan
-from kata.harness import call_bounded, expect, forced_races, run_together, spaced
+from kata.harness.scenarios import scenario
+from kata.harness import bounded, expect, forced_races, run_together, spaced
 
-THREADS = 4
+COUNTER_THREADS = 4
 PER_THREAD = 1000
 LOCK_ADVICE = "Is a thread waiting for a lock that is never released, or for a Lock it already holds?"
 
@@ -16,47 +17,47 @@ def hammer(exercise, make_counter, plan):
 
     with forced_races(exercise):
         counter = make_counter()
-        results = run_together([worker(calls) for calls in plan], what="The counter threads", files=[exercise.__file__], advice=LOCK_ADVICE)
+        results = run_together([worker(calls) for calls in plan], what="The counter threads", advice=LOCK_ADVICE)
     return counter, results
 
 
 def test_starts_at_the_given_value(exercise):
     for args, expected in [((), 0), ((5,), 5)]:
         shown = f"Counter({', '.join(map(str, args))}).value"
-        got = call_bounded(lambda: exercise.Counter(*args).value, what=shown, files=[exercise.__file__], advice=LOCK_ADVICE)
+        got = bounded(lambda: exercise.Counter(*args).value, what=shown, advice=LOCK_ADVICE)
         expect(got == expected, f"{shown} is {got!r}, expected {expected}.")
 
 
 def test_each_call_returns_the_value_it_produced(exercise):
-    counter = call_bounded(exercise.Counter, 10, what="Counter(10)", files=[exercise.__file__], advice=LOCK_ADVICE)
+    counter = bounded(exercise.Counter, 10, what="Counter(10)", advice=LOCK_ADVICE)
     for method, n, expected in [("increment", 1, 11), ("increment", 5, 16), ("decrement", 1, 15), ("decrement", 3, 12)]:
         call = f"{method}()" if n == 1 else f"{method}({n})"
-        got = call_bounded(getattr(counter, method), n, what=f"counter.{call}", files=[exercise.__file__], advice=LOCK_ADVICE)
+        got = bounded(getattr(counter, method), n, what=f"counter.{call}", advice=LOCK_ADVICE)
         expect(got == expected, f"Counter(10), then calls up to .{call}: it returned {got!r}, expected {expected}.")
-    got = call_bounded(lambda: counter.value, what="counter.value", files=[exercise.__file__], advice=LOCK_ADVICE)
+    got = bounded(lambda: counter.value, what="counter.value", advice=LOCK_ADVICE)
     expect(got == 12, f"After those calls .value is {got!r}, expected 12.")
 
 
 def test_no_increment_is_lost(exercise):
-    counter, _ = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
-    expected = THREADS * PER_THREAD
+    counter, _ = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * COUNTER_THREADS)
+    expected = COUNTER_THREADS * PER_THREAD
     got = counter.value
     expect(
         got == expected,
-        f"{THREADS} threads × {spaced(PER_THREAD)} increments: expected {spaced(expected)}, got {spaced(got)} — "
+        f"{COUNTER_THREADS} threads × {spaced(PER_THREAD)} increments: expected {spaced(expected)}, got {spaced(got)} — "
         f"{spaced(expected - got)} updates were lost. Two threads read the same old value and both wrote "
         "old + 1; guard the whole read-modify-write with one lock.",
     )
 
 
 def test_concurrent_increments_return_distinct_values(exercise):
-    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * THREADS)
+    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * COUNTER_THREADS)
     returned = [v for values in results for v in values]
-    total = THREADS * PER_THREAD
+    total = COUNTER_THREADS * PER_THREAD
     repeated = len(returned) - len(set(returned))
     expect(
         sorted(returned) == list(range(1, total + 1)),
-        f"{THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
+        f"{COUNTER_THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
         f"exactly once; {spaced(repeated)} values were returned more than once"
         + (f" and the final value is {spaced(counter.value)}" if counter.value != total else "")
         + ". Each call must return the value its own update produced: read it while you still hold the lock.",
@@ -80,7 +81,8 @@ def test_increments_and_decrements_together_lose_nothing(exercise):
 # a failure comes with the interleaving that caused it and a seed that replays it exactly.
 
 
-def two_threads_increment_twice(exercise):
+@scenario("test_explorer_finds_no_lost_update", finds=["fresh_lock_per_call", "lock_only_the_write", "no_lock"])
+def two_threads_increment_twice():
     """Threads A and B each call increment() twice on Counter(0); nothing may be lost."""
 
     def scenario(module):
@@ -103,7 +105,8 @@ def two_threads_increment_twice(exercise):
     return scenario
 
 
-def increment_beside_decrement(exercise):
+@scenario("test_explorer_finds_no_lost_update_between_increment_and_decrement", finds=["separate_locks"])
+def increment_beside_decrement():
     """Thread A calls increment(3) twice while thread B calls decrement(2) twice, on Counter(10)."""
 
     def scenario(module):
@@ -124,7 +127,8 @@ def increment_beside_decrement(exercise):
     return scenario
 
 
-def returns_its_own_value(exercise):
+@scenario("test_explorer_finds_each_call_returns_its_own_value", finds=["return_after_release"])
+def returns_its_own_value():
     """Threads A and B each call increment() twice on Counter(0); the four results are 1, 2, 3, 4."""
 
     def scenario(module):
@@ -152,21 +156,3 @@ def returns_its_own_value(exercise):
         return Plan({"A": twice, "B": twice}, verdict)
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_increment_twice, increment_beside_decrement, returns_its_own_value]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["fresh_lock_per_call", "lock_only_the_write", "no_lock", "return_after_release", "separate_locks"]
-
-
-def test_explorer_finds_no_lost_update(exercise, explorer):
-    explorer(two_threads_increment_twice(exercise))
-
-
-def test_explorer_finds_no_lost_update_between_increment_and_decrement(exercise, explorer):
-    explorer(increment_beside_decrement(exercise))
-
-
-def test_explorer_finds_each_call_returns_its_own_value(exercise, explorer):
-    explorer(returns_its_own_value(exercise))

@@ -5,7 +5,8 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, call_bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, real_sleep, run_together, times
+from kata.harness.scenarios import scenario
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
 LOCK_TWICE = (
@@ -13,50 +14,6 @@ LOCK_TWICE = (
     "not even by the thread that holds it: a method that holds the lock must not call another "
     "method that takes it (or the lock must be a threading.RLock)."
 )
-
-
-class BackendDown(Exception):
-    """What the checks' failing factory raises."""
-
-
-def shown(value):
-    return getattr(value, "__name__", None) or repr(value)
-
-
-class Watched:
-    """The learner's cache, with every method call bounded and named in failure messages."""
-
-    def __init__(self, exercise, cache):
-        self.exercise = exercise
-        self.cache = cache
-
-    def call(self, method, *args):
-        __tracebackhide__ = True
-        what = f"cache.{method}({', '.join(shown(a) for a in args)})"
-        func = len if method == "__len__" else getattr(self.cache, method)
-        args = (self.cache,) if method == "__len__" else args
-        what = "len(cache)" if method == "__len__" else what
-        return call_bounded(func, *args, what=what, files=[self.exercise.__file__], advice=LOCK_TWICE)
-
-    def __getattr__(self, method):
-        return lambda *args: self.call(method, *args)
-
-    def __len__(self):
-        return self.call("__len__")
-
-
-def new_cache(exercise):
-    return Watched(exercise, call_bounded(exercise.SafeCache, what="SafeCache()", files=[exercise.__file__], advice=LOCK_TWICE))
-
-
-def outcome_of(func, *args):
-    """``("returned", value)`` or ``("raised", error)``; a stub's NotImplementedError passes through."""
-    try:
-        return "returned", func(*args)
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        return "raised", error
 
 
 def test_set_get_and_len_work_like_a_dict(exercise):
@@ -116,10 +73,11 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
             earlier = []
             try:
                 for _ in range(snapshots):
-                    kind, got = outcome_of(cache.snapshot)
-                    if kind == "raised":
-                        problems.append(got)
+                    seen = Outcome.of(cache.snapshot)
+                    if seen.raised:
+                        problems.append(seen.error)
                         return
+                    got = seen.value
                     if any(got is e for e in earlier):
                         problems.append("returned the same dict object twice: the cache's own dict, not a copy.")
                         return
@@ -131,7 +89,7 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
                     stop.set()
 
         work = [writer(w) for w in range(writers)] + [reader] * readers
-        run_together(work, timeout=3 * QUICK, what="Threads calling set() and snapshot()", files=[exercise.__file__], advice=LOCK_TWICE)
+        run_together(work, limit=3 * QUICK, what="Threads calling set() and snapshot()", advice=LOCK_TWICE)
     if problems:
         problem = problems[0]
         if isinstance(problem, BaseException):
@@ -204,9 +162,8 @@ def test_many_threads_asking_for_one_missing_key_call_the_factory_once(exercise)
     ask = factory.asking(lambda: cache.get_or_compute("answer", factory))
     results = run_together(
         [ask] * THREADS,
-        timeout=HOLD_LIMIT + GRACE + QUICK,
+        limit=HOLD_LIMIT + GRACE + QUICK,
         what=f"{THREADS} threads calling get_or_compute('answer', factory)",
-        files=[exercise.__file__],
         advice=LOCK_TWICE,
     )
     expect(
@@ -260,11 +217,11 @@ def test_a_factory_that_raises_caches_nothing(exercise):
     def failing_factory():
         raise BackendDown("the database is down")
 
-    kind, got = outcome_of(cache.get_or_compute, "answer", failing_factory)
+    got = Outcome.of(cache.get_or_compute, "answer", failing_factory)
     expect(
-        kind == "raised" and isinstance(got, BackendDown),
+        got.raised and isinstance(got.error, BackendDown),
         "cache.get_or_compute('answer', failing_factory), where failing_factory raises BackendDown('the database is down'), "
-        + (f"returned {got!r}" if kind == "returned" else f"raised {type(got).__name__}: {got}")
+        + said(got)
         + ". Expected the factory's own BackendDown to reach the caller.",
     )
     missing = object()
@@ -285,12 +242,16 @@ def test_a_factory_that_raises_caches_nothing(exercise):
 # scenarios' factory pauses on the explorer's virtual clock (a second costs nothing), so the other
 # thread always asks while the factory is still running.
 #
-# Not in EXPLORER_FINDS, because they need no second thread and the checks above find them
+# Left to the real-thread checks, because they need no second thread and the checks above find them
 # directly: caches_failed_factory (test_a_factory_that_raises_caches_nothing) and
 # none_means_missing (test_a_stored_none_is_not_computed_again).
 
 
-def two_threads_ask_for_one_missing_key(exercise):
+@scenario(
+    "test_explorer_finds_one_missing_key_computed_once",
+    finds=["check_then_act", "key_lock_made_without_the_lock", "lock_taken_twice"],
+)
+def two_threads_ask_for_one_missing_key():
     """Threads A and B each call get_or_compute('answer', factory) on an empty cache; factory takes a second."""
 
     def scenario(module):
@@ -325,7 +286,11 @@ def two_threads_ask_for_one_missing_key(exercise):
     return scenario
 
 
-def snapshot_while_another_thread_sets(exercise):
+@scenario(
+    "test_explorer_finds_snapshot_while_another_thread_sets",
+    finds=["set_without_lock", "snapshot_returns_internal_dict", "snapshot_without_lock"],
+)
+def snapshot_while_another_thread_sets():
     """Thread A calls set('d', 4) while thread B calls snapshot(), on a cache holding a, b and c."""
 
     def scenario(module):
@@ -374,19 +339,38 @@ def snapshot_while_another_thread_sets(exercise):
 
     return scenario
 
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_ask_for_one_missing_key, snapshot_while_another_thread_sets]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = [
-    "check_then_act", "key_lock_made_without_the_lock", "lock_taken_twice", "set_without_lock",
-    "snapshot_returns_internal_dict", "snapshot_without_lock",
-]
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
-def test_explorer_finds_one_missing_key_computed_once(exercise, explorer):
-    explorer(two_threads_ask_for_one_missing_key(exercise))
+class BackendDown(Exception):
+    """What the checks' failing factory raises."""
 
 
-def test_explorer_finds_snapshot_while_another_thread_sets(exercise, explorer):
-    explorer(snapshot_while_another_thread_sets(exercise))
+def shown(value):
+    return getattr(value, "__name__", None) or repr(value)
+
+
+class Watched:
+    """The learner's cache, with every method call bounded and named in failure messages."""
+
+    def __init__(self, exercise, cache):
+        self.exercise = exercise
+        self.cache = cache
+
+    def call(self, method, *args):
+        __tracebackhide__ = True
+        what = f"cache.{method}({', '.join(shown(a) for a in args)})"
+        func = len if method == "__len__" else getattr(self.cache, method)
+        args = (self.cache,) if method == "__len__" else args
+        what = "len(cache)" if method == "__len__" else what
+        return bounded(func, *args, what=what, advice=LOCK_TWICE)
+
+    def __getattr__(self, method):
+        return lambda *args: self.call(method, *args)
+
+    def __len__(self):
+        return self.call("__len__")
+
+
+def new_cache(exercise):
+    return Watched(exercise, bounded(exercise.SafeCache, what="SafeCache()", advice=LOCK_TWICE))

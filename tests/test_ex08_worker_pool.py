@@ -7,78 +7,17 @@ import threading
 import time
 
 import pytest
-from kata import harness as support
-from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata.harness import calls
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
 N = 3
-#: How long shutdown() gets, with tasks still blocked, before the check decides it returned too early.
-EARLY = 0.2
-#: The longest a blocked task waits for its gate; the checks always open it much sooner.
-GATE_LIMIT = 5.0
-#: How long the first tasks of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
 SHUTDOWN_LIMIT = 1.0
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
 
-# Bounded calls that give this exercise's advice when they hang.
-finished = functools.partial(support.finished, advice=STUCK_ADVICE)
-outcome = functools.partial(support.outcome, advice=STUCK_ADVICE)
-bounded = functools.partial(support.bounded, advice=STUCK_ADVICE)
-
-
-def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
-    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
-    __tracebackhide__ = True
-
-    def collect() -> list:
-        deadline = time.monotonic() + QUICK
-        got = []
-        for handle in handles:
-            try:
-                got.append(handle.result(max(0.01, deadline - time.monotonic())))
-            except NotImplementedError:
-                raise
-            except BaseException as error:
-                got.append(error)
-        return got
-
-    return bounded(what, exercise, collect, advice=advice, limit=QUICK + 1.0)
-
-
-def raiser(error: BaseException):
-    def task() -> None:
-        raise error
-
-    return task
-
-
-@pytest.fixture
-def pools(exercise):
-    """Make pools and record the threads each one starts; shut every one down after the check."""
-    made = []
-
-    def make(n: int):
-        with record_threads() as started, executors_made() as executors:
-            pool = bounded(f"WorkerPool({n})", exercise, exercise.WorkerPool, n)
-        made.append(pool)
-        return pool, learner_threads(started), executors
-
-    yield make
-    deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
-    for pool in made:
-        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
-
-
-def gauge_tasks(exercise, pools) -> Gauge:
-    pool, _, _ = pools(N)
-    gauge = Gauge(N)
-    handles = bounded(f"{3 * N} calls of submit()", exercise, lambda: [pool.submit(gauge, i) for i in range(3 * N)])
-    got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
-    errors = [e for e in got if isinstance(e, BaseException)]
-    expect(not errors, f"WorkerPool({N}), {3 * N} quick tasks: result() raised {errors[0]!r}" if errors else "")
-    expect(got == list(range(3 * N)), f"WorkerPool({N}), tasks returning 0 … {3 * N - 1}: the handles gave {got}.")
-    return gauge
+# The harness's bounded calls, giving this exercise's advice when they hang.
+outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
+bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
 
 
 def test_exactly_n_workers_start_with_the_pool(exercise, pools):
@@ -105,7 +44,7 @@ def test_every_task_runs_in_one_of_the_n_workers(exercise, pools):
     pool, workers, _ = pools(N)
     count = 5 * N
     with record_threads() as started, executors_made() as executors:
-        handles = bounded(f"{count} calls of submit()", exercise, lambda: [pool.submit(threading.current_thread) for _ in range(count)])
+        handles = bounded(lambda: [pool.submit(threading.current_thread) for _ in range(count)], what=f"{count} calls of submit()")
         ran_in = results(f"Collecting the results of {count} tasks", exercise, handles)
     extra = learner_threads(started)
     expect(
@@ -146,7 +85,7 @@ def test_never_more_than_n_tasks_at_once(exercise, pools):
 def test_result_returns_the_task_value(exercise, pools):
     pool, _, _ = pools(2)
     calls = [("submit(pow, 2, 10)", (pow, 2, 10), 1024), ("submit(lambda *a: a, 1, 'two', None)", (lambda *a: a, 1, "two", None), (1, "two", None)), ("submit(dict)", (dict,), {})]
-    handles = bounded("submit()", exercise, lambda: [pool.submit(*args) for _, args, _ in calls])
+    handles = bounded(lambda: [pool.submit(*args) for _, args, _ in calls], what="submit()")
     got = results("handle.result()", exercise, handles)
     for (call, _, expected), value in zip(calls, got):
         expect(value == expected, f"pool.{call}.result() returned {value!r}, expected {expected!r}.")
@@ -157,8 +96,8 @@ def test_result_returns_the_task_value(exercise, pools):
 def test_result_raises_the_task_exception(exercise, pools):
     pool, _, _ = pools(2)
     error = ValueError("task 7 failed")
-    handle = bounded("submit()", exercise, pool.submit, raiser(error))
-    _, got = outcome("handle.result() for a task that raised", exercise, handle.result, advice=STUCK_ADVICE)
+    handle = bounded(pool.submit, raiser(error), what="submit()")
+    got = outcome(handle.result, advice=STUCK_ADVICE, what="handle.result() for a task that raised").error
     expect(
         isinstance(got, ValueError) and str(got) == str(error),
         "A task raised ValueError('task 7 failed'); its handle.result() "
@@ -172,9 +111,9 @@ def test_result_with_a_timeout_raises_timeout_error_promptly(exercise, pools):
     pool, _, _ = pools(2)
     gate = threading.Event()
     try:
-        handle = bounded("submit()", exercise, pool.submit, gate.wait, GATE_LIMIT)
+        handle = bounded(pool.submit, gate.wait, GATE_LIMIT, what="submit()")
         started = time.monotonic()
-        _, got = outcome("handle.result(timeout=0.1) for a task still running", exercise, handle.result, timeout=0.1, advice="result() must give up after `timeout` seconds.")
+        got = outcome(handle.result, timeout=0.1, advice="result() must give up after `timeout` seconds.", what="handle.result(timeout=0.1) for a task still running").error
         elapsed = time.monotonic() - started
     finally:
         gate.set()
@@ -191,11 +130,11 @@ def test_result_with_a_timeout_raises_timeout_error_promptly(exercise, pools):
 
 def test_a_raising_task_does_not_kill_its_worker(exercise, pools):
     pool, workers, _ = pools(N)
-    failing = bounded("submit()", exercise, lambda: [pool.submit(raiser(ValueError(f"task {i} failed"))) for i in range(N)])
+    failing = bounded(lambda: [pool.submit(raiser(ValueError(f"task {i} failed"))) for i in range(N)], what="submit()")
     got = results(f"Collecting the results of {N} tasks that raised", exercise, failing)
     expect(all(isinstance(e, ValueError) for e in got), f"{N} tasks raised ValueError; their handles gave {got!r}, expected those ValueErrors.")
     barrier = threading.Barrier(N, timeout=QUICK)
-    after = bounded("submit()", exercise, lambda: [pool.submit(barrier.wait) for _ in range(N)])
+    after = bounded(lambda: [pool.submit(barrier.wait) for _ in range(N)], what="submit()")
     got = results(f"After {N} tasks raised, {N} tasks that wait for each other", exercise, after, advice="Did the workers die with the exceptions?")
     dead = [w for w in workers if not w.is_alive()]
     expect(
@@ -218,7 +157,7 @@ def test_shutdown_finishes_queued_tasks_then_joins_every_worker(exercise, pools)
         done.append(i)
 
     try:
-        bounded("submit()", exercise, lambda: [pool.submit(blocked, i) for i in range(2)] + [pool.submit(done.append, i) for i in range(2, 6)])
+        bounded(lambda: [pool.submit(blocked, i) for i in range(2)] + [pool.submit(done.append, i) for i in range(2, 6)], what="submit()")
         shutdown = Call(pool.shutdown)
         returned_early = shutdown.wait(EARLY)
     finally:
@@ -230,7 +169,7 @@ def test_shutdown_finishes_queued_tasks_then_joins_every_worker(exercise, pools)
         "shutdown() returned while 2 tasks were still running and 4 more were queued. With wait=True it must "
         "return only after the workers have finished every queued task and exited: join each worker.",
     )
-    _, error = finished(shutdown, "shutdown(), after the running tasks were let go,", exercise, SHUTDOWN_LIMIT, advice="Every worker has to be told to stop: with 2 workers, does each of them get its own stop signal?")
+    error = shutdown.outcome(what="shutdown(), after the running tasks were let go,", limit=SHUTDOWN_LIMIT, advice="Every worker has to be told to stop: with 2 workers, does each of them get its own stop signal?").error
     if error is not None:
         raise error
     expect(
@@ -250,8 +189,8 @@ def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exer
     pool, workers, _ = pools(2)
     gate = threading.Event()
     try:
-        handles = bounded("submit()", exercise, lambda: [pool.submit(gate.wait, GATE_LIMIT) for _ in range(4)])
-        _, error = outcome("shutdown(wait=False), with tasks still running,", exercise, pool.shutdown, wait=False, advice="With wait=False, shutdown must not wait for the workers.")
+        handles = bounded(lambda: [pool.submit(gate.wait, GATE_LIMIT) for _ in range(4)], what="submit()")
+        error = outcome(pool.shutdown, wait=False, advice="With wait=False, shutdown must not wait for the workers.", what="shutdown(wait=False), with tasks still running,").error
     finally:
         gate.set()
     expect(error is None, f"shutdown(wait=False) raised {error!r}")
@@ -270,11 +209,11 @@ def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exer
 
 def test_submit_after_shutdown_raises_runtime_error(exercise, pools):
     pool, _, _ = pools(2)
-    _, error = outcome("shutdown()", exercise, pool.shutdown, limit=SHUTDOWN_LIMIT)
+    error = outcome(pool.shutdown, limit=SHUTDOWN_LIMIT, what="shutdown()").error
     expect(error is None, f"shutdown() raised {error!r}")
-    _, error = outcome("A second shutdown()", exercise, pool.shutdown, limit=SHUTDOWN_LIMIT, advice="Calling shutdown() again should do nothing more.")
+    error = outcome(pool.shutdown, limit=SHUTDOWN_LIMIT, advice="Calling shutdown() again should do nothing more.", what="A second shutdown()").error
     expect(error is None, f"Calling shutdown() a second time raised {error!r}; it should do nothing more.")
-    _, error = outcome("submit() after shutdown()", exercise, pool.submit, print, "never printed")
+    error = outcome(pool.submit, print, "never printed", what="submit() after shutdown()").error
     expect(
         isinstance(error, RuntimeError),
         "pool.submit() after pool.shutdown() "
@@ -292,22 +231,78 @@ def test_a_with_block_shuts_the_pool_down(exercise, pools):
         return pool, entered, handles
 
     with record_threads() as started:
-        pool, entered, handles = bounded("A `with WorkerPool(2) as pool:` block", exercise, use, advice="Does __exit__ shut the pool down?")
+        pool, entered, handles = bounded(use, advice="Does __exit__ shut the pool down?", what="A `with WorkerPool(2) as pool:` block")
     expect(entered is pool, f"`with WorkerPool(2) as pool:` bound pool to {entered!r}, expected the WorkerPool itself: __enter__ should return self.")
     alive = [t for t in learner_threads(started) if t.is_alive()]
     expect(not alive, f"After the `with WorkerPool(2) as pool:` block, thread(s) {describe_threads(alive)} were still running: __exit__ should shut the pool down and wait for the workers.")
     got = results("The tasks submitted inside the with block", exercise, handles)
     expect(got == [0, 1, 4, 9], f"Tasks returning i * i for i in 0 … 3, submitted inside the with block: the handles gave {got!r}, expected [0, 1, 4, 9].")
-    _, error = outcome("submit() after the with block", exercise, pool.submit, print, "never printed")
+    error = outcome(pool.submit, print, "never printed", what="submit() after the with block").error
     expect(isinstance(error, RuntimeError), f"pool.submit() after the with block {'returned normally' if error is None else f'raised {error!r}'}: expected RuntimeError, because leaving the block shuts the pool down.")
 
 
 def test_fewer_than_one_worker_is_a_value_error(exercise):
     for n in (0, -1):
         with record_threads() as started:
-            _, error = outcome(f"WorkerPool({n})", exercise, exercise.WorkerPool, n)
+            error = outcome(exercise.WorkerPool, n, what=f"WorkerPool({n})").error
         expect(
             isinstance(error, ValueError),
             f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
         )
         expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
+    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
+    __tracebackhide__ = True
+
+    def collect() -> list:
+        deadline = time.monotonic() + QUICK
+        got = []
+        for handle in handles:
+            try:
+                got.append(handle.result(max(0.01, deadline - time.monotonic())))
+            except NotImplementedError:
+                raise
+            except BaseException as error:
+                got.append(error)
+        return got
+
+    return bounded(collect, advice=advice, limit=QUICK + 1.0, what=what)
+
+
+def raiser(error: BaseException):
+    def task() -> None:
+        raise error
+
+    return task
+
+
+@pytest.fixture
+def pools(exercise):
+    """Make pools and record the threads each one starts; shut every one down after the check."""
+    made = []
+
+    def make(n: int):
+        with record_threads() as started, executors_made() as executors:
+            pool = bounded(exercise.WorkerPool, n, what=f"WorkerPool({n})")
+        made.append(pool)
+        return pool, learner_threads(started), executors
+
+    yield make
+    deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
+    for pool in made:
+        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
+
+
+def gauge_tasks(exercise, pools) -> Gauge:
+    pool, _, _ = pools(N)
+    gauge = Gauge(N)
+    handles = bounded(lambda: [pool.submit(gauge, i) for i in range(3 * N)], what=f"{3 * N} calls of submit()")
+    got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
+    errors = [e for e in got if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {3 * N} quick tasks: result() raised {errors[0]!r}" if errors else "")
+    expect(got == list(range(3 * N)), f"WorkerPool({N}), tasks returning 0 … {3 * N - 1}: the handles gave {got}.")
+    return gauge

@@ -7,10 +7,9 @@ from collections import Counter as Tally
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, call_bounded, expect, fail, forced_races, real_sleep, run_together, settle, spaced, where_threads_wait
+from kata.harness.scenarios import scenario
+from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
-#: How long a call that should be waiting gets to prove it has not returned.
-SETTLE = 0.3
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
 STEAL_TRIES = 5
 WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
@@ -19,26 +18,9 @@ WAIT_ADVICE = "Is a thread waiting on the Condition without anyone to wake it?"
 # --- helpers (generic; candidates for support.py) ---------------------------------------
 
 
-def outcome(call):
-    """What a finished call did, as a learner reads it."""
-    if call.error is not None:
-        return f"raised {type(call.error).__name__}: {call.error}"
-    return f"returned {call.value!r}"
-
-
-def files(exercise):
-    return [exercise.__file__]
-
-
-def promptly(exercise, what, func, *args, **kwargs):
-    """``func(*args, **kwargs)``, a call that has no reason to wait, bounded like every call."""
-    __tracebackhide__ = True
-    return Call(func, *args, **kwargs).result(QUICK, what, files(exercise), WAIT_ADVICE)
-
-
 def size(exercise, buffer):
     __tracebackhide__ = True
-    return promptly(exercise, "len() of the buffer", len, buffer)
+    return bounded(len, buffer, what="len() of the buffer", advice=WAIT_ADVICE)
 
 
 # --- the basics --------------------------------------------------------------------------
@@ -47,10 +29,10 @@ def size(exercise, buffer):
 def test_items_come_out_in_the_order_they_went_in(exercise):
     buffer = exercise.BoundedBuffer(3)
     for item in ["a", "b", "c"]:
-        call_bounded(buffer.put, item, what=f"put({item!r}) on a buffer with room", files=files(exercise), advice=WAIT_ADVICE)
+        bounded(buffer.put, item, what=f"put({item!r}) on a buffer with room", advice=WAIT_ADVICE)
     n = size(exercise, buffer)
     expect(n == 3, f"BoundedBuffer(3) after put('a'), put('b'), put('c'): len() is {n!r}, expected 3.")
-    got = [call_bounded(buffer.get, what="get() on a buffer holding items", files=files(exercise), advice=WAIT_ADVICE) for _ in range(3)]
+    got = [bounded(buffer.get, what="get() on a buffer holding items", advice=WAIT_ADVICE) for _ in range(3)]
     expect(got == ["a", "b", "c"], f"After put('a'), put('b'), put('c'), three get() calls returned {got!r}, expected ['a', 'b', 'c'] (first in, first out).")
     n = size(exercise, buffer)
     expect(n == 0, f"After taking every item, len() is {n!r}, expected 0.")
@@ -101,25 +83,20 @@ def test_it_is_built_on_a_condition_not_on_the_queue_module(exercise):
 
 def test_put_waits_while_the_buffer_is_full(exercise):
     buffer = exercise.BoundedBuffer(2)
-    promptly(exercise, "put('a') on an empty BoundedBuffer(2)", buffer.put, "a")
-    promptly(exercise, "put('b') on a BoundedBuffer(2) holding 1 item", buffer.put, "b")
+    bounded(buffer.put, "a", what="put('a') on an empty BoundedBuffer(2)", advice=WAIT_ADVICE)
+    bounded(buffer.put, "b", what="put('b') on a BoundedBuffer(2) holding 1 item", advice=WAIT_ADVICE)
     putter = Call(buffer.put, "c")
     settle(putter)
     real_sleep(0.05)
     expect(
         not putter.done(),
-        f"BoundedBuffer(2) holding 2 items: put('c') {outcome(putter)} at once (len() is now {size(exercise, buffer)}), "
+        f"BoundedBuffer(2) holding 2 items: put('c') {said(putter)} at once (len() is now {size(exercise, buffer)}), "
         "but it should wait while the buffer is full. Wait on your Condition while there is no room.",
     )
-    got = call_bounded(buffer.get, what="get() on a full buffer", files=files(exercise), advice=WAIT_ADVICE)
+    got = bounded(buffer.get, what="get() on a full buffer", advice=WAIT_ADVICE)
     expect(got == "a", f"get() on a buffer holding ['a', 'b'] returned {got!r}, expected 'a'.")
-    putter.result(
-        QUICK,
-        "put('c'), waiting on a full buffer, after a get() made room,",
-        files(exercise),
-        "Does get() notify the Condition the putters wait on?",
-    )
-    got = [promptly(exercise, "get() on a buffer holding items", buffer.get) for _ in range(2)]
+    putter.result(what="put('c'), waiting on a full buffer, after a get() made room,", advice="Does get() notify the Condition the putters wait on?")
+    got = [bounded(buffer.get, what="get() on a buffer holding items", advice=WAIT_ADVICE) for _ in range(2)]
     expect(got == ["b", "c"], f"Then two get() calls returned {got!r}, expected ['b', 'c'].")
 
 
@@ -128,9 +105,9 @@ def test_get_waits_while_the_buffer_is_empty(exercise):
     getter = Call(buffer.get)
     settle(getter)
     real_sleep(0.05)
-    expect(not getter.done(), f"get() on an empty buffer {outcome(getter)} at once, but it should wait until an item arrives.")
-    call_bounded(buffer.put, "x", what="put('x') while a get() waits", files=files(exercise), advice=WAIT_ADVICE)
-    got = getter.result(QUICK, "get(), waiting on an empty buffer, after put('x'),", files(exercise), "Does put() notify the Condition the getters wait on?")
+    expect(not getter.done(), f"get() on an empty buffer {said(getter)} at once, but it should wait until an item arrives.")
+    bounded(buffer.put, "x", what="put('x') while a get() waits", advice=WAIT_ADVICE)
+    got = getter.result(what="get(), waiting on an empty buffer, after put('x'),", advice="Does put() notify the Condition the getters wait on?")
     expect(got == "x", f"get() waiting on an empty buffer returned {got!r} after put('x'), expected 'x'.")
 
 
@@ -150,12 +127,7 @@ def timed(func, *args, **kwargs):
 def check_timeout(exercise, call_text, func, *args, timeout):
     __tracebackhide__ = True
     call = Call(timed, func, *args, timeout=timeout)
-    error, seconds = call.result(
-        QUICK + timeout,
-        f"{call_text}",
-        files(exercise),
-        f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().",
-    )
+    error, seconds = call.result(what=f"{call_text}", advice=f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().", limit=QUICK + timeout)
     expect(error is not None, f"{call_text} returned after {seconds:.2f} s instead of raising TimeoutError.")
     expect(
         isinstance(error, TimeoutError),
@@ -171,7 +143,7 @@ def test_timeouts_raise_TimeoutError_promptly(exercise):
     empty = exercise.BoundedBuffer(1)
     check_timeout(exercise, "get(timeout=0.2) on an empty buffer", empty.get, timeout=0.2)
     full = exercise.BoundedBuffer(1)
-    promptly(exercise, "put('a') on an empty BoundedBuffer(1)", full.put, "a")
+    bounded(full.put, "a", what="put('a') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
     check_timeout(exercise, "put('b', timeout=0.2) on a full buffer", full.put, "b", timeout=0.2)
     n = size(exercise, full)
     expect(n == 1, f"After put('b', timeout=0.2) timed out on a full BoundedBuffer(1), len() is {n}, expected 1.")
@@ -182,8 +154,8 @@ def test_a_get_with_a_timeout_returns_as_soon_as_an_item_arrives(exercise):
     getter = Call(timed, buffer.get, timeout=5)
     settle(getter)
     put_at = time.monotonic()
-    promptly(exercise, "put('x') while a get(timeout=5) waits", buffer.put, "x")
-    getter.result(QUICK, "get(timeout=5), after put('x'),", files(exercise), "A timeout is the longest to wait, not how long to sleep.")
+    bounded(buffer.put, "x", what="put('x') while a get(timeout=5) waits", advice=WAIT_ADVICE)
+    getter.result(what="get(timeout=5), after put('x'),", advice="A timeout is the longest to wait, not how long to sleep.")
     late = time.monotonic() - put_at
     expect(late < 1.0, f"get(timeout=5) returned {late:.2f} s after put('x'); it should return as soon as the item arrives. Wait on the Condition, not with sleep().")
 
@@ -200,7 +172,7 @@ def test_a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
         buffer = exercise.BoundedBuffer(2)
         getter = Call(buffer.get)
         asleep = settle(getter)
-        expect(not getter.done(), f"get() on an empty buffer {outcome(getter)} at once, but it should wait until an item arrives.")
+        expect(not getter.done(), f"get() on an empty buffer {said(getter)} at once, but it should wait until an item arrives.")
 
         def barge():
             sys.setswitchinterval(0.1)  # keep this thread running from its put to its own get
@@ -213,20 +185,20 @@ def test_a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
             finally:
                 sys.setswitchinterval(interval)
 
-        stolen = promptly(exercise, "put('stolen') then get(timeout=0.05) while another get() waits", barge)
+        stolen = bounded(barge, what="put('stolen') then get(timeout=0.05) while another get() waits", advice=WAIT_ADVICE)
         if stolen is None:
-            getter.result(QUICK, "get()", files(exercise))
+            getter.result(what="get()")
             continue
         settle(getter, limit=1.0, previous=asleep)
         expect(
             not getter.done(),
             f"A get() waited on an empty buffer; another thread did put('stolen') and at once took the item "
-            f"with its own get(). The waiting get() was woken, found the buffer empty again, and {outcome(getter)} "
+            f"with its own get(). The waiting get() was woken, found the buffer empty again, and {said(getter)} "
             "— it should have gone back to waiting. Check the condition again after every wakeup: "
             "`while` around wait(), not `if` (or use wait_for).",
         )
-        promptly(exercise, "put('next') while a get() waits", buffer.put, "next")
-        got = getter.result(QUICK, "get(), waiting again after its item was taken, then put('next'),", files(exercise), WAIT_ADVICE)
+        bounded(buffer.put, "next", what="put('next') while a get() waits", advice=WAIT_ADVICE)
+        got = getter.result(what="get(), waiting again after its item was taken, then put('next'),", advice=WAIT_ADVICE)
         expect(got == "next", f"The waiting get() returned {got!r} after put('next'), expected 'next'.")
 
 
@@ -236,10 +208,10 @@ def test_a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
     interval = sys.getswitchinterval()
     for _ in range(STEAL_TRIES):
         buffer = exercise.BoundedBuffer(1)
-        promptly(exercise, "put('old') on an empty BoundedBuffer(1)", buffer.put, "old")
+        bounded(buffer.put, "old", what="put('old') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
         putter = Call(buffer.put, "waiting")
         asleep = settle(putter)
-        expect(not putter.done(), f"BoundedBuffer(1) holding 1 item: put('waiting') {outcome(putter)} at once, but it should wait while the buffer is full.")
+        expect(not putter.done(), f"BoundedBuffer(1) holding 1 item: put('waiting') {said(putter)} at once, but it should wait while the buffer is full.")
 
         def barge():
             sys.setswitchinterval(0.1)  # keep this thread running from its get to its own put
@@ -253,21 +225,21 @@ def test_a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
             finally:
                 sys.setswitchinterval(interval)
 
-        barged = promptly(exercise, "get() then put('barging', timeout=0.05) while a put() waits", barge)
+        barged = bounded(barge, what="get() then put('barging', timeout=0.05) while a put() waits", advice=WAIT_ADVICE)
         if not barged:
-            putter.result(QUICK, "put('waiting')", files(exercise))
+            putter.result(what="put('waiting')")
             continue
         settle(putter, limit=1.0, previous=asleep)
         expect(
             not putter.done(),
             f"BoundedBuffer(1): a put('waiting') waited on the full buffer; another thread did get() and at once "
             f"put('barging') into the free slot. The waiting put() was woken, found the buffer full again, and "
-            f"{outcome(putter)} — now len() is {size(exercise, buffer)}, over the capacity of 1. Check the condition again "
+            f"{said(putter)} — now len() is {size(exercise, buffer)}, over the capacity of 1. Check the condition again "
             "after every wakeup: `while` around wait(), not `if` (or use wait_for).",
         )
-        got = promptly(exercise, "get() on a full buffer", buffer.get)
+        got = bounded(buffer.get, what="get() on a full buffer", advice=WAIT_ADVICE)
         expect(got == "barging", f"get() returned {got!r}, expected 'barging'.")
-        putter.result(QUICK, "put('waiting'), after get() made room again,", files(exercise), WAIT_ADVICE)
+        putter.result(what="put('waiting'), after get() made room again,", advice=WAIT_ADVICE)
 
 
 # --- many threads ------------------------------------------------------------------------
@@ -277,7 +249,7 @@ PRODUCERS = CONSUMERS = 3
 PER_PRODUCER = 150
 CAPACITY = 4
 #: How long a producer or consumer waits for room or an item before it reports a problem.
-PATIENCE = QUICK
+BUFFER_PATIENCE = QUICK
 
 
 def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(exercise):
@@ -290,9 +262,9 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
         def work():
             for k in range(PER_PRODUCER):
                 try:
-                    buffer.put((p, k), timeout=PATIENCE)
+                    buffer.put((p, k), timeout=BUFFER_PATIENCE)
                 except Exception as error:
-                    problems.append(f"put({(p, k)!r}, timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                    problems.append(f"put({(p, k)!r}, timeout={BUFFER_PATIENCE:g}) raised {type(error).__name__}: {error}")
                     return
 
         return work
@@ -301,9 +273,9 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
         taken = []
         for _ in range(per_consumer):
             try:
-                taken.append(buffer.get(timeout=PATIENCE))
+                taken.append(buffer.get(timeout=BUFFER_PATIENCE))
             except Exception as error:
-                problems.append(f"get(timeout={PATIENCE:g}) raised {type(error).__name__}: {error}")
+                problems.append(f"get(timeout={BUFFER_PATIENCE:g}) raised {type(error).__name__}: {error}")
                 break
         return taken
 
@@ -319,9 +291,8 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
         try:
             results = run_together(
                 [produce(p) for p in range(PRODUCERS)] + [consume for _ in range(CONSUMERS)],
-                timeout=10,
+                limit=10,
                 what="The producer and consumer threads",
-                files=files(exercise),
                 advice=WAIT_ADVICE,
             )
         finally:
@@ -367,16 +338,16 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
 def test_close_wakes_every_waiting_thread_at_once(exercise):
     empty = exercise.BoundedBuffer(1)
     full = exercise.BoundedBuffer(1)
-    promptly(exercise, "put('x') on an empty BoundedBuffer(1)", full.put, "x")
+    bounded(full.put, "x", what="put('x') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
     calls = [("get() on an empty buffer", Call(empty.get)) for _ in range(3)]
     calls += [(f"put({i}) on a full buffer", Call(full.put, i)) for i in range(3)]
     for text, call in calls:
         settle(call)
     real_sleep(0.05)
     for text, call in calls:
-        expect(not call.done(), f"{text} {outcome(call)} at once, but it should wait.")
-    call_bounded(empty.close, what="close() on an empty buffer with 3 getters waiting", files=files(exercise))
-    call_bounded(full.close, what="close() on a full buffer with 3 putters waiting", files=files(exercise))
+        expect(not call.done(), f"{text} {said(call)} at once, but it should wait.")
+    bounded(empty.close, what="close() on an empty buffer with 3 getters waiting")
+    bounded(full.close, what="close() on a full buffer with 3 putters waiting")
     deadline = time.monotonic() + 1.0
     for text, call in calls:
         call.wait(max(0.0, deadline - time.monotonic()))
@@ -386,33 +357,32 @@ def test_close_wakes_every_waiting_thread_at_once(exercise):
         f"3 threads waited in get() on one buffer and 3 in put() on another; both buffers were closed, but "
         f"{len(waiting)} of the 6 threads were still waiting 1 s later ({', '.join(waiting)}). close() must wake "
         "every waiter (notify_all), not just one: each woken thread raises Closed and wakes nobody else.\n"
-        "Where the threads are:\n" + where_threads_wait(files(exercise)),
+        "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
     )
     for text, call in calls:
-        expect(isinstance(call.error, exercise.Closed), f"{text}, woken by close(), {outcome(call)}; expected it to raise Closed.")
+        expect(isinstance(call.error, exercise.Closed), f"{text}, woken by close(), {said(call)}; expected it to raise Closed.")
 
 
 def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercise):
     buffer = exercise.BoundedBuffer(3)
-    promptly(exercise, "put(1) on an empty BoundedBuffer(3)", buffer.put, 1)
-    promptly(exercise, "put(2) on a BoundedBuffer(3) holding 1 item", buffer.put, 2)
-    call_bounded(buffer.close, what="close()", files=files(exercise))
-    call_bounded(buffer.close, what="close() a second time", files=files(exercise))
+    bounded(buffer.put, 1, what="put(1) on an empty BoundedBuffer(3)", advice=WAIT_ADVICE)
+    bounded(buffer.put, 2, what="put(2) on a BoundedBuffer(3) holding 1 item", advice=WAIT_ADVICE)
+    bounded(buffer.close, what="close()")
+    bounded(buffer.close, what="close() a second time")
     try:
-        call_bounded(buffer.put, 3, what="put(3) on a closed buffer", files=files(exercise), advice="It should raise Closed at once.")
+        bounded(buffer.put, 3, what="put(3) on a closed buffer", advice="It should raise Closed at once.")
     except exercise.Closed:
         pass
     else:
         fail("put(3) on a closed buffer returned normally; it should raise Closed.")
-    got = [call_bounded(buffer.get, what="get() on a closed buffer that still holds items", files=files(exercise)) for _ in range(2)]
+    got = [bounded(buffer.get, what="get() on a closed buffer that still holds items") for _ in range(2)]
     expect(got == [1, 2], f"put(1), put(2), close(), then two get() calls returned {got!r}, expected [1, 2]: a closed buffer still hands out what it holds.")
     for text, kwargs in [("get()", {}), ("get(timeout=5)", {"timeout": 5})]:
         try:
-            value = call_bounded(
+            value = bounded(
                 lambda: buffer.get(**kwargs),
-                timeout=1.0,
+                limit=1.0,
                 what=f"{text} on a closed, empty buffer",
-                files=files(exercise),
                 advice="It should raise Closed at once: nothing will ever arrive.",
             )
         except exercise.Closed:
@@ -427,35 +397,28 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
 # is the explorer's virtual clock: a thread that pauses a second lets the others run until they
 # all wait, and a timeout costs nothing.
 #
-# Not in EXPLORER_FINDS: wrapped_queue (built on queue.Queue, which behaves; the checks that look
+# Left to the real-thread checks: wrapped_queue (built on queue.Queue, which behaves; the checks that look
 # for a Condition find it).
 
 
 def attempt(func, *args, **kwargs):
-    """``("returned", value)``, or ``("raised", error)`` for the errors the buffer is meant to raise."""
-    try:
-        return "returned", func(*args, **kwargs)
-    except (TimeoutError, Exception) as error:
-        if type(error).__name__ not in ("Closed", "TimeoutError"):
-            raise
-        return "raised", error
-
-
-def told(outcome):
-    kind, value = outcome
-    return f"raised {type(value).__name__}" if kind == "raised" else f"returned {value!r}"
+    """What a buffer call did: its value, or the Closed or TimeoutError it raised (any other error propagates)."""
+    got = Outcome.of(func, *args, **kwargs)
+    if got.raised and type(got.error).__name__ not in ("Closed", "TimeoutError"):
+        raise got.error
+    return got
 
 
 def told_put(outcome):
-    return "went in" if outcome[0] == "returned" else told(outcome)
+    return "went in" if not outcome.raised else said_briefly(outcome)
 
 
 def closed(module, outcome):
-    return outcome[0] == "raised" and isinstance(outcome[1], module.Closed)
+    return outcome.raised and isinstance(outcome.error, module.Closed)
 
 
 def timed_out(outcome):
-    return outcome[0] == "raised" and isinstance(outcome[1], TimeoutError)
+    return outcome.raised and isinstance(outcome.error, TimeoutError)
 
 
 def over_capacity(sizes, capacity):
@@ -469,7 +432,8 @@ EMPTY_ADVICE = (
 )
 
 
-def two_consumers_take_two_items(exercise):
+@scenario("test_explorer_finds_no_item_taken_twice", finds=["peek_then_pop"])
+def two_consumers_take_two_items():
     """A BoundedBuffer(2) holds 1 and 2; threads A and B each call get() once."""
 
     def scenario(module):
@@ -497,7 +461,8 @@ def two_consumers_take_two_items(exercise):
 ITEMS = (1, 2, 3, 4)
 
 
-def one_producer_two_consumers(exercise):
+@scenario("test_explorer_finds_every_item_delivered_exactly_once", finds=["close_discards_items", "if_instead_of_while"])
+def one_producer_two_consumers():
     """Thread P puts 1, 2, 3, 4 into a BoundedBuffer(2) and closes it; threads A and B get until Closed."""
 
     def scenario(module):
@@ -514,9 +479,9 @@ def one_producer_two_consumers(exercise):
             taken = []
             while True:
                 outcome = attempt(buffer.get)
-                if outcome[0] == "raised":
+                if outcome.raised:
                     return taken, outcome
-                taken.append(outcome[1])
+                taken.append(outcome.value)
 
         def verdict(results, run):
             (a, a_end), (b, b_end) = results["A"], results["B"]
@@ -546,7 +511,7 @@ def one_producer_two_consumers(exercise):
             if a != sorted(a) or b != sorted(b):
                 return f"{scene}: a FIFO buffer hands each consumer the items in the order they were put."
             if not (closed(module, a_end) and closed(module, b_end)):
-                return f"{scene}; then thread A's last get() {told(a_end)} and thread B's {told(b_end)}, expected Closed for both."
+                return f"{scene}; then thread A's last get() {said_briefly(a_end)} and thread B's {said_briefly(b_end)}, expected Closed for both."
             return None
 
         return Plan({"P": produce, "A": consume, "B": consume}, verdict, advice=EMPTY_ADVICE)
@@ -554,7 +519,8 @@ def one_producer_two_consumers(exercise):
     return scenario
 
 
-def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
+@scenario("test_explorer_finds_a_woken_get_waits_again", finds=[])
+def a_woken_get_that_finds_the_buffer_empty_waits_again():
     """Thread A calls get() on an empty buffer; thread B puts 'x', at once takes it back, then puts 'y'."""
 
     def scenario(module):
@@ -570,12 +536,12 @@ def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
 
         def verdict(results, run):
             got, stolen = results["A"], results["B"]
-            expected = "y" if stolen == ("returned", "x") else "x"
-            if got == ("returned", expected):
+            expected = "y" if stolen == Outcome("x") else "x"
+            if got == Outcome(expected):
                 return None
             return (
                 f"Thread A called get() on an empty BoundedBuffer(2); thread B put 'x', at once called get(timeout=1) "
-                f"itself, which {told(stolen)}, and a second later put 'y'. Thread A's get() {told(got)}, expected {expected!r}. "
+                f"itself, which {said_briefly(stolen)}, and a second later put 'y'. Thread A's get() {said_briefly(got)}, expected {expected!r}. "
                 "A woken get() that finds the buffer empty must wait again."
             )
 
@@ -590,7 +556,8 @@ def a_woken_get_that_finds_the_buffer_empty_waits_again(exercise):
     return scenario
 
 
-def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
+@scenario("test_explorer_finds_a_woken_put_waits_again", finds=[])
+def a_woken_put_that_finds_the_buffer_full_waits_again():
     """BoundedBuffer(1) holding 'old': thread A puts 'waiting'; thread B takes 'old', puts 'barging', then takes two."""
 
     def scenario(module):
@@ -612,8 +579,8 @@ def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
 
         def verdict(results, run):
             got, barged = results["B"]
-            came_out = sorted([got[0]] + [value for kind, value in got[1:] if kind == "returned"])
-            went_in = sorted(["old", "waiting"] + (["barging"] if barged[0] == "returned" else []))
+            came_out = sorted([got[0]] + [outcome.value for outcome in got[1:] if not outcome.raised])
+            went_in = sorted(["old", "waiting"] + (["barging"] if not barged.raised else []))
             scene = (
                 "A BoundedBuffer(1) held 'old'. Thread A called put('waiting'); thread B took an item with get(), at once "
                 f"called put('barging', timeout=0.5), which {told_put(barged)}, and later took two more with get(timeout=1)"
@@ -643,7 +610,8 @@ def a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
     return scenario
 
 
-def close_wakes_every_waiting_get(exercise):
+@scenario("test_explorer_finds_close_wakes_every_waiting_get", finds=["notify_in_close"])
+def close_wakes_every_waiting_get():
     """Threads A and B call get() on an empty buffer; a second later thread C closes it."""
 
     def scenario(module):
@@ -658,7 +626,7 @@ def close_wakes_every_waiting_get(exercise):
                 return None
             return (
                 f"Threads A and B called get() on an empty buffer, and thread C closed it: thread A's get() "
-                f"{told(results['A'])} and thread B's {told(results['B'])}, expected Closed for both."
+                f"{said_briefly(results['A'])} and thread B's {said_briefly(results['B'])}, expected Closed for both."
             )
 
         return Plan(
@@ -671,7 +639,8 @@ def close_wakes_every_waiting_get(exercise):
     return scenario
 
 
-def close_wakes_every_waiting_put(exercise):
+@scenario("test_explorer_finds_close_wakes_every_waiting_put", finds=["put_never_blocks"])
+def close_wakes_every_waiting_put():
     """BoundedBuffer(1) holding 'old': threads A and B call put(); a second later thread C closes it."""
 
     def scenario(module):
@@ -700,7 +669,8 @@ def close_wakes_every_waiting_put(exercise):
     return scenario
 
 
-def timeouts_give_up(exercise):
+@scenario("test_explorer_finds_timeouts_give_up", finds=["timeout_ignored"])
+def timeouts_give_up():
     """Thread A calls get(timeout=1) on an empty buffer, thread B put('new', timeout=1) on a full one; thread C helps both 2 s later."""
 
     def scenario(module):
@@ -718,7 +688,7 @@ def timeouts_give_up(exercise):
             return (
                 f"Thread A called get(timeout=1) on an empty buffer and thread B put('new', timeout=1) on a full one; "
                 f"2 s later thread C put an item into the first and took one from the second. Thread A's get() "
-                f"{told(results['A'])} and thread B's put() {told_put(results['B'])}, expected TimeoutError for both after 1 s. "
+                f"{said_briefly(results['A'])} and thread B's put() {told_put(results['B'])}, expected TimeoutError for both after 1 s. "
                 "Pass the timeout to wait() or wait_for(), and raise TimeoutError when it runs out."
             )
 
@@ -729,40 +699,3 @@ def timeouts_give_up(exercise):
         )
 
     return scenario
-
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [
-    two_consumers_take_two_items, close_wakes_every_waiting_get, close_wakes_every_waiting_put, one_producer_two_consumers,
-    timeouts_give_up, a_woken_get_that_finds_the_buffer_empty_waits_again, a_woken_put_that_finds_the_buffer_full_waits_again,
-]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["close_discards_items", "if_instead_of_while", "notify_in_close", "peek_then_pop", "put_never_blocks", "timeout_ignored"]
-
-
-def test_explorer_finds_no_item_taken_twice(exercise, explorer):
-    explorer(two_consumers_take_two_items(exercise))
-
-
-def test_explorer_finds_every_item_delivered_exactly_once(exercise, explorer):
-    explorer(one_producer_two_consumers(exercise))
-
-
-def test_explorer_finds_a_woken_get_waits_again(exercise, explorer):
-    explorer(a_woken_get_that_finds_the_buffer_empty_waits_again(exercise))
-
-
-def test_explorer_finds_a_woken_put_waits_again(exercise, explorer):
-    explorer(a_woken_put_that_finds_the_buffer_full_waits_again(exercise))
-
-
-def test_explorer_finds_close_wakes_every_waiting_get(exercise, explorer):
-    explorer(close_wakes_every_waiting_get(exercise))
-
-
-def test_explorer_finds_close_wakes_every_waiting_put(exercise, explorer):
-    explorer(close_wakes_every_waiting_put(exercise))
-
-
-def test_explorer_finds_timeouts_give_up(exercise, explorer):
-    explorer(timeouts_give_up(exercise))

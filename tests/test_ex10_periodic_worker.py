@@ -13,10 +13,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-from kata.harness import Call, call_bounded, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from kata.harness import INTERVAL, WINDOW, bounded, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
-INTERVAL = 0.04
-WINDOW = 0.3
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
 #: stop() of a worker that is only waiting must return within this many seconds.
@@ -33,50 +31,7 @@ EVENT_ADVICE = (
 )
 
 
-class Task:
-    """A task that records each call (when, in which thread); it can pause, and it can be retired."""
-
-    def __init__(self, pause: float = 0.0) -> None:
-        self.calls: list[tuple[float, threading.Thread]] = []
-        self.called = threading.Event()
-        self.pause = pause
-        self.retired = False
-
-    def __call__(self) -> None:
-        if self.retired:
-            raise SystemExit  # the check is over: end a worker thread that is still calling
-        self.calls.append((time.monotonic(), threading.current_thread()))
-        self.called.set()
-        if self.pause:
-            real_sleep(self.pause)
-
-
-def made(interval: float) -> str:
-    return f"PeriodicWorker(task, {interval:g})"
-
-
-@contextlib.contextmanager
-def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[object, list[threading.Thread]]]:
-    """Make and start a worker, recording the threads it starts; stop it (bounded) and retire the task afterwards."""
-    files = [exercise.__file__]
-    with record_threads() as threads:
-        worker = exercise.PeriodicWorker(task, interval)
-        try:
-            call_bounded(worker.start, what=f"{made(interval)}.start()", files=files, advice="start() should start the thread and return at once.")
-            yield worker, threads
-        finally:
-            task.retired = True
-            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
-
-
 #: Clocks a polling loop reads; reading one is cheap, so a loop that polls reads it thousands of times a second.
-
-
-def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
-    """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
-    started = time.monotonic()
-    worker.stop()
-    return time.monotonic() - started, [t for t in threads if t.is_alive()]
 
 
 def test_calls_the_task_about_every_interval_in_its_own_thread(exercise):
@@ -121,7 +76,7 @@ def test_stop_returns_at_once_in_the_middle_of_a_long_interval(exercise):
                 f"was only waiting for its next call, {LONG:g} s away, and stop() must not wait that out. A thread in "
                 f"time.sleep() cannot be woken early. {EVENT_ADVICE}\nWhere the threads are:\n{where_threads_wait(files)}"
             )
-        _, alive = stopping.result(0, "stop()")
+        _, alive = stopping.result(what="stop()", limit=0)
         calls_after = len(task.calls)
     expect(
         not alive,
@@ -138,13 +93,9 @@ def test_stop_returns_at_once_in_the_middle_of_a_long_interval(exercise):
 
 def test_stop_waits_until_the_thread_has_ended(exercise):
     task = Task(pause=0.2)
-    files = [exercise.__file__]
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
         expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
-        took, alive = Call(stop_and_look, worker, threads).result(
-            2.0, f"{made(INTERVAL)}.stop() while task() was running (it takes 0.2 s)", files,
-            "stop() should wait only for the running call to finish.",
-        )  # fmt: skip
+        took, alive = bounded(stop_and_look, worker, threads, what=f"{made(INTERVAL)}.stop() while task() was running (it takes 0.2 s)", advice="stop() should wait only for the running call to finish.", limit=2.0)  # fmt: skip
         calls = len(task.calls)
         real_sleep(3 * INTERVAL)
         later, started_later = len(task.calls), [t for t in threads if t.is_alive()]
@@ -185,11 +136,10 @@ def test_waiting_uses_no_cpu(exercise):
 
 def test_stop_twice_or_before_start_does_nothing(exercise):
     task = Task()
-    files = [exercise.__file__]
     worker = exercise.PeriodicWorker(task, INTERVAL)
     problem = None
     try:
-        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop() before start()", files=files)
+        bounded(worker.stop, what=f"{made(INTERVAL)}.stop() before start()")
     except NotImplementedError:
         raise
     except Exception as error:
@@ -202,9 +152,9 @@ def test_stop_twice_or_before_start_does_nothing(exercise):
     task.retired = True  # a worker that starts anyway stops at its first call
     with started_worker(exercise, Task(), INTERVAL) as (worker, threads):
         real_sleep(2 * INTERVAL)
-        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop()", files=files)
+        bounded(worker.stop, what=f"{made(INTERVAL)}.stop()")
         try:
-            call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop() a second time", files=files)
+            bounded(worker.stop, what=f"{made(INTERVAL)}.stop() a second time")
         except NotImplementedError:
             raise
         except Exception as error:
@@ -225,7 +175,52 @@ def test_running_is_true_only_between_start_and_stop(exercise):
     expect(not before, f"{made(INTERVAL)}.running before start() is {before!r}, expected False.{property_hint}")
     with started_worker(exercise, Task(), INTERVAL) as (worker, threads):
         during = worker.running
-        call_bounded(worker.stop, what=f"{made(INTERVAL)}.stop()", files=[exercise.__file__])
+        bounded(worker.stop, what=f"{made(INTERVAL)}.stop()")
         after = worker.running
     expect(during, f"{made(INTERVAL)}.running right after start() returned is {during!r}, expected True.")
     expect(not after, f"{made(INTERVAL)}.running after stop() returned is {after!r}, expected False.")
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Task:
+    """A task that records each call (when, in which thread); it can pause, and it can be retired."""
+
+    def __init__(self, pause: float = 0.0) -> None:
+        self.calls: list[tuple[float, threading.Thread]] = []
+        self.called = threading.Event()
+        self.pause = pause
+        self.retired = False
+
+    def __call__(self) -> None:
+        if self.retired:
+            raise SystemExit  # the check is over: end a worker thread that is still calling
+        self.calls.append((time.monotonic(), threading.current_thread()))
+        self.called.set()
+        if self.pause:
+            real_sleep(self.pause)
+
+
+def made(interval: float) -> str:
+    return f"PeriodicWorker(task, {interval:g})"
+
+
+@contextlib.contextmanager
+def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[object, list[threading.Thread]]]:
+    """Make and start a worker, recording the threads it starts; stop it (bounded) and retire the task afterwards."""
+    files = [exercise.__file__]
+    with record_threads() as threads:
+        worker = exercise.PeriodicWorker(task, interval)
+        try:
+            bounded(worker.start, what=f"{made(interval)}.start()", files=files, advice="start() should start the thread and return at once.")
+            yield worker, threads
+        finally:
+            task.retired = True
+            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+
+
+def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
+    """Call worker.stop(); return how long it took and which of ``threads`` were alive when it returned."""
+    started = time.monotonic()
+    worker.stop()
+    return time.monotonic() - started, [t for t in threads if t.is_alive()]

@@ -5,61 +5,21 @@ from __future__ import annotations
 import functools
 import threading
 
-from kata import harness as support
-from kata.harness import QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, real_sleep, record_threads
+from kata.harness import calls
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, expect, Gauge, join_all, learner_threads, named, real_sleep, record_threads
 
 K = 3
-#: How long map_limited gets, with calls still blocked, before the check decides it returned too early.
-EARLY = 0.2
-#: The longest a blocked call waits for its gate; the checks always open it much sooner.
-GATE_LIMIT = 5.0
-#: How long the first calls of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 STUCK_ADVICE = "Is a thread waiting for a slot that is never given back, or for a thread that never ends?"
 
-# Bounded calls that give this exercise's advice when they hang.
-finished = functools.partial(support.finished, advice=STUCK_ADVICE)
-outcome = functools.partial(support.outcome, advice=STUCK_ADVICE)
-bounded = functools.partial(support.bounded, advice=STUCK_ADVICE)
-
-
-def raiser(item):
-    raise ValueError(f"item {item} failed")
-
-
-def described(error: BaseException | None) -> str:
-    return "returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})"
-
-
-class LastFirst:
-    """A func whose calls finish in reverse input order: item i returns only after item i + 1 has."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.gave_up = False
-        self._returned = 0
-        self._cond = threading.Condition()
-
-    def __call__(self, item: int) -> int:
-        with self._cond:
-            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
-                self.gave_up = True  # the calls did not all run at once; let the rest go
-            self._returned += 1
-            self._cond.notify_all()
-        return item * 10
-
-
-def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
-    gauge = Gauge(limit)
-    got = bounded(f"map_limited(func, range({count}), max_concurrent={limit})", exercise, exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0)
-    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
-    return gauge
+# The harness's bounded calls, giving this exercise's advice when they hang.
+outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
+bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
 
 
 def test_results_come_back_in_input_order(exercise):
     n = 5
     func = LastFirst(n)
-    got = bounded(f"map_limited(func, range({n}), max_concurrent={n})", exercise, exercise.map_limited, func, range(n), n, limit=QUICK + 1.0)
+    got = bounded(exercise.map_limited, func, range(n), n, limit=QUICK + 1.0, what=f"map_limited(func, range({n}), max_concurrent={n})")
     expected = [i * 10 for i in range(n)]
     expect(
         got == expected,
@@ -95,11 +55,12 @@ def test_never_more_than_max_concurrent_calls_at_once(exercise):
 
 def test_a_raising_call_gives_its_slot_back(exercise):
     limit, count = 2, 4
-    _, error = outcome(
-        f"map_limited(func, range({count}), max_concurrent={limit}), with every call raising,", exercise, exercise.map_limited, raiser, range(count), limit,
+    error = outcome(
+        exercise.map_limited, raiser, range(count), limit,
+        what=f"map_limited(func, range({count}), max_concurrent={limit}), with every call raising,",
         advice=f"Once {limit} calls have raised, are their slots gone for good? A slot must be given back however "
         "the call ends: use try/finally, or a `with` block on the semaphore.",
-    )  # fmt: skip
+    ).error  # fmt: skip
     expect(
         isinstance(error, ValueError) and str(error) == "item 0 failed",
         f"map_limited(func, range({count}), max_concurrent={limit}) with func(i) raising ValueError('item i failed') "
@@ -132,7 +93,7 @@ def test_an_exception_reaches_the_caller_after_the_others_finish(exercise):
         f"map_limited(func, {items!r}, max_concurrent=4) {described(call.error)} while the calls for 'a', 'b' and 'c' "
         "were still running. When a call fails, let the others finish (join every thread) before raising.",
     )
-    _, error = finished(call, f"map_limited(func, {items!r}, max_concurrent=4)", exercise)
+    error = call.outcome(what=f"map_limited(func, {items!r}, max_concurrent=4)", advice=STUCK_ADVICE).error
     expect(
         isinstance(error, ValueError) and str(error) == "boom",
         f"map_limited(func, {items!r}, max_concurrent=4), where func('boom') raises ValueError('boom'): it "
@@ -154,7 +115,7 @@ def test_the_first_failure_in_input_order_is_raised(exercise):
             raise ValueError("item 1 failed")
         return item
 
-    _, error = outcome("map_limited(func, range(4), max_concurrent=4)", exercise, exercise.map_limited, func, range(4), 4)
+    error = outcome(exercise.map_limited, func, range(4), 4, what="map_limited(func, range(4), max_concurrent=4)").error
     expect(
         isinstance(error, ValueError) and str(error) == "item 1 failed",
         "map_limited(func, range(4), max_concurrent=4), where item 3 raises first and item 1 a moment later: it "
@@ -165,24 +126,24 @@ def test_the_first_failure_in_input_order_is_raised(exercise):
 def test_max_concurrent_below_one_is_a_value_error(exercise):
     for limit in (0, -1):
         called = []
-        _, error = outcome(f"map_limited(func, [1, 2], max_concurrent={limit})", exercise, exercise.map_limited, called.append, [1, 2], limit)
+        error = outcome(exercise.map_limited, called.append, [1, 2], limit, what=f"map_limited(func, [1, 2], max_concurrent={limit})").error
         expect(isinstance(error, ValueError), f"map_limited(func, [1, 2], max_concurrent={limit}) {described(error)}: expected ValueError, since no call could ever run.")
         expect(not called, f"map_limited(func, [1, 2], max_concurrent={limit}) called func with {called!r} before raising; check max_concurrent first.")
 
 
 def test_empty_input_and_any_iterable(exercise):
-    got = bounded("map_limited(str.upper, [], max_concurrent=2)", exercise, exercise.map_limited, str.upper, [], 2)
+    got = bounded(exercise.map_limited, str.upper, [], 2, what="map_limited(str.upper, [], max_concurrent=2)")
     expect(got == [], f"map_limited(str.upper, [], max_concurrent=2) returned {got!r}, expected [].")
     words = ("a", "bb", "ccc", "dd", "e")
-    got = bounded("map_limited(str.upper, <generator>, max_concurrent=2)", exercise, exercise.map_limited, str.upper, (w for w in words), 2)
+    got = bounded(exercise.map_limited, str.upper, (w for w in words), 2, what="map_limited(str.upper, <generator>, max_concurrent=2)")
     expected = [w.upper() for w in words]
     expect(got == expected, f"map_limited(str.upper, (w for w in {words!r}), max_concurrent=2) returned {got!r}, expected {expected!r}. items may be any iterable, read only once.")
 
 
 def test_no_thread_is_left_running(exercise):
     with record_threads() as started:
-        _, error = outcome("map_limited(func, range(8), max_concurrent=3)", exercise, exercise.map_limited, lambda i: real_sleep(0.01) or i, range(8), 3)
-        _, failure = outcome("map_limited(raising func, range(4), max_concurrent=2)", exercise, exercise.map_limited, raiser, range(4), 2)
+        error = outcome(exercise.map_limited, lambda i: real_sleep(0.01) or i, range(8), 3, what="map_limited(func, range(8), max_concurrent=3)").error
+        failure = outcome(exercise.map_limited, raiser, range(4), 2, what="map_limited(raising func, range(4), max_concurrent=2)").error
     if error is not None:
         raise error
     left = join_all(learner_threads(started), 1.0)
@@ -191,3 +152,38 @@ def test_no_thread_is_left_running(exercise):
         f"Thread(s) {describe_threads(left)} started by map_limited were still running 1 s after it had "
         f"{'returned and raised' if failure is not None else 'returned'}. Join every thread you start before returning or raising.",
     )
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+def raiser(item):
+    raise ValueError(f"item {item} failed")
+
+
+def described(error: BaseException | None) -> str:
+    return "returned normally" if error is None else f"raised {named(error)}"
+
+
+class LastFirst:
+    """A func whose calls finish in reverse input order: item i returns only after item i + 1 has."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.gave_up = False
+        self._returned = 0
+        self._cond = threading.Condition()
+
+    def __call__(self, item: int) -> int:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
+                self.gave_up = True  # the calls did not all run at once; let the rest go
+            self._returned += 1
+            self._cond.notify_all()
+        return item * 10
+
+
+def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
+    gauge = Gauge(limit)
+    got = bounded(exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0, what=f"map_limited(func, range({count}), max_concurrent={limit})")
+    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
+    return gauge

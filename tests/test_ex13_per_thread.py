@@ -3,50 +3,11 @@
 import threading
 
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, call_bounded, expect, forced_races, run_together
+from kata.harness.scenarios import scenario
+from kata.harness import QUICK, Call, bounded, expect, forced_races, run_together
 
 THREADS = 8
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"
-
-
-class Factory:
-    """A factory that makes a new, numbered object per call and notes which thread called it."""
-
-    def __init__(self, fail_first: int = 0) -> None:
-        self.calls: list[tuple[threading.Thread, object]] = []
-        self._lock = threading.Lock()
-        self._fail_first = fail_first
-
-    def __call__(self) -> object:
-        with self._lock:
-            number = len(self.calls) + 1
-            if number <= self._fail_first:
-                self.calls.append((threading.current_thread(), None))
-                raise ConnectionError(f"factory call {number} failed on purpose")
-            made = Made(number)
-            self.calls.append((threading.current_thread(), made))
-            return made
-
-    def made_by(self, thread: threading.Thread) -> list[object]:
-        return [made for caller, made in self.calls if caller is thread and made is not None]
-
-
-class Made:
-    """What the test factory makes: an object that says which call made it."""
-
-    def __init__(self, number: int) -> None:
-        self.number = number
-
-    def __repr__(self) -> str:
-        return f"<object #{self.number} from the factory>"
-
-
-def gets_in_one_thread(per, times, files):
-    """Call per.get() `times` times in one new thread; return (thread, results)."""
-    def body():
-        return threading.current_thread(), [per.get() for _ in range(times)]
-
-    return call_bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)
 
 
 def test_factory_is_not_called_before_the_first_get(exercise):
@@ -96,7 +57,7 @@ def test_threads_calling_get_at_once_each_get_their_own_object(exercise):
 
     with forced_races(exercise):
         per = exercise.PerThread(factory)
-        results = run_together([worker] * THREADS, what=f"{THREADS} threads calling get()", files=[exercise.__file__], advice=HANG_ADVICE)
+        results = run_together([worker] * THREADS, what=f"{THREADS} threads calling get()", advice=HANG_ADVICE)
     for thread, got in results:
         expect(
             len({id(g) for g in got}) == 1,
@@ -131,7 +92,7 @@ def test_threads_with_the_same_name_get_different_objects(exercise):
         threading.current_thread().name = "worker"  # names need not be unique
         return per.get()
 
-    got = run_together([worker] * 4, what="4 threads named 'worker' calling get()", files=[exercise.__file__], advice=HANG_ADVICE)
+    got = run_together([worker] * 4, what="4 threads named 'worker' calling get()", advice=HANG_ADVICE)
     distinct = len({id(g) for g in got})
     expect(
         distinct == 4,
@@ -147,7 +108,7 @@ def test_a_new_thread_never_gets_an_ended_threads_object(exercise):
     kept = []  # keep every object alive, so that no id() is reused
     for _ in range(20):  # one after another: each thread has ended before the next starts
         call = Call(lambda: (threading.get_ident(), per.get()))
-        ident, got = call.result(QUICK, "get() in a new thread", [exercise.__file__], HANG_ADVICE)
+        ident, got = call.result(what="get() in a new thread", advice=HANG_ADVICE)
         call.thread.join(QUICK)
         kept.append(got)
         if ident in seen:
@@ -172,7 +133,7 @@ def test_a_new_thread_never_gets_an_ended_threads_object(exercise):
 def test_two_per_thread_objects_do_not_share(exercise):
     first, second = Factory(), Factory()
     one, two = exercise.PerThread(first), exercise.PerThread(second)
-    a, b = call_bounded(lambda: (one.get(), two.get()), what="get() on two PerThread objects", files=[exercise.__file__], advice=HANG_ADVICE)
+    a, b = bounded(lambda: (one.get(), two.get()), what="get() on two PerThread objects", advice=HANG_ADVICE)
     made = (first.calls[0][1] if first.calls else None, second.calls[0][1] if second.calls else None)
     expect(
         a is made[0] and b is made[1] and len(first.calls) == 1 and len(second.calls) == 1,
@@ -195,7 +156,7 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
             first = None
         return first, per.get()
 
-    first, second = call_bounded(body, what="get() after a failing factory", files=[exercise.__file__], advice=HANG_ADVICE)
+    first, second = bounded(body, what="get() after a failing factory", advice=HANG_ADVICE)
     expect(
         first is not None,
         "factory() raised ConnectionError on the first get(), but get() did not pass it on; expected the "
@@ -214,7 +175,7 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
 # threads are real threads (threading.local and get_ident() work as usual), named after the
 # letters below.
 #
-# Not in EXPLORER_FINDS: caches_the_failure (a raising factory in one thread, no second thread
+# Left to the real-thread checks: caches_the_failure (a raising factory in one thread, no second thread
 # needed; test_a_factory_that_raises_keeps_nothing finds it), keyed_by_get_ident (the system
 # hands an ended thread's number to a new thread when it likes, not when a schedule says;
 # test_a_new_thread_never_gets_an_ended_threads_object finds it) and one_local_for_all_instances
@@ -284,7 +245,11 @@ def per_thread_problem(results, made, threads, asked):
     return None
 
 
-def two_threads_get_at_once(exercise):
+@scenario(
+    "test_explorer_finds_each_thread_gets_its_own_object",
+    finds=["factory_on_every_get", "local_made_in_get", "made_in_constructor", "one_shared_object"],
+)
+def two_threads_get_at_once():
     """Threads A and B each call get() twice on one PerThread; each gets its own object, made once, by itself."""
 
     def scenario(module):
@@ -300,7 +265,8 @@ def two_threads_get_at_once(exercise):
     return scenario
 
 
-def threads_with_one_name(exercise):
+@scenario("test_explorer_finds_threads_with_one_name_get_different_objects", finds=["keyed_by_thread_name"])
+def threads_with_one_name():
     """Threads A and B both take the name 'worker' and call get(); they still get one object each."""
 
     def scenario(module):
@@ -319,16 +285,44 @@ def threads_with_one_name(exercise):
 
     return scenario
 
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_get_at_once, threads_with_one_name]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["factory_on_every_get", "keyed_by_thread_name", "local_made_in_get", "made_in_constructor", "one_shared_object"]
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
-def test_explorer_finds_each_thread_gets_its_own_object(exercise, explorer):
-    explorer(two_threads_get_at_once(exercise))
+class Factory:
+    """A factory that makes a new, numbered object per call and notes which thread called it."""
+
+    def __init__(self, fail_first: int = 0) -> None:
+        self.calls: list[tuple[threading.Thread, object]] = []
+        self._lock = threading.Lock()
+        self._fail_first = fail_first
+
+    def __call__(self) -> object:
+        with self._lock:
+            number = len(self.calls) + 1
+            if number <= self._fail_first:
+                self.calls.append((threading.current_thread(), None))
+                raise ConnectionError(f"factory call {number} failed on purpose")
+            made = Made(number)
+            self.calls.append((threading.current_thread(), made))
+            return made
+
+    def made_by(self, thread: threading.Thread) -> list[object]:
+        return [made for caller, made in self.calls if caller is thread and made is not None]
 
 
-def test_explorer_finds_threads_with_one_name_get_different_objects(exercise, explorer):
-    explorer(threads_with_one_name(exercise))
+class Made:
+    """What the test factory makes: an object that says which call made it."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"<object #{self.number} from the factory>"
+
+
+def gets_in_one_thread(per, times, files):
+    """Call per.get() `times` times in one new thread; return (thread, results)."""
+    def body():
+        return threading.current_thread(), [per.get() for _ in range(times)]
+
+    return bounded(body, what=f"{times} calls of get() in one thread", files=files, advice=HANG_ADVICE)

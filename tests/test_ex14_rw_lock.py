@@ -5,12 +5,11 @@ import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
+from kata.harness.scenarios import scenario
+from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
-#: How long a call that should be waiting gets to prove it has not gone in.
-SETTLE = 0.3
 #: How long a reader of the stream holds the lock before it lets the next one take over.
-HOLD = 0.005
+READER_STAY = 0.005
 #: How long a reader of the stream waits for the next one to go in (or to be seen waiting) before leaving anyway.
 HANDOVER = 0.75
 #: How long a writer may wait for a stream of readers to let it in.
@@ -19,46 +18,6 @@ LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting
 
 
 # --- helpers (generic; candidates for support.py) ---------------------------------------
-
-
-def files(exercise):
-    return [exercise.__file__]
-
-
-class Holder:
-    """A thread that goes into ``lock.read()`` or ``lock.write()`` and stays inside until told to leave."""
-
-    def __init__(self, exercise, lock, door):
-        self.exercise = exercise
-        self.door = door
-        self.inside = threading.Event()
-        self.leave = threading.Event()
-        self.call = Call(self._hold, getattr(lock, door))
-
-    def _hold(self, enter):
-        with enter():
-            self.inside.set()
-            self.leave.wait(QUICK * 3)
-
-    def wait_inside(self, what, advice=LOCK_ADVICE):
-        __tracebackhide__ = True
-        if self.inside.wait(QUICK):
-            return
-        if self.call.done():
-            self.call.result(0, what)  # raises the error that kept it out
-            fail(f"{what} returned without running its with block.")
-        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait(files(self.exercise)))
-
-    def kept_out(self):
-        """True if the thread is still outside after it has had every chance to go in."""
-        settle(self.call)
-        real_sleep(0.05)
-        return not self.inside.is_set()
-
-    def release(self, what):
-        __tracebackhide__ = True
-        self.leave.set()
-        self.call.result(QUICK, what, files(self.exercise), LOCK_ADVICE)
 
 
 # --- readers share -----------------------------------------------------------------------
@@ -76,7 +35,7 @@ def test_read_and_write_work_as_with_blocks(exercise):
         with lock.read():
             steps.append("read again")
 
-    Call(use).result(QUICK, "with lock.read(), then with lock.write(), then with lock.read() again, in one thread,", files(exercise), LOCK_ADVICE)
+    bounded(use, what="with lock.read(), then with lock.write(), then with lock.read() again, in one thread,", advice=LOCK_ADVICE)
     expect(steps == ["read", "write", "read again"], f"The three with blocks ran {steps!r}, expected ['read', 'write', 'read again'].")
 
 
@@ -93,7 +52,7 @@ def test_many_readers_hold_the_lock_at_once(exercise):
                 return False
             return True
 
-    met = run_together([reader] * readers, timeout=QUICK + 1.0, what=f"{readers} readers", files=files(exercise), advice=LOCK_ADVICE)
+    met = run_together([reader] * readers, limit=QUICK + 1.0, what=f"{readers} readers", advice=LOCK_ADVICE)
     expect(
         all(met),
         f"{readers} threads went into lock.read() at the same time and each waited inside for the others, "
@@ -124,12 +83,7 @@ def test_a_writer_waits_until_every_reader_has_left(exercise):
         "was still inside. The writer must wait until *every* reader has left.",
     )
     second.release("Leaving the second read() block")
-    writer.call.result(
-        QUICK,
-        "lock.write(), waiting for two readers, after both had left,",
-        files(exercise),
-        "Does the last reader to leave wake the waiting writer (notify_all)?",
-    )
+    writer.call.result(what="lock.write(), waiting for two readers, after both had left,", advice="Does the last reader to leave wake the waiting writer (notify_all)?")
     expect(writer.inside.is_set(), "lock.write() returned without running its with block.")
 
 
@@ -145,7 +99,7 @@ def test_a_reader_waits_while_a_writer_holds_the_lock(exercise):
         "was still there. A writer holds the lock alone: a reader must wait while a writer is inside.",
     )
     writer.release("Leaving the write() block")
-    reader.call.result(QUICK, "lock.read(), waiting for a writer, after the writer had left,", files(exercise), "Does the writer wake the waiting readers when it leaves (notify_all)?")
+    reader.call.result(what="lock.read(), waiting for a writer, after the writer had left,", advice="Does the writer wake the waiting readers when it leaves (notify_all)?")
 
 
 def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
@@ -160,7 +114,7 @@ def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
         "Writers must exclude each other: a writer waits while another writer is inside.",
     )
     first.release("Leaving the first write() block")
-    second.call.result(QUICK, "A second lock.write(), after the first writer had left,", files(exercise), "Does a writer wake the others when it leaves?")
+    second.call.result(what="A second lock.write(), after the first writer had left,", advice="Does a writer wake the others when it leaves?")
 
 
 def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
@@ -174,14 +128,9 @@ def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
             pass
 
     for door in ("read", "write"):
-        Call(raise_inside, door).result(QUICK, f"with lock.{door}() whose block raises", files(exercise), LOCK_ADVICE)
-        Call(lambda: lock.write().__enter__()).result(
-            QUICK,
-            f"lock.write(), after a with lock.{door}() block had raised an exception,",
-            files(exercise),
-            f"The {door}() block ended with an exception and the lock was never given back. Give it back "
-            "in a `finally:` (or an __exit__ that always runs).",
-        )
+        bounded(raise_inside, door, what=f"with lock.{door}() whose block raises", advice=LOCK_ADVICE)
+        bounded(lambda: lock.write().__enter__(), what=f"lock.write(), after a with lock.{door}() block had raised an exception,", advice=f"The {door}() block ended with an exception and the lock was never given back. Give it back "
+            "in a `finally:` (or an __exit__ that always runs).")
         lock = exercise.ReadWriteLock()
 
 
@@ -218,9 +167,8 @@ def test_no_one_is_ever_inside_with_a_writer(exercise):
         lock = exercise.ReadWriteLock()
         run_together(
             [section("read", "readers", 40) for _ in range(3)] + [section("write", "writers", 20) for _ in range(2)],
-            timeout=10,
+            limit=10,
             what="3 reader and 2 writer threads",
-            files=files(exercise),
             advice=LOCK_ADVICE,
         )
     expect(
@@ -243,15 +191,10 @@ def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
     # is changed by another reader in between, on every Python version.
     with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
         lock = exercise.ReadWriteLock()
-        run_together([read_often] * readers, timeout=10, what=f"{readers} threads each going in and out of lock.read()", files=files(exercise), advice=LOCK_ADVICE)
+        run_together([read_often] * readers, limit=10, what=f"{readers} threads each going in and out of lock.read()", advice=LOCK_ADVICE)
     writer = Call(lambda: lock.write().__enter__())
-    writer.result(
-        QUICK,
-        f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
-        files(exercise),
-        "The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
-        "Change the reader count only while holding the Condition's lock.",
-    )
+    writer.result(what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,", advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
+        "Change the reader count only while holding the Condition's lock.")
 
 
 def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
@@ -268,7 +211,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
             with lock.read():
                 entered.append(n)
                 announce.set()
-                real_sleep(HOLD)
+                real_sleep(READER_STAY)
                 if stop.is_set():
                     return
                 next_inside = threading.Event()
@@ -295,7 +238,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
             len(entered) >= 3,
             f"A relay of readers, each going into lock.read() while the one before it is still inside: only "
             f"{len(entered)} got in within {QUICK:g} s, though no writer was waiting. Readers must be able to "
-            "share the lock.\nWhere the threads are:\n" + where_threads_wait(files(exercise)),
+            "share the lock.\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]),
         )
         asked_at = len(entered)
         writer = Call(write)
@@ -307,7 +250,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
                 "writer must not starve: once a writer waits, new readers should wait behind it (count the "
                 "writers that are waiting, and make read() wait while there are any)."
             )
-        writer.result(0, "lock.write()", files(exercise), LOCK_ADVICE)
+        writer.result(what="lock.write()", advice=LOCK_ADVICE, limit=0)
     finally:
         stop.set()
     expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
@@ -318,7 +261,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
 # thread stays inside its with block for a while of the explorer's virtual time (a second costs
 # nothing), so the others always try to go in while it is there.
 #
-# Not in EXPLORER_FINDS: readers_preferred (writer starvation needs an unbounded stream of
+# Left to the real-thread checks: readers_preferred (writer starvation needs an unbounded stream of
 # readers; test_a_waiting_writer_is_not_starved_by_a_stream_of_readers finds it with real
 # threads) and no_finally (one thread whose with block raises shows it, no race needed;
 # test_the_lock_is_given_back_when_the_with_block_raises finds it).
@@ -364,7 +307,8 @@ def counted(run):
     return None
 
 
-def a_writer_is_alone(exercise):
+@scenario("test_explorer_finds_a_writer_is_alone", finds=["writer_ignores_readers"])
+def a_writer_is_alone():
     """Thread A reads while threads B and C write; each stays inside a second. Nobody may be inside with a writer."""
 
     def scenario(module):
@@ -392,7 +336,8 @@ def a_writer_is_alone(exercise):
     return scenario
 
 
-def readers_share(exercise):
+@scenario("test_explorer_finds_readers_share_the_lock", finds=["plain_mutex"])
+def readers_share():
     """Threads A and B each go into lock.read() and wait inside until the other one is inside too."""
 
     def scenario(module):
@@ -421,7 +366,8 @@ def readers_share(exercise):
     return scenario
 
 
-def the_lock_is_free_after_readers_left(exercise):
+@scenario("test_explorer_finds_the_lock_is_free_after_readers_left", finds=["reader_count_outside_lock"])
+def the_lock_is_free_after_readers_left():
     """Threads A, B and C each stay a second in lock.read(); thread W calls lock.write() once they have all left."""
 
     def scenario(module):
@@ -457,7 +403,8 @@ def the_lock_is_free_after_readers_left(exercise):
     return scenario
 
 
-def readers_come_and_go_beside_a_writer(exercise):
+@scenario("test_explorer_finds_a_writer_waits_for_every_reader", finds=[])
+def readers_come_and_go_beside_a_writer():
     """Threads A and B read while thread C writes; each stays a second. The reader count must stay right."""
 
     def scenario(module):
@@ -486,24 +433,40 @@ def readers_come_and_go_beside_a_writer(exercise):
 
     return scenario
 
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [readers_share, the_lock_is_free_after_readers_left, a_writer_is_alone, readers_come_and_go_beside_a_writer]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = ["plain_mutex", "reader_count_outside_lock", "writer_ignores_readers"]
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
-def test_explorer_finds_a_writer_is_alone(exercise, explorer):
-    explorer(a_writer_is_alone(exercise))
+class Holder:
+    """A thread that goes into ``lock.read()`` or ``lock.write()`` and stays inside until told to leave."""
 
+    def __init__(self, exercise, lock, door):
+        self.exercise = exercise
+        self.door = door
+        self.inside = threading.Event()
+        self.leave = threading.Event()
+        self.call = Call(self._hold, getattr(lock, door))
 
-def test_explorer_finds_readers_share_the_lock(exercise, explorer):
-    explorer(readers_share(exercise))
+    def _hold(self, enter):
+        with enter():
+            self.inside.set()
+            self.leave.wait(QUICK * 3)
 
+    def wait_inside(self, what, advice=LOCK_ADVICE):
+        __tracebackhide__ = True
+        if self.inside.wait(QUICK):
+            return
+        if self.call.done():
+            self.call.result(what=what, limit=0)  # raises the error that kept it out
+            fail(f"{what} returned without running its with block.")
+        fail(f"{what} did not go in within {QUICK:g} s. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
 
-def test_explorer_finds_the_lock_is_free_after_readers_left(exercise, explorer):
-    explorer(the_lock_is_free_after_readers_left(exercise))
+    def kept_out(self):
+        """True if the thread is still outside after it has had every chance to go in."""
+        settle(self.call)
+        real_sleep(0.05)
+        return not self.inside.is_set()
 
-
-def test_explorer_finds_a_writer_waits_for_every_reader(exercise, explorer):
-    explorer(readers_come_and_go_beside_a_writer(exercise))
+    def release(self, what):
+        __tracebackhide__ = True
+        self.leave.set()
+        self.call.result(what=what, advice=LOCK_ADVICE)

@@ -6,17 +6,14 @@ import functools
 import threading
 import time
 
-from kata import harness as support
+from kata.harness import calls
 from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
 
-#: How long the first fetches of a gauge stay running together once all of them are in.
-SETTLE = 0.1
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
-# Bounded calls that give this exercise's advice when they hang.
-finished = functools.partial(support.finished, advice=STUCK_ADVICE)
-outcome = functools.partial(support.outcome, advice=STUCK_ADVICE)
-bounded = functools.partial(support.bounded, advice=STUCK_ADVICE)
+# The harness's bounded calls, giving this exercise's advice when they hang.
+outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
+bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
 
 
 def urls(n: int) -> list[str]:
@@ -28,7 +25,7 @@ def gauged(exercise, max_workers: int | None, count: int) -> Gauge:
     gauge = Gauge(limit)
     args = () if max_workers is None else (max_workers,)
     shown = "" if max_workers is None else f", max_workers={max_workers}"
-    got = bounded(f"fetch_all({count} urls, fetch{shown})", exercise, exercise.fetch_all, urls(count), gauge, *args, limit=QUICK + 1.0)
+    got = bounded(exercise.fetch_all, urls(count), gauge, *args, limit=QUICK + 1.0, what=f"fetch_all({count} urls, fetch{shown})")
     expected = {u: u for u in urls(count)}
     expect(got == expected, f"fetch_all({count} urls, fetch{shown}) with fetch returning its url: got {got!r}, expected {expected!r}.")
     return gauge
@@ -36,10 +33,10 @@ def gauged(exercise, max_workers: int | None, count: int) -> Gauge:
 
 def test_maps_every_url_to_its_result(exercise):
     pages = {u: f"<html>{i}</html>" for i, u in enumerate(urls(5))}
-    got = bounded("fetch_all(5 urls, pages.get, max_workers=3)", exercise, exercise.fetch_all, list(pages), pages.get, 3)
+    got = bounded(exercise.fetch_all, list(pages), pages.get, 3, what="fetch_all(5 urls, pages.get, max_workers=3)")
     expect(isinstance(got, dict), f"fetch_all(...) returned a {type(got).__name__}, expected a dict from url to result.")
     expect(got == pages, f"fetch_all({list(pages)!r}, fetch, max_workers=3), fetch(url) returning that url's page: got {got!r}, expected {pages!r}.")
-    got = bounded("fetch_all([], fetch)", exercise, exercise.fetch_all, [], pages.get)
+    got = bounded(exercise.fetch_all, [], pages.get, what="fetch_all([], fetch)")
     expect(got == {}, f"fetch_all([], fetch) returned {got!r}, expected {{}}.")
 
 
@@ -51,7 +48,7 @@ def test_an_exception_is_mapped_not_raised(exercise):
             raise errors[url]
         return url.upper()
 
-    value, error = outcome("fetch_all(6 urls, fetch, max_workers=3)", exercise, exercise.fetch_all, urls(6), fetch, 3)
+    value, error = outcome(exercise.fetch_all, urls(6), fetch, 3, what="fetch_all(6 urls, fetch, max_workers=3)")
     expect(
         error is None,
         f"fetch_all(6 urls, fetch, max_workers=3), where 3 fetches raise OSError, raised {type(error).__name__}({str(error)!r}). "
@@ -131,7 +128,7 @@ def test_uses_a_thread_pool_executor(exercise):
 
     with executors_made() as executors:
         call = Call(exercise.fetch_all, urls(4), fetch, 2)
-        finished(call, "fetch_all(4 urls, fetch, max_workers=2)", exercise)
+        call.outcome(what="fetch_all(4 urls, fetch, max_workers=2)", advice=STUCK_ADVICE)
     if call.error is not None:
         raise call.error
     expect(
@@ -153,7 +150,7 @@ def test_no_worker_thread_is_left_alive(exercise):
         return url
 
     with record_threads() as started:
-        outcome("fetch_all(6 urls, fetch, max_workers=3)", exercise, exercise.fetch_all, urls(6), fetch, 3)
+        outcome(exercise.fetch_all, urls(6), fetch, 3, what="fetch_all(6 urls, fetch, max_workers=3)")
     threads = learner_threads(started)
     expect(threads, "fetch_all(6 urls, fetch, max_workers=3) started no thread at all: the fetches should run in the executor's threads.")
     alive = [t for t in threads if t.is_alive()]

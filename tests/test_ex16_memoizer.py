@@ -5,7 +5,8 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, Call, call_bounded, expect, fail, FirstCallHolds, in_lockstep, run_together, times
+from kata.harness.scenarios import scenario
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, Call, expect, fail, FirstCallHolds, in_lockstep, Outcome, run_together, said, said_briefly, times
 
 THREADS = 8
 HANG_ADVICE = (
@@ -16,36 +17,6 @@ SERIALIZED = (
     "func('slow') was still running, and memo('fast') waited for it: one slow key holds up every other "
     "key. Is a lock held while func runs? Hold it only to look up or register the key; compute outside it."
 )
-
-
-class BackendDown(Exception):
-    """What the checks' failing func raises."""
-
-
-def outcome_of(func, *args):
-    """``("returned", value)`` or ``("raised", error)``; a stub's NotImplementedError passes through."""
-    try:
-        return "returned", func(*args)
-    except NotImplementedError:
-        raise
-    except Exception as error:
-        return "raised", error
-
-
-def new_memoizer(exercise, func):
-    """``Memoizer(func)``, bounded."""
-    __tracebackhide__ = True
-    return call_bounded(exercise.Memoizer, func, what=f"Memoizer({getattr(func, '__name__', 'func')})", files=[exercise.__file__], advice=HANG_ADVICE)
-
-
-def ask(exercise, memo, key):
-    """``memo(key)``, bounded."""
-    __tracebackhide__ = True
-    return call_bounded(memo, key, what=f"memo({key!r})", files=[exercise.__file__], advice=HANG_ADVICE)
-
-
-def said(kind, got):
-    return f"returned {got!r}" if kind == "returned" else f"raised {type(got).__name__}: {got}"
 
 
 def test_returns_func_result_and_remembers_it(exercise):
@@ -89,9 +60,8 @@ def test_many_threads_asking_for_one_key_compute_it_once(exercise):
     work = func.asking(lambda: memo("k"))
     results = run_together(
         [work] * THREADS,
-        timeout=HOLD_LIMIT + GRACE + QUICK,
+        limit=HOLD_LIMIT + GRACE + QUICK,
         what=f"{THREADS} threads calling memo('k')",
-        files=[exercise.__file__],
         advice=HANG_ADVICE,
     )
     expect(
@@ -143,17 +113,16 @@ def test_different_keys_compute_at_the_same_time(exercise):
         return f"{key} value"
 
     memo = new_memoizer(exercise, func)
-    files = [exercise.__file__]
     slow = Call(memo, "slow")
     try:
         if not slow_started.wait(QUICK):
-            slow.result(0, "memo('slow')", files, HANG_ADVICE)
+            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
             fail("memo('slow') returned without ever calling func('slow').")
-        fast = Call(memo, "fast").result(QUICK, "memo('fast'), called while func('slow') was still computing,", files, SERIALIZED)
+        fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
     finally:
         release_slow.set()
     expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
-    got = slow.result(QUICK, "memo('slow')", files, HANG_ADVICE)
+    got = slow.result(what="memo('slow')", advice=HANG_ADVICE)
     expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
 
 
@@ -167,16 +136,16 @@ def test_a_failure_reaches_the_caller_and_is_not_remembered(exercise):
         return f"{key} value"
 
     memo = new_memoizer(exercise, flaky)
-    kind, got = outcome_of(ask, exercise, memo, "k")
+    got = Outcome.of(ask, exercise, memo, "k")
     expect(
-        kind == "raised" and isinstance(got, BackendDown),
-        f"memo = Memoizer(flaky), where flaky raises BackendDown on its first call: memo('k') {said(kind, got)}. "
+        got.raised and isinstance(got.error, BackendDown),
+        f"memo = Memoizer(flaky), where flaky raises BackendDown on its first call: memo('k') {said(got)}. "
         "Expected flaky's own BackendDown to reach the caller.",
     )
-    kind, got = outcome_of(ask, exercise, memo, "k")
+    got = Outcome.of(ask, exercise, memo, "k")
     expect(
-        (kind, got) == ("returned", "k value") and len(calls) == 2,
-        f"memo = Memoizer(flaky): after memo('k') raised, the next memo('k') {said(kind, got)} and flaky ran "
+        got == Outcome("k value") and len(calls) == 2,
+        f"memo = Memoizer(flaky): after memo('k') raised, the next memo('k') {said(got)} and flaky ran "
         f"{len(calls)} time(s) in all; expected 'k value' from a second run of flaky. A computation that raised "
         "must not be remembered: the next call computes again.",
     )
@@ -188,15 +157,14 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
 
     func = FirstCallHolds(exercise.__file__, THREADS, fail_every_time)
     memo = new_memoizer(exercise, func)
-    work = func.asking(lambda: outcome_of(memo, "k"))
+    work = func.asking(lambda: Outcome.of(memo, "k"))
     outcomes = run_together(
         [work] * THREADS,
-        timeout=HOLD_LIMIT + GRACE + QUICK,
+        limit=HOLD_LIMIT + GRACE + QUICK,
         what=f"{THREADS} threads calling memo('k'), where func('k') raises,",
-        files=[exercise.__file__],
         advice="When func raises, are the threads waiting for that key woken and given the exception?",
     )
-    wrong = [said(kind, got) for kind, got in outcomes if not (kind == "raised" and isinstance(got, BackendDown))]
+    wrong = [said(got) for got in outcomes if not (got.raised and isinstance(got.error, BackendDown))]
     expect(
         not wrong,
         f"{THREADS} threads called memo('k') at the same moment and func('k') raised BackendDown; {len(wrong)} of them "
@@ -211,25 +179,21 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
     )
 
 
-
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. The
 # scenarios' func pauses on the explorer's virtual clock (a second costs nothing), so the other
 # threads always ask while a computation is still running.
 #
-# Not in EXPLORER_FINDS: none_means_unknown (a remembered None is computed again even with one
+# Left to the real-thread checks: none_means_unknown (a remembered None is computed again even with one
 # thread, no race needed; test_a_remembered_none_is_not_computed_again finds it).
-
-
-def briefly(kind, got):
-    return f"raised {type(got).__name__}" if kind == "raised" else f"returned {got!r}"
 
 
 def in_threads(names):
     return ", then ".join(f"thread {name}" for name in names)
 
 
-def two_threads_ask_for_one_key(exercise):
+@scenario("test_explorer_finds_one_key_computed_once", finds=["entry_registered_without_lock", "no_lock"])
+def two_threads_ask_for_one_key():
     """Threads A and B each call memo('k') once; func('k') takes a second and must run only once."""
 
     def scenario(module):
@@ -262,7 +226,8 @@ def two_threads_ask_for_one_key(exercise):
     return scenario
 
 
-def a_slow_key_does_not_hold_up_another(exercise):
+@scenario("test_explorer_finds_a_slow_key_does_not_hold_up_another", finds=["global_lock_while_computing"])
+def a_slow_key_does_not_hold_up_another():
     """Thread A calls memo('slow'); while func('slow') runs, thread B calls memo('fast'), then lets 'slow' finish."""
 
     def scenario(module):
@@ -303,7 +268,11 @@ def a_slow_key_does_not_hold_up_another(exercise):
     return scenario
 
 
-def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
+@scenario(
+    "test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten",
+    finds=["caches_exception", "failed_waiters_hang", "waiters_compute_again", "waiters_get_none"],
+)
+def a_failure_reaches_every_waiter_and_is_forgotten():
     """Threads A, B and C each call memo('k') twice; the first flaky('k') raises after a second, later ones return."""
 
     def scenario(module):
@@ -322,22 +291,19 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
         def twice():
             outcomes = []
             for _ in range(2):
-                try:
-                    outcomes.append(("returned", memo("k")))
-                except BackendDown as error:
-                    outcomes.append(("raised", error))
+                outcomes.append(Outcome.of(memo, "k", catch=(BackendDown,)))
             return outcomes
 
         def verdict(results, run):
-            firsts_raised = all(results[name][0][0] == "raised" for name in "ABC")
-            seconds_computed = all(results[name][1] == ("returned", "value made by call 2") for name in "ABC")
+            firsts_raised = all(results[name][0].raised for name in "ABC")
+            seconds_computed = all(results[name][1] == Outcome("value made by call 2") for name in "ABC")
             if firsts_raised and seconds_computed and len(ran) == 2:
                 return None
             computing = run.steps_noting("sleeps")
             if computing:
                 run.focus = computing[0]
             calls = "; ".join(
-                f"{'Thread' if name == 'A' else 'thread'} {name} {briefly(*results[name][0])}, then {briefly(*results[name][1])}"
+                f"{'Thread' if name == 'A' else 'thread'} {name} {said_briefly(results[name][0])}, then {said_briefly(results[name][1])}"
                 for name in "ABC"
             )
             told = (
@@ -346,12 +312,12 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
                 f"({in_threads(ran)}). {calls}. "
             )
             owner = ran[0] if ran else None
-            wrong = [name for name in "ABC" if results[name][0][0] != "raised"]
+            wrong = [name for name in "ABC" if not results[name][0].raised]
             if wrong and wrong[0] == owner:
                 return told + f"Thread {owner}'s own flaky('k') raised BackendDown, so its memo('k') must raise it too."
             if wrong:
                 waiter = wrong[0]
-                got = results[waiter][0][1]
+                got = results[waiter][0].value
                 number = int(got.rsplit(" ", 1)[-1]) if isinstance(got, str) and got.startswith("value made by call ") else 0
                 again = 0 < number <= len(ran) and ran[number - 1] == waiter
                 if again and len(computing) >= 2:
@@ -376,23 +342,20 @@ def a_failure_reaches_every_waiter_and_is_forgotten(exercise):
 
     return scenario
 
-
-#: Every scenario the explorer runs for this exercise (the explorer benchmark uses them too).
-EXPLORED = [two_threads_ask_for_one_key, a_slow_key_does_not_hold_up_another, a_failure_reaches_every_waiter_and_is_forgotten]
-#: Mutants the explorer must find on its own, whatever the real-thread checks do.
-EXPLORER_FINDS = [
-    "caches_exception", "entry_registered_without_lock", "failed_waiters_hang", "global_lock_while_computing",
-    "no_lock", "waiters_compute_again", "waiters_get_none",
-]
+# Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
-def test_explorer_finds_one_key_computed_once(exercise, explorer):
-    explorer(two_threads_ask_for_one_key(exercise))
+class BackendDown(Exception):
+    """What the checks' failing func raises."""
 
 
-def test_explorer_finds_a_slow_key_does_not_hold_up_another(exercise, explorer):
-    explorer(a_slow_key_does_not_hold_up_another(exercise))
+def new_memoizer(exercise, func):
+    """``Memoizer(func)``, bounded."""
+    __tracebackhide__ = True
+    return bounded(exercise.Memoizer, func, what=f"Memoizer({getattr(func, '__name__', 'func')})", advice=HANG_ADVICE)
 
 
-def test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten(exercise, explorer):
-    explorer(a_failure_reaches_every_waiter_and_is_forgotten(exercise))
+def ask(exercise, memo, key):
+    """``memo(key)``, bounded."""
+    __tracebackhide__ = True
+    return bounded(memo, key, what=f"memo({key!r})", advice=HANG_ADVICE)

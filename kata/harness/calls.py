@@ -9,7 +9,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kata.harness.timing import QUICK, SETTLE, real_sleep
 from kata.harness.wording import HUNG, fail
@@ -22,15 +22,20 @@ def check_started() -> None:
     """Remember which threads already exist, so reports about this check leave them out."""
     _threads_before.clear()
     _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
+    _exercise_files.clear()
 
 
-def where_threads_wait(files: Iterable[str]) -> str:
-    """One line per thread this check started that is inside the given files: its name and the line it is on."""
+def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
+    """One line per thread this check started that is inside the given files: its name and the line it is on.
+
+    With ``among``, only those threads are listed (not the ones the learner's code started).
+    """
     files = set(files)
     names = {t.ident: t.name for t in threading.enumerate()}
+    wanted = None if among is None else {t.ident for t in among}
     lines = []
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before:
+        if ident in _threads_before or (wanted is not None and ident not in wanted):
             continue
         for entry in traceback.extract_stack(frame)[::-1]:
             if entry.filename in files:
@@ -40,17 +45,62 @@ def where_threads_wait(files: Iterable[str]) -> str:
                     f"line {entry.lineno}, in {entry.name}: {source}"
                 )
                 break
-    return "\n".join(sorted(lines)) or "  (no thread is inside your file right now)"
+    if not lines:
+        return "  (no thread is inside your file right now)" if among is None else "  (none of them is inside your file right now)"
+    return "\n".join(sorted(lines))
 
 
-def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = ()) -> str:
-    """The message for a call that did not return in time, with where each thread is stuck."""
+def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (), among: Iterable[threading.Thread] | None = None) -> str:
+    """The message for a call that did not return in time, with where each thread (of ``among``, if given) is stuck."""
     message = HUNG.format(what=what, seconds=seconds)
     if advice:
         message += " " + advice
     if files:
-        message += "\nWhere the threads are:\n" + where_threads_wait(files)
+        message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
     return message
+
+
+class Outcome(NamedTuple):
+    """What a call did: the value it returned, or the exception it raised (unpacks as ``value, error``)."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def raised(self) -> bool:
+        return self.error is not None
+
+    def get(self) -> Any:
+        """The value, or the exception raised again."""
+        __tracebackhide__ = True
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+    @classmethod
+    def of(cls, func: Callable[..., Any], *args: Any, catch: tuple[type[BaseException], ...] = (Exception,), **kwargs: Any) -> Outcome:
+        """Call ``func`` right here, unbounded (an explorer scenario's thread, say): the exceptions
+        in ``catch`` become the outcome; any other, and a stub's NotImplementedError, pass through."""
+        try:
+            return cls(func(*args, **kwargs))
+        except NotImplementedError:
+            raise
+        except catch as error:
+            return cls(error=error)
+
+
+#: The exercise module the current check imported (set by the plugin's ``exercise`` fixture):
+#: a hang report lists the threads inside its file unless a call names other files.
+_exercise_files: list[str] = []
+
+
+def exercise_loaded(module: Any) -> None:
+    """Make ``module``'s file the one hang reports of this check look in by default."""
+    _exercise_files[:] = [module.__file__]
+
+
+def _files(files: Iterable[str] | None) -> Iterable[str]:
+    return _exercise_files if files is None else files
 
 
 class Call:
@@ -58,6 +108,9 @@ class Call:
 
     The caller thread is non-daemon, like a program's main thread, so threads the learner's
     code creates inherit ``daemon=False`` exactly as they would when called from ``main``.
+    Every way of collecting what it did takes the same keywords: ``what`` (the call as the
+    learner reads it), ``advice`` (a question added when it hangs), ``files`` (whose threads a
+    hang report lists; by default the exercise's file, ``()`` for none) and ``limit`` (seconds).
     """
 
     def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -83,30 +136,53 @@ class Call:
         """True if the call has finished within ``timeout`` seconds."""
         return self._finished.wait(timeout)
 
-    def result(self, timeout: float, what: str, files: Iterable[str] = (), advice: str = "") -> Any:
-        """The call's return value; its exception re-raised; a failure naming stuck threads if it hangs."""
+    def outcome(self, *, what: str, advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK,
+                catch: tuple[type[BaseException], ...] = (BaseException,)) -> Outcome:
+        """What the call did, once it has finished; a failure naming where the threads wait if it
+        does not finish within ``limit``. A stub's NotImplementedError, and any exception not in
+        ``catch``, is raised again here."""
         __tracebackhide__ = True
-        if not self._finished.wait(timeout):
-            fail(hung(what, timeout, advice, files))
-        if self.error is not None:
-            raise self.error
-        return self.value
+        if not self._finished.wait(limit):
+            fail(hung(what, limit, advice, _files(files)))
+        error = self.error
+        if error is not None and (isinstance(error, NotImplementedError) or not isinstance(error, catch)):
+            raise error
+        return Outcome(self.value, error)
+
+    def result(self, *, what: str, advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK) -> Any:
+        """The call's return value; its exception raised again; a failure naming where the threads wait if it hangs."""
+        __tracebackhide__ = True
+        return self.outcome(what=what, advice=advice, files=files, limit=limit).get()
 
 
-def call_bounded(func: Callable[..., Any], *args: Any, timeout: float = QUICK, what: str = "", files: Iterable[str] = (), advice: str = "") -> Any:
-    """Call ``func`` in a watched thread; see :meth:`Call.result`."""
+def _named(func: Any) -> str:
+    return f"{getattr(func, '__name__', func)}()"
+
+
+def bounded(func: Callable[..., Any], /, *args: Any, what: str = "", advice: str = "", files: Iterable[str] | None = None,
+            limit: float = QUICK, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)`` in a watched thread: its value, or its exception raised again; see :class:`Call`."""
     __tracebackhide__ = True
-    return Call(func, *args).result(timeout, what or f"{getattr(func, '__name__', func)}()", files, advice)
+    return Call(func, *args, **kwargs).result(what=what or _named(func), advice=advice, files=files, limit=limit)
+
+
+def outcome(func: Callable[..., Any], /, *args: Any, what: str = "", advice: str = "", files: Iterable[str] | None = None,
+            limit: float = QUICK, catch: tuple[type[BaseException], ...] = (BaseException,), **kwargs: Any) -> Outcome:
+    """``func(*args, **kwargs)`` in a watched thread: the :class:`Outcome` (value or exception); see :meth:`Call.outcome`."""
+    __tracebackhide__ = True
+    return Call(func, *args, **kwargs).outcome(what=what or _named(func), advice=advice, files=files, limit=limit, catch=catch)
 
 
 _worker_numbers = itertools.count(1)  # unique names: threads a hung check left behind are not confused with new ones
 
 
-def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what: str = "", files: Iterable[str] = (), advice: str = "") -> list[Any]:
+def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK,
+                 only_workers: bool = False) -> list[Any]:
     """Start one thread per worker, release them together at a barrier, and return their results.
 
-    A worker's exception is raised again here; a worker still running after ``timeout``
-    seconds fails the check with the place each thread is stuck.
+    A worker's exception is raised again here; a worker still running after ``limit``
+    seconds fails the check with the place each thread is stuck (in ``files``, by default the
+    exercise's file; with ``only_workers``, leaving out threads the learner's code started).
     """
     __tracebackhide__ = True
     barrier = threading.Barrier(len(workers))
@@ -115,7 +191,7 @@ def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what:
 
     def body(index: int, work: Callable[[], Any]) -> None:
         try:
-            barrier.wait(timeout)
+            barrier.wait(limit)
             results[index] = work()
         except BaseException as error:  # handed to the check, which re-raises it
             errors[index] = error
@@ -124,8 +200,8 @@ def run_together(workers: list[Callable[[], Any]], timeout: float = QUICK, what:
     threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True) for i, w in enumerate(workers)]
     for thread in threads:
         thread.start()
-    if join_all(threads, timeout):
-        fail(hung(what or f"{len(workers)} threads working together", timeout, advice, files))
+    if join_all(threads, limit):
+        fail(hung(what or f"{len(workers)} threads working together", limit, advice, _files(files), threads if only_workers else None))
     for error in errors:
         if error is not None:
             raise error
@@ -177,28 +253,3 @@ def settle(call: Call, limit: float = SETTLE, previous: Any = None) -> Any:
             return frame
         real_sleep(0.001)
     return None
-
-
-def finished(call: Call, what: str, exercise, limit: float = QUICK, advice: str = ""):
-    """``(value, error)`` of a watched call, or a failure naming where this check's threads wait if it hangs."""
-    __tracebackhide__ = True
-    if not call.wait(limit):
-        fail(hung(what, limit, advice, [exercise.__file__]))
-    if isinstance(call.error, NotImplementedError):
-        raise call.error
-    return call.value, call.error
-
-
-def outcome(what: str, exercise, func, *args, advice: str = "", limit: float = QUICK, **kwargs):
-    """Call ``func`` in a watched thread; return ``(value, error)``."""
-    __tracebackhide__ = True
-    return finished(Call(func, *args, **kwargs), what, exercise, limit, advice)
-
-
-def bounded(what: str, exercise, func, *args, advice: str = "", **kwargs):
-    """Call ``func`` in a watched thread; return its value or raise its exception."""
-    __tracebackhide__ = True
-    value, error = outcome(what, exercise, func, *args, advice=advice, **kwargs)
-    if error is not None:
-        raise error
-    return value

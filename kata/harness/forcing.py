@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kata.harness.calls import call_bounded, run_together
+from kata.harness.calls import bounded, run_together
 from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
@@ -233,5 +233,5 @@ def in_lockstep(exercise, threads, steps, make, made_as, call, what, advice):
         return results
 
     with pausing_locks(exercise), preempt([exercise.__file__], rate=SWITCH_RATE, pause=SWITCH_PAUSE):
-        made.append(call_bounded(make, what=made_as, files=[exercise.__file__], advice=advice))
-        return run_together([work] * threads, timeout=3 * QUICK, what=what, files=[exercise.__file__], advice=advice)
+        made.append(bounded(make, what=made_as, advice=advice))
+        return run_together([work] * threads, limit=3 * QUICK, what=what, advice=advice)

@@ -23,7 +23,7 @@ import pytest
 
 from kata import catalogue, messages
 from kata import explorer as explore
-from kata.harness.calls import check_started, join_all
+from kata.harness.calls import check_started, exercise_loaded, join_all
 from kata.harness.wording import fail
 
 #: What a conftest re-exports: the hooks and fixtures pytest looks for there.
@@ -118,7 +118,9 @@ def exercise(request: pytest.FixtureRequest) -> ModuleType:
     """The learner's module for this test file's exercise, imported from the target folder."""
     stem = catalogue.stem_of(request.module.__name__)
     assert stem, f"{request.module.__name__} is not named test_exNN_<name>"
-    return load(request.config, stem)
+    module = load(request.config, stem)
+    exercise_loaded(module)
+    return module
 
 
 @pytest.fixture

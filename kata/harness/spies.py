@@ -11,11 +11,6 @@ from typing import Any
 
 from kata.harness.timing import real_sleep
 
-def files_of(*modules: Any) -> frozenset[str]:
-    """The source files of modules, as their code objects name them."""
-    return frozenset(m.__file__ for m in modules)
-
-
 @contextlib.contextmanager
 def record_threads() -> Iterator[list[threading.Thread]]:
     """Collect every ``Thread`` whose ``start()`` is called inside the block, in start order."""

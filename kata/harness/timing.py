@@ -33,3 +33,16 @@ GRACE = 0.15 * TIME_SCALE
 #: file, and how long it then sleeps, so that the threads just woken from the barrier catch up.
 SWITCH_RATE = 0.2
 SWITCH_PAUSE = 1e-4
+
+#: How long a held task or call keeps running while the check watches whether its caller returns too early.
+HOLD_OPEN = 0.3
+
+#: How long a call gets, with the work it started still blocked, before the check decides it returned too early.
+EARLY = 0.2
+
+#: The longest a blocked task or call waits for its gate; the checks always open it much sooner.
+GATE_LIMIT = 5.0
+
+#: In checks of periodic work: the interval asked for, and how long the check watches the calls.
+INTERVAL = 0.04
+WINDOW = 0.3

@@ -41,3 +41,25 @@ def spaced(n: int) -> str:
 def describe_threads(threads: Iterable[threading.Thread]) -> str:
     """``'Thread-3 (work)' (daemon), 'Thread-4'``."""
     return ", ".join(f"{t.name!r}" + (" (daemon)" if t.daemon else "") for t in threads)
+
+
+def named(error: BaseException) -> str:
+    """An exception as code would build it: ``KeyError('k')``."""
+    return f"{type(error).__name__}({str(error)!r})"
+
+
+def said(outcome) -> str:
+    """What a call did, in full: ``returned 3`` or ``raised KeyError: 'k'``."""
+    error = outcome.error
+    return f"raised {type(error).__name__}: {error}" if error is not None else f"returned {outcome.value!r}"
+
+
+def said_briefly(outcome) -> str:
+    """What a call did, naming only an exception's type: ``returned 3`` or ``raised KeyError``."""
+    error = outcome.error
+    return f"raised {type(error).__name__}" if error is not None else f"returned {outcome.value!r}"
+
+
+def arguments(*args: object, **kwargs: object) -> str:
+    """Arguments as a call shows them: ``'a', 1, timeout=0.5``."""
+    return ", ".join([*map(repr, args), *(f"{k}={v!r}" for k, v in kwargs.items())])

@@ -2,9 +2,9 @@
 
     python -m kata.maint.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
 
-For every exercise whose checks define race-explorer scenarios (``EXPLORED`` in its test file):
+For every exercise whose checks declare race-explorer scenarios (``@scenario`` in its test file):
 
-* each mutant listed in ``EXPLORER_FINDS`` must be found by one of the scenarios within
+* each mutant a scenario names in ``finds=`` must be found by that scenario within
   ``explore.SCHEDULES`` schedules: the table shows the schedule and the seconds it took;
 * the reference solution and every alternative run ``--schedules`` schedules of every scenario,
   which must all pass (a failure there is a false alarm);
@@ -29,10 +29,12 @@ from kata import catalogue
 from kata.maint import selfcheck
 
 from kata import explorer as explore
+from kata.harness.scenarios import Scenario, scenarios_in
 
 
-def scenarios_of(exercise: catalogue.Exercise) -> tuple[list, list[str]]:
-    """The exercise's explorer scenario factories and the mutants they must find."""
+def scenarios_of(exercise: catalogue.Exercise) -> tuple[list[Scenario], list[str]]:
+    """The exercise's registered explorer scenarios (``@scenario`` in its check file), and every
+    mutant one of them must find."""
     module = sys.modules.get(exercise.test_file.stem)
     if module is None:  # loaded by path: the checks folder is not a package
         spec = importlib.util.spec_from_file_location(exercise.test_file.stem, exercise.test_file)
@@ -40,11 +42,12 @@ def scenarios_of(exercise: catalogue.Exercise) -> tuple[list, list[str]]:
         module = importlib.util.module_from_spec(spec)
         sys.modules[spec.name] = module
         spec.loader.exec_module(module)
-    return list(getattr(module, "EXPLORED", [])), list(getattr(module, "EXPLORER_FINDS", []))
+    registered = scenarios_in(module)
+    return registered, sorted({stem for s in registered for stem in s.finds})
 
 
 def explored(numbers: list[str]) -> list[catalogue.Exercise]:
-    """The selected exercises whose checks use the explorer."""
+    """The selected exercises whose checks declare explorer scenarios."""
     return [e for e in selfcheck.selected(numbers) if scenarios_of(e)[0]]
 
 
@@ -82,20 +85,21 @@ class Result:
 
 
 def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Result:
-    factories, finds = scenarios_of(exercise)
+    scenarios, finds = scenarios_of(exercise)
     result = Result(exercise.stem)
     mutants = {m.stem: m for m in exercise.mutants()}
     for stem in finds:
         finding = Finding(stem)
-        for factory in factories:
-            scenario = factory(None)
-            report = explore.explore(mutants[stem], scenario, budget=float("inf"))
+        for scenario in scenarios:
+            if stem not in scenario.finds:
+                continue  # each mutant is held to the scenarios that say they find it
+            report = explore.explore(mutants[stem], scenario.plan(), budget=float("inf"))
             if report.found is None:
                 continue
-            finding.scenario, finding.schedule, finding.seconds, finding.seed = factory.__name__, report.schedules, report.seconds, report.found.seed
+            finding.scenario, finding.schedule, finding.seconds, finding.seed = scenario.name, report.schedules, report.seconds, report.found.seed
             same = 0
             for _ in range(replays):
-                again = explore.explore(mutants[stem], factory(None), replay=report.found.seed, budget=float("inf"))
+                again = explore.explore(mutants[stem], scenario.plan(), replay=report.found.seed, budget=float("inf"))
                 same += same_failure(again.found, report.found)
             finding.replays, finding.replays_identical = replays, same
             break
@@ -104,27 +108,27 @@ def measure(exercise: catalogue.Exercise, schedules: int, replays: int) -> Resul
     variants.update({a.stem: a for a in exercise.alternatives()})
     for name, path in variants.items():
         outcomes: dict[str, object] = {}
-        for factory in factories:
-            report = explore.explore(path, factory(None), schedules=schedules, budget=float("inf"))
+        for scenario in scenarios:
+            report = explore.explore(path, scenario.plan(), schedules=schedules, budget=float("inf"))
             if report.found is not None:
-                outcomes[factory.__name__] = f"FALSE ALARM at seed {report.found.seed}: {report.found.message.splitlines()[0]}"
+                outcomes[scenario.name] = f"FALSE ALARM at seed {report.found.seed}: {report.found.message.splitlines()[0]}"
             elif report.stopped:
-                outcomes[factory.__name__] = f"stopped after {report.schedules} schedules: {report.stopped}"
+                outcomes[scenario.name] = f"stopped after {report.schedules} schedules: {report.stopped}"
             else:
-                outcomes[factory.__name__] = "ok"
+                outcomes[scenario.name] = "ok"
         result.correct[name] = outcomes
     return result
 
 
-def hit_rate(path: Path, factory, seeds: int) -> float:
+def hit_rate(path: Path, scenario: Scenario, seeds: int) -> float:
     """The share of seeds 1 … ``seeds`` whose schedule fails: how surely a bug of this shape is found."""
     program = explore.Program(path)
     try:
-        probe = explore.run_schedule(program, factory(None), 0)
+        probe = explore.run_schedule(program, scenario.plan(), 0)
         if probe.failed:
             return 1.0
         horizon, pool = max(probe.steps, 1), probe.pool
-        failed = sum(explore.run_schedule(program, factory(None), seed, horizon, explore.PREEMPTIONS, pool=pool).failed for seed in range(1, seeds + 1))
+        failed = sum(explore.run_schedule(program, scenario.plan(), seed, horizon, explore.PREEMPTIONS, pool=pool).failed for seed in range(1, seeds + 1))
         return failed / seeds
     finally:
         program.close()
@@ -132,9 +136,9 @@ def hit_rate(path: Path, factory, seeds: int) -> float:
 
 def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
     """For each mutant the explorer must find, the best hit rate over the exercise's scenarios."""
-    factories, finds = scenarios_of(exercise)
+    scenarios, finds = scenarios_of(exercise)
     mutants = {m.stem: m for m in exercise.mutants()}
-    return {stem: max(hit_rate(mutants[stem], factory, seeds) for factory in factories) for stem in finds}
+    return {stem: max(hit_rate(mutants[stem], scenario, seeds) for scenario in scenarios) for stem in finds}
 
 
 def main(argv: list[str] | None = None) -> int:

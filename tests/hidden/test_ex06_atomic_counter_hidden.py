@@ -1,6 +1,6 @@
 """Hidden checks for exercise 06: the same behaviours as the public checks, tried in other ways."""
 
-from kata.harness import call_bounded, expect, forced_races, run_together, spaced
+from kata.harness import bounded, expect, forced_races, run_together, spaced
 
 LOCK_ADVICE = "Is a thread waiting for a lock that is never released, or for a Lock it already holds?"
 
@@ -15,14 +15,14 @@ def test_many_threads_with_mixed_steps_lose_nothing(exercise):
             method = counter.increment if step > 0 else counter.decrement
             return lambda: [method(abs(step)) for _ in range(400)]
 
-        run_together([worker(step) for step in steps], what="8 counter threads", files=[exercise.__file__], advice=LOCK_ADVICE)
+        run_together([worker(step) for step in steps], what="8 counter threads", advice=LOCK_ADVICE)
     expected = -50 + 400 * sum(steps)
-    got = call_bounded(lambda: counter.value, what="counter.value", files=[exercise.__file__], advice=LOCK_ADVICE)
+    got = bounded(lambda: counter.value, what="counter.value", advice=LOCK_ADVICE)
     expect(got == expected, f"Counter(-50) with 8 threads × 400 mixed updates: expected {spaced(expected)}, got {spaced(got)}.")
 
 
 def test_default_step_is_one_in_both_directions(exercise):
     """increment() and decrement() without an argument move by exactly one."""
-    counter = call_bounded(exercise.Counter, what="Counter()")
-    got = [call_bounded(counter.increment, what="increment()"), call_bounded(counter.increment, what="increment()"), call_bounded(counter.decrement, what="decrement()")]
+    counter = bounded(exercise.Counter, what="Counter()", files=())
+    got = [bounded(counter.increment, what="increment()", files=()), bounded(counter.increment, what="increment()", files=()), bounded(counter.decrement, what="decrement()", files=())]
     expect(got == [1, 2, 1], f"Counter(): increment(), increment(), decrement() returned {got}, expected [1, 2, 1].")
