@@ -10,7 +10,6 @@ the check that waited for it says where it was. Nothing is raised inside the tra
 
 from __future__ import annotations
 
-import sys
 import threading
 import traceback
 from typing import Any
