@@ -177,6 +177,12 @@ def explore_bench(session: nox.Session) -> None:
 
 
 @maintainer_session(python=False, default=False)
+def mutation(session: nox.Session) -> None:
+    """Apply every concurrency mutation operator to every solution and alternative and run each mutant: nox -s mutation [-- 06 07]."""
+    session.run(kata_python(session), "-m", "kata.maint.mutation", *session.posargs, external=True)
+
+
+@maintainer_session(python=False, default=False)
 def bench(session: nox.Session) -> None:
     """Time each exercise's checks on the solution and on the stub, and each mutant's rejection."""
     session.run(kata_python(session), "-m", "kata.maint.bench", *session.posargs, external=True)
