@@ -43,8 +43,9 @@ DEFAULT_EXPLORE_SCHEDULES = 200
 
 #: The CPython versions the kata supports and CI tests, oldest first.
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
-#: The supported CPythons nox finds on the host itself (3.14 and 3.15 run elsewhere for now).
-HOST_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+#: The CPython whose test session also runs the tooling tests (grader, learner tools, release):
+#: they do not depend on the interpreter's threading, and this one is on the host, not in a chroot.
+TOOLING_PYTHON = "3.13"
 
 #: What a learner installs (besides nox): the checks' only dependencies.
 REQUIREMENTS = ("pytest>=8.0", "pytest-timeout>=2.2")
