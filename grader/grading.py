@@ -21,11 +21,11 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 from kata import catalogue, messages
 from kata.messages import Status
@@ -290,19 +290,23 @@ def grade_submission(submission: Path, exercises: list[catalogue.Exercise], sett
     return summarise(display_name(submission), [grade_exercise(submission, e, settings) for e in exercises])
 
 
-def submission_names(submissions: list[Path]) -> list[str]:
-    """Each folder's :func:`display_name`, told apart when two are the same (``bob``, ``bob-2``)."""
-    names: list[str] = []
+def told_apart(names: Iterable[str]) -> list[str]:
+    """The names, a repeated one numbered (``bob``, ``bob-2``), even where systems ignore case."""
+    unique: list[str] = []
     taken: set[str] = set()
-    for folder in submissions:
-        name = base = display_name(folder)
-        count = 1
+    for base in names:
+        name, count = base, 1
         while name.casefold() in taken:
             count += 1
             name = f"{base}-{count}"
         taken.add(name.casefold())
-        names.append(name)
-    return names
+        unique.append(name)
+    return unique
+
+
+def submission_names(submissions: list[Path]) -> list[str]:
+    """Each folder's :func:`display_name`, told apart when two are the same (``bob``, ``bob-2``)."""
+    return told_apart(display_name(folder) for folder in submissions)
 
 
 #: The longest file or folder name the writers make for a submission, in UTF-8 bytes (filesystems allow 255).
@@ -323,17 +327,7 @@ def safe_file_name(name: str) -> str:
 
 def file_names(results: list[SubmissionResult]) -> list[str]:
     """A :func:`safe_file_name` per result, unique even where systems ignore case (``bob``, ``bob-2``)."""
-    names: list[str] = []
-    taken: set[str] = set()
-    for result in results:
-        name = base = safe_file_name(result.submission)
-        count = 1
-        while name.casefold() in taken:
-            count += 1
-            name = f"{base}-{count}"
-        taken.add(name.casefold())
-        names.append(name)
-    return names
+    return told_apart(safe_file_name(result.submission) for result in results)
 
 
 def shard(submissions: list[Path], index: int, count: int) -> list[Path]:
