@@ -12,7 +12,7 @@ from html import escape
 from statistics import median
 from urllib.parse import quote
 
-from grader.grading import SubmissionResult, file_names
+from grader.grading import SubmissionResult, exercise_columns, file_names
 from kata.messages import Status
 
 #: How many bars the score distribution has.
@@ -58,18 +58,10 @@ def distribution_svg(results: list[SubmissionResult]) -> str:
     return "\n".join(parts)
 
 
-def exercises_of(results: list[SubmissionResult]) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for result in results:
-        for exercise in result.exercises:
-            seen.setdefault(exercise.id, exercise.stem)
-    return list(seen.items())
-
-
 def pass_rates(results: list[SubmissionResult]) -> dict[str, float]:
     """Each exercise's share of graded submissions that passed it, by exercise id."""
     rates = {}
-    for number, _ in exercises_of(results):
+    for number, _ in exercise_columns(results):
         statuses = [str(e.status) for r in results for e in r.exercises if e.id == number]
         rates[number] = sum(s == "passed" for s in statuses) / len(statuses) if statuses else 0.0
     return rates
@@ -80,7 +72,7 @@ def pass_rate_svg(results: list[SubmissionResult]) -> str:
     rates = pass_rates(results)
     row, width = 22, 300
     parts = [f'<svg id="pass-rates" xmlns="http://www.w3.org/2000/svg" width="{width + 220}" height="{row * len(rates) + 10}" role="img" aria-label="pass rate per exercise">']
-    for index, (number, stem) in enumerate(exercises_of(results)):
+    for index, (number, stem) in enumerate(exercise_columns(results)):
         y = 5 + index * row
         rate = rates[number]
         parts.append(f'<text x="0" y="{y + 14}">{escape(number)} {escape(stem)}</text>')
@@ -93,7 +85,7 @@ def pass_rate_svg(results: list[SubmissionResult]) -> str:
 def failing_checks(results: list[SubmissionResult]) -> dict[str, list[tuple[str, int, str]]]:
     """Per exercise id: its most failed checks as (check, submissions failing it, one such submission)."""
     found: dict[str, list[tuple[str, int, str]]] = {}
-    for number, _ in exercises_of(results):
+    for number, _ in exercise_columns(results):
         counts: Counter[str] = Counter()
         example: dict[str, str] = {}
         for result in results:
@@ -126,7 +118,7 @@ def html(results: list[SubmissionResult]) -> str:
         pass_rate_svg(results),
         "<h2>Most common failing checks</h2>",
     ]
-    stems = dict(exercises_of(results))
+    stems = dict(exercise_columns(results))
     names = dict(zip((r.submission for r in results), file_names(results)))
     for number, failures in failing_checks(results).items():
         lines.append(f'<h3 id="exercise-{escape(number)}">{escape(number)} {escape(stems[number])}</h3>')

@@ -304,6 +304,15 @@ def told_apart(names: Iterable[str]) -> list[str]:
     return unique
 
 
+def exercise_columns(results: list[SubmissionResult]) -> list[tuple[str, str]]:
+    """Every exercise (id, stem) any result holds, in first-seen order: the reports' columns."""
+    seen: dict[str, str] = {}
+    for result in results:
+        for exercise in result.exercises:
+            seen.setdefault(exercise.id, exercise.stem)
+    return list(seen.items())
+
+
 def submission_names(submissions: list[Path]) -> list[str]:
     """Each folder's :func:`display_name`, told apart when two are the same (``bob``, ``bob-2``)."""
     return told_apart(display_name(folder) for folder in submissions)

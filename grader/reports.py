@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from grader import classreport
-from grader.grading import ExerciseResult, SubmissionResult, file_names
+from grader.grading import ExerciseResult, SubmissionResult, exercise_columns, file_names
 from kata.messages import Status
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -22,15 +22,6 @@ ROSTER_COLUMNS = ("folder", "student_id", "name", "email")
 SHORT = {Status.PASSED: "", Status.FAILED: "", Status.TIMEOUT: " T", Status.ERROR: " E", Status.MISSING: " -"}
 
 
-def columns(results: list[SubmissionResult]) -> list[tuple[str, str]]:
-    """Every exercise (id, stem) any result holds, in first-seen order: the gradebook's columns."""
-    seen: dict[str, str] = {}
-    for result in results:
-        for exercise in result.exercises:
-            seen.setdefault(exercise.id, exercise.stem)
-    return list(seen.items())
-
-
 def by_id(result: SubmissionResult) -> dict[str, ExerciseResult]:
     return {e.id: e for e in result.exercises}
 
@@ -39,7 +30,7 @@ def table(results: list[SubmissionResult]) -> str:
     """Submission × exercise points and the total; T = timed out, E = error, - = missing."""
     if not results:
         return "no submissions"
-    numbers = [n for n, _ in columns(results)]
+    numbers = [n for n, _ in exercise_columns(results)]
     width = max(10, *(len(r.submission) for r in results))
     lines = [f"{'submission':<{width}} " + " ".join(f"{n:>6}" for n in numbers) + f" {'total':>11}"]
     for result in results:
@@ -88,7 +79,7 @@ def to_csv(results: list[SubmissionResult], roster: dict[str, dict[str, str]] | 
     """
     out = io.StringIO()
     writer = csv.writer(out)
-    exercises = columns(results)
+    exercises = exercise_columns(results)
     people = list(ROSTER_COLUMNS[1:]) if roster is not None else []
     writer.writerow(["submission", *people, *(f"{n} {stem}" for n, stem in exercises), "total", "max", *(f"{n} status" for n, _ in exercises)])
     for result in results:
