@@ -6,7 +6,7 @@
 The zip holds ``setup.sh`` and ``run_autograder`` at its root (as Gradescope's specification
 asks), the grader, the kata's harness and the chosen exercises' checks, hidden ones included —
 no solutions, mutants, alternatives or maintainer tools. ``setup.sh`` installs the pytest and
-pytest-timeout versions the zip was built with. ``run_autograder`` grades the files in
+pytest-timeout versions the kata is tested with (``kata.settings.PINS``). ``run_autograder`` grades the files in
 ``$AUTOGRADER_ROOT/submission`` (``/autograder`` unless set; files at its top or in one folder
 below) and rewrites ``$AUTOGRADER_ROOT/results/results.json`` after every exercise, so a run
 killed at Gradescope's limit still leaves the student what was graded.
@@ -22,11 +22,10 @@ import sys
 import tempfile
 import time
 import zipfile
-from importlib import metadata
 from pathlib import Path
 
 from grader import __version__, grading, reports
-from kata import catalogue
+from kata import catalogue, settings
 from kata.runner import HIDDEN, PUBLIC, Limits, expected_checks
 
 #: Gradescope's default limit for a whole autograder run, in seconds.
@@ -90,8 +89,8 @@ python3 -m pip install --no-cache-dir {pins} \\
 
 
 def pins() -> list[str]:
-    """``pytest==X`` and ``pytest-timeout==Y``: the versions installed in the running interpreter."""
-    return [f"{name}=={metadata.version(name)}" for name in ("pytest", "pytest-timeout")]
+    """``pytest==X`` and ``pytest-timeout==Y``: the versions the kata is tested with (``kata.settings.PINS``)."""
+    return list(settings.REQUIREMENTS)
 
 
 def shipped_files(exercises: list[catalogue.Exercise]) -> list[Path]:

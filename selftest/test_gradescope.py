@@ -2,7 +2,7 @@
 
 setup.sh is not run here: it installs packages system-wide with apt and pip, which needs root and
 the network and would change the machine; the run below uses the grader's own interpreter, which
-already has the pinned pytest and pytest-timeout that setup.sh installs.
+has pytest and pytest-timeout (CI's: the pinned versions that setup.sh installs).
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ import os
 import subprocess
 import sys
 import zipfile
-from importlib import metadata
 
 import pytest
 
 from grader import gradescope
-from kata import catalogue
+from kata import catalogue, settings
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
 pytestmark = pytest.mark.tooling
@@ -55,11 +54,11 @@ def test_the_zip_holds_hidden_checks_but_no_solutions_mutants_alternatives_or_ma
     assert not [n for n in names if n.startswith(forbidden) or "__pycache__" in n]
 
 
-def test_setup_pins_the_pytest_versions_of_the_interpreter_it_was_built_with(autograder):
+def test_setup_pins_the_pytest_versions_the_kata_is_tested_with(autograder):
     folder, _, _ = autograder
     setup = (folder / "source" / "setup.sh").read_text()
-    for name in ("pytest", "pytest-timeout"):
-        assert f"{name}=={metadata.version(name)}" in setup
+    for name, version in settings.PINS.items():
+        assert f"{name}=={version}" in setup
     assert setup.startswith("#!/usr/bin/env bash")
 
 
