@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import struct
+import subprocess
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -89,17 +93,72 @@ def test_the_report_links_each_failing_check_to_a_feedback_page_that_exists(tmp_
     assert ["test_0", "2", "ben"] in table_rows
 
 
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
-def test_the_class_report_renders_in_headless_chromium(tmp_path):
-    import subprocess
+#: Debian's headless browser; .ci/run installs it so that CI runs the browser test below.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Headless, as root, with no network: without the background-networking flags Chromium keeps
+#: trying hosts this machine cannot reach. A fresh profile per run keeps runs independent.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--hide-scrollbars")
+CHROMIUM_FLAGS += ("--disable-background-networking", "--disable-component-update", "--disable-sync")
+#: The screenshot's size in CSS pixels: wide enough for the tables, tall enough for both charts.
+WINDOW = (1000, 800)
 
-    reports.write_all(CLASS, tmp_path)
-    shot = tmp_path / "shot.png"
-    done = subprocess.run(
-        [shutil.which("chromium") or "/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--screenshot={shot}", "--window-size=1200,1600", (tmp_path / "index.html").as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+
+def chromium(profile, *args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert shot.stat().st_size > 10_000  # a drawn page, not a blank one
-    dumped = subprocess.run(["/usr/bin/chromium", "--headless", "--no-sandbox", "--dump-dom", (tmp_path / "index.html").as_uri()], capture_output=True, text=True, timeout=120, check=False)
-    assert "Pass rate per exercise" in dumped.stdout and 'id="distribution"' in dumped.stdout
+    return done
+
+
+def png_rows(png: bytes) -> tuple[int, int, list[bytes]]:
+    """Width, height and the pixel rows (unfiltered) of an 8-bit RGB or RGBA PNG, as Chromium writes it."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    assert depth == 8 and colour in (2, 6), f"PNG of bit depth {depth}, colour type {colour}"
+    step, data, at = (3 if colour == 2 else 4), b"", 8
+    while at < len(png):
+        size, kind = struct.unpack(">I4s", png[at : at + 8])
+        data += png[at + 8 : at + 8 + size] if kind == b"IDAT" else b""
+        at += 12 + size
+    raw, stride = zlib.decompress(data), width * step
+    rows, previous = [], bytearray(stride)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        for x in range(stride) if kind else ():
+            a, b = (line[x - step] if x >= step else 0), previous[x]
+            if kind == 1:
+                line[x] = (line[x] + a) & 255
+            elif kind == 2:
+                line[x] = (line[x] + b) & 255
+            elif kind == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            else:  # Paeth
+                c = previous[x - step] if x >= step else 0
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        previous = line
+    return width, height, rows
+
+
+def css_colour(name: str) -> bytes:
+    """The RGB bytes of a class's ``fill`` in the class report's style sheet."""
+    return bytes.fromhex(re.search(rf"\.{name} {{ fill: #([0-9a-f]{{6}}); }}", classreport.html(CLASS))[1])
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_the_class_report_renders_in_headless_chromium(tmp_path):
+    reports.write_all(CLASS, tmp_path)
+    page, shot = (tmp_path / "index.html").as_uri(), tmp_path / "shot.png"
+    dom = Page(chromium(tmp_path / "profile-dom", "--dump-dom", page).stdout)
+    headings = [t.strip() for t in dom.text if t.strip() in ("Score distribution", "Pass rate per exercise", "Most common failing checks")]
+    assert headings == ["Score distribution", "Pass rate per exercise", "Most common failing checks"]
+    assert "4 submission(s)" in "".join(dom.text) and not dom.all("script")
+    assert "<script>alert(1)</script>" in [t.strip() for t in dom.text], "a hostile folder name is shown as text"
+    assert len([a for name, a in dom.tags if name == "rect" and a.get("class") == "bar"]) == classreport.BINS
+    assert ["test_0", "2", "ben"] in dom.rows
+
+    chromium(tmp_path / "profile-shot", f"--screenshot={shot}", f"--window-size={WINDOW[0]},{WINDOW[1]}", page)
+    width, height, rows = png_rows(shot.read_bytes())
+    assert (width, height) == WINDOW
+    drawn = {name: sum(row.count(css_colour(name)) for row in rows) for name in ("bar", "pass")}
+    assert drawn["bar"] > 10_000 and drawn["pass"] > 1_000, f"pixels of each chart's colour in the screenshot: {drawn}"
