@@ -134,8 +134,8 @@ def classroom_workflow(exercises: list[catalogue.Exercise]) -> dict[str, Any]:
         })  # fmt: skip
     ids = [step["id"] for step in grading_steps]
     steps = [
-        {"name": "Check out the code", "uses": "actions/checkout@v4"},
-        {"name": f"Set up Python {CLASSROOM_PYTHON}", "uses": "actions/setup-python@v5", "with": {"python-version": CLASSROOM_PYTHON}},
+        {"name": "Check out the code", "uses": "actions/checkout@v5"},
+        {"name": f"Set up Python {CLASSROOM_PYTHON}", "uses": "actions/setup-python@v6", "with": {"python-version": CLASSROOM_PYTHON}},
         {"name": "Install the pytest and pytest-timeout versions the checks were tested with", "run": INSTALL_PINS},
         *grading_steps,
         {
