@@ -85,6 +85,13 @@ def test_nox_sessions_in_the_copy(student):
     assert run.returncode != 0 and "is not written yet" in run.stdout + run.stderr
 
 
+def test_the_copy_installs_the_exact_pytest_and_pytest_timeout_the_kata_is_tested_with(student):
+    shown = "from kata import settings; print(*settings.REQUIREMENTS)"
+    run = subprocess.run([sys.executable, "-c", shown], cwd=student, capture_output=True, text=True, timeout=60, check=True)
+    assert run.stdout.split() == [f"{name}=={version}" for name, version in settings.PINS.items()] == list(settings.REQUIREMENTS)
+    assert set(settings.PINS) == {"pytest", "pytest-timeout"}
+
+
 #: What only instructors and contributors read: the project README's sections on grading, the
 #: threat model, mutants, maintainer tools and CI.
 INSTRUCTORS_ONLY = ("For instructors", "For contributors", "python -m grader", "Gradescope", "Threat model", "mutant", "Mutation", "Adding an exercise")
