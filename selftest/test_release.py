@@ -31,7 +31,7 @@ def all_text(folder) -> str:
 
 
 def test_nothing_secret_is_shipped(student):
-    for secret in ("solutions", "mutants", "alternatives", "selftest", "grader", "tests/hidden", ".ci", "kata/maint"):
+    for secret in ("solutions", "mutants", "alternatives", "selftest", "grader", "tests/hidden", ".ci", "kata/maint", ".github/workflows/grade-class.yml"):
         assert not (student / secret).exists(), secret
     shipped = {p.read_bytes() for p in student.rglob("*.py")}
     for solution in catalogue.SOLUTIONS.glob("*.py"):
