@@ -25,7 +25,9 @@ anything its run reported, which learner code could have written.
 from __future__ import annotations
 
 import ast
+import base64
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -274,6 +276,29 @@ def hidden_secrets(exercise: catalogue.Exercise) -> tuple[str, ...]:
     return tuple(names + lines)
 
 
+#: A run of text that may be base64 or hex of something longer than a check's name.
+ENCODED = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+
+
+def quotes_hidden(message: str, secrets: tuple[str, ...]) -> bool:
+    """Whether ``message`` holds one of ``secrets`` as it is, reversed, or inside a base64 or hex run.
+
+    A public check's message comes from learner code, which may have read the hidden checks; this
+    catches the plain and the easy encodings, not every cipher (see the README's threat model).
+    """
+    if not secrets:
+        return False
+    texts = [message, message[::-1]]
+    for run in ENCODED.findall(message):
+        for decode in (lambda r: base64.b64decode(r + "=" * (-len(r) % 4), altchars=b"-_" if "-" in r or "_" in r else None), bytes.fromhex):
+            try:
+                decoded = decode(run).decode("utf-8", "ignore")
+            except ValueError:
+                continue
+            texts += [decoded, decoded[::-1]]
+    return any(secret in text for text in texts for secret in secrets)
+
+
 def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] = (), behaviours: dict[str, str] | None = None) -> list[CheckResult]:
     """One result per expected check; a check the run never reported did not pass.
 
@@ -298,7 +323,7 @@ def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] =
             continue
         status = record.outcome if record.outcome in (Status.PASSED, Status.ERROR) else Status.FAILED  # a skipped check does not score
         message = clean_text(record.message)
-        if any(secret in message for secret in secrets):
+        if quotes_hidden(message, secrets):
             message = messages.WITHHELD
         if hidden and status != Status.PASSED:
             behaviour = behaviours.get(check_name(nodeid), check_name(nodeid).removeprefix("test_").replace("_", " "))

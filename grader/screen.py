@@ -31,7 +31,10 @@ What is flagged, exactly:
 * **Changing an imported module**: assigning to or deleting an attribute reached from a name an
   import bound (``pytest.TestReport.failed = False``, ``threading.Lock = …``,
   ``from threading import Lock as L; L.acquire = …``), or ``setattr`` on one.
-* **Private attributes of an imported module** (``threading._os``, ``queue._PySimpleQueue``).
+* **Private attributes of an imported module** (``threading._os``, ``queue._PySimpleQueue``), and
+  the modules some allowed modules re-export (``typing.sys``, ``contextlib.os``, and
+  ``from dataclasses import sys``): :data:`REEXPORTED`.
+* **Format strings that read attributes' internals** (``"{0.__globals__}".format(f)``).
 
 Only the standard library is used; a file that does not parse is not flagged (its run reports the
 syntax error to the learner).
@@ -40,6 +43,7 @@ syntax error to the learner).
 from __future__ import annotations
 
 import ast
+import re
 
 #: Modules every exercise may import: threading and the standard library's plain data and
 #: concurrency tools. Nothing that reaches the interpreter (sys, gc, inspect, importlib,
@@ -87,6 +91,15 @@ FRAME_ATTRIBUTES = frozenset({
     "f_locals", "f_builtins", "f_code", "tb_frame", "tb_next", "co_code", "co_consts",
 })  # fmt: skip
 
+#: Modules outside the allowlist that allowed modules hold as public attributes (``typing.sys``).
+REEXPORTED = frozenset({
+    "sys", "os", "builtins", "gc", "types", "importlib", "inspect", "io", "subprocess", "signal", "atexit",
+    "ctypes", "warnings", "linecache", "traceback", "copyreg", "pickle", "marshal", "_thread", "_collections_abc",
+})  # fmt: skip
+
+#: A format field that reads a special attribute: ``{0.__class__}``, ``{x.__globals__[y]}``.
+FORMAT_DUNDER = re.compile(r"\{[^{}]*\.__\w+__")
+
 ATTRIBUTE_FUNCTIONS = ("getattr", "setattr", "delattr", "hasattr")
 
 #: How an import outside the allowlist is described.
@@ -120,7 +133,7 @@ class _Screen:
     def __init__(self, file: str, stem: str, tree: ast.Module) -> None:
         self.file, self.stem = file, stem
         self.allowed = allowed_imports(stem)
-        self.reasons: list[str] = []
+        self.found: list[tuple[int, str]] = []  # (line, reason), each reason once
         self.imported: set[str] = set()  # names an import bound
         nodes = list(ast.walk(tree))
         self.bound = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
@@ -136,15 +149,19 @@ class _Screen:
                 self.name(node)
             elif isinstance(node, ast.Call):
                 self.call(node)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and FORMAT_DUNDER.search(node.value):
+                self.flag(node, "holds a format string that reads a special attribute (like {0.__globals__})")
             elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
                 targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
                 for target in targets:
                     self.changes(target, "deletes" if isinstance(node, ast.Delete) else "assigns to")
+        self.reasons = [reason for _, reason in sorted(self.found, key=lambda found: found[0])]
 
     def flag(self, node: ast.AST, what: str) -> None:
-        reason = f"{self.file} line {getattr(node, 'lineno', '?')}: {what}"
-        if reason not in self.reasons:
-            self.reasons.append(reason)
+        line = getattr(node, "lineno", 0)
+        reason = f"{self.file} line {line}: {what}"
+        if all(reason != seen for _, seen in self.found):
+            self.found.append((line, reason))
 
     # imports ---------------------------------------------------------------------------
 
@@ -166,6 +183,8 @@ class _Screen:
                 self.imported.add(alias.asname or alias.name)
             if alias.name.startswith("_"):
                 self.flag(node, f"imports the private name {alias.name} from {module}")
+            elif alias.name in REEXPORTED:
+                self.flag(node, f"imports the module {alias.name} through {module}, which a threading exercise does not need")
 
     # attributes and names --------------------------------------------------------------
 
@@ -180,6 +199,8 @@ class _Screen:
             self.flag(node, f"reads {attr}, an attribute of frames or code objects (a way to reach the checks' variables)")
         elif attr.startswith("_") and self.root(receiver) in self.imported:
             self.flag(node, f"reads the private attribute {attr} of {_dotted(receiver)}, an imported module or its contents")
+        elif attr in REEXPORTED and self.root(receiver) in self.imported:
+            self.flag(node, f"reaches the module {attr} through {_dotted(receiver)}, which a threading exercise does not need")
 
     def name(self, node: ast.Name) -> None:
         if node.id in FORBIDDEN_BUILTINS and node.id not in self.bound:
