@@ -158,6 +158,8 @@ class Reporter:
         return info.st_dev, info.st_ino
 
     def emit(self, record: Record) -> None:
+        """Seal and write ``record``. Always called as ``Reporter.emit(self, …)``: an ``emit`` that
+        learner code sets on the instance (wrapping the writer) never writes this plugin's records."""
         line = encode(record, self.nonce, self.seq)
         self.seq += 1
         self.digest.update(line.encode("utf-8", "surrogatepass"))
@@ -178,14 +180,14 @@ class Reporter:
             doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
             first = doc.strip().splitlines()[0] if doc.strip() else item.name.split("[")[0].removeprefix("test_").replace("_", " ")
             self.behaviour[item.nodeid] = first.rstrip(".")
-        self.emit(Collected(tuple(item.nodeid for item in checks)))
+        Reporter.emit(self, Collected(tuple(item.nodeid for item in checks)))
         if self.nonce:
             self.tripwires.arm(session, self)
             self.armed = True
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.emit(CollectError(report.nodeid, report.longreprtext[-MESSAGE_LIMIT:]))
+            Reporter.emit(self, CollectError(report.nodeid, report.longreprtext[-MESSAGE_LIMIT:]))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         record = self.open.get(report.nodeid) or CheckReport(
@@ -202,7 +204,7 @@ class Reporter:
             self.session.testsfailed -= 1  # the canary's expected failure does not change the exit status
         if report.when == "teardown":
             self.check_tripwires(report.nodeid)
-            self.emit(self.open.pop(report.nodeid))
+            Reporter.emit(self, self.open.pop(report.nodeid))
 
     def is_canary(self, nodeid: str) -> bool:
         return bool(self.nonce) and nodeid.rsplit("::", 1)[-1] == canary_name(self.nonce)
@@ -222,13 +224,13 @@ class Reporter:
         for change in changes:
             if change not in self.found:
                 self.found.add(change)
-                self.emit(Flag(nodeid, change))
+                Reporter.emit(self, Flag(nodeid, change))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.nonce:
             self.check_tripwires("")
-            self.emit(End(self.seq, self.digest.hexdigest()))
+            Reporter.emit(self, End(self.seq, self.digest.hexdigest()))
 
 
 def _canary() -> None:
