@@ -81,7 +81,7 @@ class Tripwires:
 
     def __init__(self) -> None:
         self.kept: dict[str, object] = {}
-        self.codes: dict[str, object] = {}
+        self.codes: dict[tuple[str, str], tuple[object, object]] = {}  # (where, function name): (function, its code then)
 
     def arm(self, session: pytest.Session, reporter: Reporter) -> None:
         self.kept.clear()
@@ -102,7 +102,7 @@ class Tripwires:
         yield "the report plugin's check texts", {"behaviour": dict(self.reporter.behaviour)}
         hooks = self.session.config.hook
         yield "hook implementations", {name: tuple(impl.function for impl in getattr(hooks, name).get_hookimpls()) for name in WATCHED_HOOKS}
-        yield "check", {item.nodeid: getattr(item, "obj", None) for item in self.session.items}
+        yield "the check", {item.nodeid.rsplit("::", 1)[-1]: getattr(item, "obj", None) for item in self.session.items}
 
     def keep(self, label: str, value: object) -> None:
         self.kept[label] = value
@@ -110,7 +110,7 @@ class Tripwires:
             for function in (part, getattr(part, "fget", None), getattr(part, "__func__", None)):
                 code = getattr(function, "__code__", None) if function is not None and callable(function) else None
                 if code is not None:
-                    self.codes[f"{label}:{getattr(function, '__qualname__', '?')}"] = (function, code)
+                    self.codes[(label, getattr(function, "__qualname__", "?"))] = (function, code)
 
     def changes(self) -> list[str]:
         """One sentence per change since :meth:`arm` (empty when nothing changed)."""
@@ -125,9 +125,9 @@ class Tripwires:
             elif now[label] is not value and now[label] != value:
                 found.append(f"{label} was replaced")
         found += [f"{label} was added" for label in sorted(now.keys() - self.kept.keys())]
-        for label, (function, code) in self.codes.items():
+        for (label, name), (function, code) in self.codes.items():
             if function.__code__ is not code:
-                found.append(f"the code of {label.split(':', 1)[-1]} ({label.split(':', 1)[0]}) was swapped")
+                found.append(f"the code of {name} ({label}) was swapped")
         if self.reporter.identity() != self.descriptor:
             found.append("the report descriptor was replaced (it no longer is the pipe the run was given)")
         return found
