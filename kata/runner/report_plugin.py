@@ -238,7 +238,7 @@ class Reporter:
         for change in changes:
             if change not in self.found:
                 self.found.add(change)
-                Reporter.emit(self, Flag(nodeid, change))
+                Reporter.emit(self, Flag(nodeid, f"pytest's or the grader's machinery was changed: {change}"))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
