@@ -1,8 +1,9 @@
 """The class report: one HTML page an instructor opens in a browser, written by ``--out`` as index.html.
 
-It shows the distribution of total scores, the pass rate of each exercise, and each exercise's
-most common failing checks with how many submissions failed them and a link to one of those
-submissions' feedback pages. Charts are inline SVG; the page has no script and loads nothing.
+It shows the distribution of total scores, the pass rate of each exercise, the exercises flagged
+for review (``flagged``: the screen's or the tripwires' reasons, with a link to the feedback), and
+each exercise's most common failing checks with how many submissions failed them and a link to
+one of those submissions' feedback pages. Charts are inline SVG; the page has no script and loads nothing.
 """
 
 from __future__ import annotations
@@ -82,6 +83,21 @@ def pass_rate_svg(results: list[SubmissionResult]) -> str:
     return "\n".join(parts)
 
 
+def flagged_section(results: list[SubmissionResult], names: dict[str, str]) -> list[str]:
+    """The "Flagged for review" table: one row per flagged (submission, exercise), its status ``flagged`` and its reasons."""
+    rows = [(r.submission, e) for r in results for e in r.exercises if e.flags]
+    lines = ["<h2>Flagged for review</h2>"]
+    if not rows:
+        return lines + ['<p id="flagged">No exercise was flagged.</p>']
+    lines.append('<table id="flagged"><thead><tr><th>submission</th><th>exercise</th><th>status</th><th>points</th><th>reasons</th></tr></thead><tbody>')
+    for submission, exercise in rows:
+        reasons = "<br>".join(escape(reason) for reason in exercise.flags)
+        link = f'<a href="{escape(feedback_link(submission, names))}">{escape(submission)}</a>'
+        cells = (link, f"{escape(exercise.id)} {escape(exercise.stem)}", "flagged", f"{exercise.score:g}", reasons)
+        lines.append("<tr>" + "".join(f"<td>{text}</td>" for text in cells) + "</tr>")
+    return lines + ["</tbody></table>"]
+
+
 def failing_checks(results: list[SubmissionResult]) -> dict[str, list[tuple[str, int, str]]]:
     """Per exercise id: its most failed checks as (check, submissions failing it, one such submission)."""
     found: dict[str, list[tuple[str, int, str]]] = {}
@@ -116,10 +132,11 @@ def html(results: list[SubmissionResult]) -> str:
         distribution_svg(results),
         "<h2>Pass rate per exercise</h2>",
         pass_rate_svg(results),
-        "<h2>Most common failing checks</h2>",
     ]
     stems = dict(exercise_columns(results))
     names = dict(zip((r.submission for r in results), file_names(results)))
+    lines += flagged_section(results, names)
+    lines.append("<h2>Most common failing checks</h2>")
     for number, failures in failing_checks(results).items():
         lines.append(f'<h3 id="exercise-{escape(number)}">{escape(number)} {escape(stems[number])}</h3>')
         if not failures:

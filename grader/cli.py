@@ -2,6 +2,7 @@
 
     python -m grader SUBMISSION_DIR [...] [--json PATH] [--csv PATH] [--out DIR]
                      [--jobs N] [--shard K/N] [--timeout S] [--exercises NN ...] [--public-only]
+                     [--on-flag keep|zero]
     python -m grader merge SHARD.json [...] [--json PATH] [--csv PATH] [--out DIR]
 
 Every report option works for both: --exercism DIR, --junit PATH, --prairielearn DIR, and
@@ -223,6 +224,11 @@ def grade(argv: list[str]) -> int:
     parser.add_argument("--shard", type=parse_shard, metavar="K/N", help="grade only the K-th of N deterministic slices of the submissions")
     parser.add_argument("--exercises", nargs="*", default=None, metavar="NN", help="grade only these exercise numbers")
     parser.add_argument("--public-only", action="store_true", help="leave out the hidden checks")
+    parser.add_argument(
+        "--on-flag", choices=grading.ON_FLAG, default="keep",
+        help="what an exercise flagged by the screen or the tripwires (code reaching into the grader) scores: "
+        "keep its points and mark it for review (default), or zero",
+    )  # fmt: skip
     parser.add_argument("--no-preflight", action="store_true", help="skip the checks of the grader's own environment (for tests and experts)")
     args = parser.parse_args(argv)
     for folder in args.submissions:
@@ -236,7 +242,7 @@ def grade(argv: list[str]) -> int:
     submissions = [folder.resolve() for folder in args.submissions]
     if args.shard:
         submissions = grading.shard(submissions, *args.shard)
-    settings = grading.Settings(timeout=args.timeout, hidden=not args.public_only)
+    settings = grading.Settings(timeout=args.timeout, hidden=not args.public_only, on_flag=args.on_flag)
     if not args.no_preflight:
         from grader import preflight
 

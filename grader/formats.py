@@ -15,7 +15,9 @@ Each writer uses the standard library only and follows the format's documented f
 
 The grader captures no learner output per check, so no writer fills an ``output`` field. A
 hidden check carries only the learner-visible message (its behaviour), never its code or the
-instructor's detail.
+instructor's detail. A flagged exercise (``ExerciseResult.flags``) says so in every format: an
+Exercism test ``…: flagged for review`` that fails, a JUnit ``property`` per reason on its
+testsuite, and a PrairieLearn test worth 0 points with the reasons.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import xml.etree.ElementTree as ET
 from functools import lru_cache
 from pathlib import Path
 
-from grader.grading import CheckResult, ExerciseResult, SubmissionResult, file_names
+from grader.grading import FLAGGED, CheckResult, ExerciseResult, SubmissionResult, file_names
 from kata import catalogue
 from kata.messages import Status
 
@@ -48,6 +50,10 @@ def exercise_label(exercise: ExerciseResult) -> str:
 
 def missing_text(exercise: ExerciseResult) -> str:
     return f"{exercise.stem}.py was not in the submission."
+
+
+def flag_text(exercise: ExerciseResult) -> str:
+    return capped(FLAGGED.format(reasons="; ".join(exercise.flags)))
 
 
 def capped(text: str) -> str:
@@ -80,6 +86,8 @@ def exercism(result: SubmissionResult) -> dict:
     tests = []
     for exercise in result.exercises:
         task = int(exercise.id)
+        if exercise.flags:
+            tests.append({"name": f"{exercise_label(exercise)}: flagged for review", "status": "fail", "message": flag_text(exercise), "task_id": task})
         if exercise.status == Status.MISSING:
             tests.append({"name": f"{exercise_label(exercise)}: the file is there", "status": "fail", "message": missing_text(exercise), "task_id": task})
             continue
@@ -120,6 +128,10 @@ def junit(results: list[SubmissionResult]) -> str:
         for exercise in result.exercises:
             suite = ET.SubElement(root, "testsuite", name=xml_text(f"{result.submission}: {exercise_label(exercise)}"))
             counts = {"tests": 0, "failures": 0, "errors": 0}
+            if exercise.flags:
+                properties = ET.SubElement(suite, "properties")
+                for reason in exercise.flags:
+                    ET.SubElement(properties, "property", name="flagged for review", value=xml_text(capped(reason)))
             checks = exercise.tests or [CheckResult("the file is there", "missing", missing_text(exercise))]
             for check in checks:
                 case = ET.SubElement(suite, "testcase", name=xml_text(check.name), classname=xml_text(f"{result.submission}.{exercise.stem}"))
@@ -160,6 +172,10 @@ def prairielearn(result: SubmissionResult) -> dict:
     for exercise in result.exercises:
         checks = exercise.tests or [CheckResult("the file is there", "missing", missing_text(exercise))]
         each = exercise.max_score / len(checks)
+        if exercise.flags:
+            label = exercise_label(exercise)
+            flagged = {"name": f"{label}: flagged for review", "description": f"exercise {label}", "points": 0, "max_points": 0}
+            tests.append({**flagged, "message": flag_text(exercise)})
         for check in checks:
             passed = check.status == Status.PASSED
             tests.append({

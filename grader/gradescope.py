@@ -180,7 +180,7 @@ def results(done: list[grading.ExerciseResult], total: int, seconds: float, visi
     if len(done) < total:
         lines.append("Grading is not finished: the exercises not listed yet have not been graded.")
     lines += ["", "| exercise | status | points |", "|---|---|---|"]
-    lines += [f"| {e.id} {e.stem} | {e.status} | {e.score:g} / {e.max_score:g} |" for e in done]
+    lines += [f"| {e.id} {e.stem} | {e.status}{' (flagged for review)' if e.flags else ''} | {e.score:g} / {e.max_score:g} |" for e in done]
     if note:
         lines += ["", note]
     data.update({"execution_time": round(seconds), "output": "\n".join(lines), "output_format": "md"})

@@ -11,12 +11,23 @@ never a link, at most :data:`MAX_FILE_BYTES`, read once and written into the run
 The checks come from a read-only snapshot of the kata taken when grading starts. Whatever goes
 wrong with one (submission, exercise) inside the grader becomes that pair's ``error`` result with
 the reason; it never ends the run.
+
+Before it runs, each file is screened (:mod:`grader.screen`), and each run's tripwires report what
+changed in the test machinery (:mod:`kata.runner.report_plugin`): both give an exercise's
+``flags``, reasons for an instructor to look. ``Settings.on_flag`` says what a flag costs:
+``keep`` (the default) keeps the score and marks it for review, ``zero`` scores it 0.
+
+A hidden check's learner-visible text is built here, from the grader's own reading of the hidden
+check file (:func:`hidden_behaviours`): its name and the first line of its docstring, never
+anything its run reported, which learner code could have written.
 """
 
 from __future__ import annotations
 
 import ast
+import base64
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -27,6 +38,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from grader import screen
 from kata import catalogue, messages
 from kata.messages import Status
 from kata.runner import (
@@ -60,6 +72,11 @@ UNREADABLE = "{file} could not be read ({why})."
 #: What an exercise's result says when the grader itself failed on it.
 GRADER_FAILED = "The grader could not grade this exercise ({why}); this is not a judgement of the code. Tell your instructor."
 
+#: What a flagged exercise's score does: ``keep`` it and mark it for review, or make it ``zero``.
+ON_FLAG = ("keep", "zero")
+#: The line a learner's feedback gets for a flagged exercise.
+FLAGGED = "Flagged for review by your instructor: {reasons}"
+
 
 @dataclass
 class CheckResult:
@@ -79,6 +96,7 @@ class ExerciseResult:
     max_score: float
     tests: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
+    flags: list[str] = field(default_factory=list)  # reasons to review this exercise (grader.screen, the tripwires); empty when clean
 
 
 @dataclass
@@ -107,6 +125,7 @@ class Settings:
     hidden: bool = True
     python: str = sys.executable  # the interpreter the runs use
     checks: Path | None = None  # a snapshot to copy the checks from (see grade_many); the live kata when None
+    on_flag: str = "keep"  # one of ON_FLAG
 
 
 class Refused(Exception):
@@ -205,6 +224,7 @@ def _grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Se
     if source is None:
         return ExerciseResult(exercise.number, exercise.stem, Status.MISSING, 0.0, max_score)
     content = intake(source, submission)
+    flags = screen.screen(content, clean_text(source.relative_to(submission).as_posix()), exercise.stem)
     parts = [PUBLIC] + ([HIDDEN] if settings.hidden and exercise.hidden_file.is_file() else [])
     tests: list[CheckResult] = []
     timed_out, seconds = False, 0.0
@@ -217,11 +237,32 @@ def _grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Se
             run = run_checks(
                 exercise, target, timeout=settings.timeout, which=which, limits=settings.limits, python=settings.python, checks_from=settings.checks
             )
-            tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise))
+            tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise), hidden_behaviours(exercise))
+            flags += [clean_text(f"{'hidden' if which == HIDDEN else 'public'} checks' run: {flag}") for flag in run.flags]
+            if run.tampered:
+                flags.append(clean_text(f"{'hidden' if which == HIDDEN else 'public'} checks' run: {run.tampered}"))
             timed_out, seconds = timed_out or run.timed_out, seconds + run.seconds
     finally:
         remove_tree(scratch)
-    return finish(exercise, tests, max_score, timed_out, seconds)
+    result = finish(exercise, tests, max_score, timed_out, seconds)
+    result.flags = flags
+    if flags and settings.on_flag == "zero":
+        result.score = 0.0
+    return result
+
+
+@lru_cache(maxsize=None)
+def hidden_behaviours(exercise: catalogue.Exercise) -> dict[str, str]:
+    """Each hidden check's behaviour, by name, read from the grader's own copy of the hidden file:
+    the first line of its docstring, or its name in words. The only text a learner sees of a hidden check."""
+    if not exercise.hidden_file.is_file():
+        return {}
+    found = {}
+    for node in ast.parse(exercise.hidden_file.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            doc = (ast.get_docstring(node) or "").strip()
+            found[node.name] = (doc.splitlines()[0] if doc else node.name.removeprefix("test_").replace("_", " ")).rstrip(".")
+    return found
 
 
 @lru_cache(maxsize=None)
@@ -235,8 +276,37 @@ def hidden_secrets(exercise: catalogue.Exercise) -> tuple[str, ...]:
     return tuple(names + lines)
 
 
-def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] = ()) -> list[CheckResult]:
-    """One result per expected check; a check the run never reported did not pass."""
+#: A run of text that may be base64 or hex of something longer than a check's name.
+ENCODED = re.compile(r"[A-Za-z0-9+/=_-]{24,}")
+
+
+def quotes_hidden(message: str, secrets: tuple[str, ...]) -> bool:
+    """Whether ``message`` holds one of ``secrets`` as it is, reversed, or inside a base64 or hex run.
+
+    A public check's message comes from learner code, which may have read the hidden checks; this
+    catches the plain and the easy encodings, not every cipher (see the README's threat model).
+    """
+    if not secrets:
+        return False
+    texts = [message, message[::-1]]
+    for run in ENCODED.findall(message):
+        for decode in (lambda r: base64.b64decode(r + "=" * (-len(r) % 4), altchars=b"-_" if "-" in r or "_" in r else None), bytes.fromhex):
+            try:
+                decoded = decode(run).decode("utf-8", "ignore")
+            except ValueError:
+                continue
+            texts += [decoded, decoded[::-1]]
+    return any(secret in text for text in texts for secret in secrets)
+
+
+def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] = (), behaviours: dict[str, str] | None = None) -> list[CheckResult]:
+    """One result per expected check; a check the run never reported did not pass.
+
+    A hidden check's learner-visible message is built from ``behaviours`` (the grader's reading of
+    the hidden file, :func:`hidden_behaviours`) and its status alone; what its run reported is kept
+    as ``detail``, for the instructor.
+    """
+    behaviours = behaviours or {}
     if run.timed_out:
         unreported, why = Status.TIMEOUT, f"the exercise's checks were stopped after {run.seconds:.0f} s"
     else:
@@ -253,10 +323,11 @@ def score_checks(run: Run, expected: tuple[str, ...], secrets: tuple[str, ...] =
             continue
         status = record.outcome if record.outcome in (Status.PASSED, Status.ERROR) else Status.FAILED  # a skipped check does not score
         message = clean_text(record.message)
-        if any(secret in message for secret in secrets):
+        if quotes_hidden(message, secrets):
             message = messages.WITHHELD
         if hidden and status != Status.PASSED:
-            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=clean_text(record.behaviour)), True, message))
+            behaviour = behaviours.get(check_name(nodeid), check_name(nodeid).removeprefix("test_").replace("_", " "))
+            tests.append(CheckResult(check_name(nodeid), status, messages.HIDDEN_FAILED.format(behaviour=behaviour), True, clean_text(record.message)))
         else:
             tests.append(CheckResult(check_name(nodeid), status, message, hidden))
     return tests

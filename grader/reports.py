@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from grader import classreport
-from grader.grading import ExerciseResult, SubmissionResult, exercise_columns, file_names
+from grader.grading import FLAGGED, ExerciseResult, SubmissionResult, exercise_columns, file_names
 from kata.messages import Status
 
 #: Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -27,7 +27,7 @@ def by_id(result: SubmissionResult) -> dict[str, ExerciseResult]:
 
 
 def table(results: list[SubmissionResult]) -> str:
-    """Submission × exercise points and the total; T = timed out, E = error, - = missing."""
+    """Submission × exercise points and the total; T = timed out, E = error, - = missing, ! = flagged for review."""
     if not results:
         return "no submissions"
     numbers = [n for n, _ in exercise_columns(results)]
@@ -41,10 +41,10 @@ def table(results: list[SubmissionResult]) -> str:
             if exercise is None:
                 cells.append(f"{'':>6}")
                 continue
-            mark = SHORT.get(str(exercise.status), " ?")
+            mark = SHORT.get(str(exercise.status), " ?") + ("!" if exercise.flags else "")
             cells.append(f"{exercise.score:>{6 - len(mark)}g}{mark}")
         lines.append(f"{result.submission:<{width}} " + " ".join(cells) + f" {result.score:>5g}/{result.max_score:<5g}")
-    lines.append("T = timed out, E = error, - = missing; other cells are the points scored.")
+    lines.append("T = timed out, E = error, - = missing, ! = flagged for review (see the JSON's flags); other cells are the points scored.")
     return "\n".join(lines)
 
 
@@ -72,7 +72,8 @@ def read_roster(path: Path) -> dict[str, dict[str, str]]:
 
 def to_csv(results: list[SubmissionResult], roster: dict[str, dict[str, str]] | None = None) -> str:
     """One row per submission: the roster's columns (with ``roster``), a column per exercise
-    (points), total and maximum, then a status column per exercise (passed/failed/timeout/error/missing).
+    (points), total and maximum, then a status column per exercise (passed/failed/timeout/error/missing),
+    then ``flags``: every flagged exercise's reasons (``06: …; 07: …``), empty when none is flagged.
 
     Columns are exercise ids, so results graded with different exercises never shift a score
     under another exercise's name; an exercise a submission was not graded on is left blank.
@@ -81,23 +82,32 @@ def to_csv(results: list[SubmissionResult], roster: dict[str, dict[str, str]] | 
     writer = csv.writer(out)
     exercises = exercise_columns(results)
     people = list(ROSTER_COLUMNS[1:]) if roster is not None else []
-    writer.writerow(["submission", *people, *(f"{n} {stem}" for n, stem in exercises), "total", "max", *(f"{n} status" for n, _ in exercises)])
+    writer.writerow(["submission", *people, *(f"{n} {stem}" for n, stem in exercises), "total", "max", *(f"{n} status" for n, _ in exercises), "flags"])
     for result in results:
         graded = by_id(result)
         person = (roster or {}).get(result.submission, {})
         points = [f"{graded[n].score:g}" if n in graded else "" for n, _ in exercises]
         statuses = [str(graded[n].status) if n in graded else "" for n, _ in exercises]
-        row = [result.submission, *(person.get(k, "") for k in people), *points, f"{result.score:g}", f"{result.max_score:g}", *statuses]
+        flags = "; ".join(f"{e.id}: {reason}" for e in result.exercises for reason in e.flags)
+        row = [result.submission, *(person.get(k, "") for k in people), *points, f"{result.score:g}", f"{result.max_score:g}", *statuses, flags]
         writer.writerow([cell(value) for value in row])
     return out.getvalue()
 
 
 def gradescope(result: SubmissionResult, hidden_visibility: str = "after_published") -> dict:
     """Gradescope's results.json for one submission: one test per check, numbered ``06.1``, tagged
-    with its exercise, Markdown output; hidden checks get ``hidden_visibility``."""
+    with its exercise, Markdown output; hidden checks get ``hidden_visibility``. A flagged
+    exercise adds a visible test worth nothing that says so (Gradescope has no other place for it)."""
     tests = []
     for exercise in result.exercises:
         checks = exercise.tests or []
+        if exercise.flags:
+            text = flag_text(exercise)
+            tests.append({
+                "name": f"{exercise.id} {exercise.stem}: flagged for review", "number": f"{exercise.id}.0", "tags": [exercise.stem],
+                "score": 0, "max_score": 0, "status": Status.FAILED, "output": f"{fence(text)}\n{text}\n{fence(text)}",
+                "output_format": "md", "visibility": "visible",
+            })  # fmt: skip
         if not checks:
             tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": Status.FAILED, "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
             continue
@@ -125,13 +135,21 @@ def fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def flag_text(exercise: ExerciseResult) -> str:
+    """The learner's line for a flagged exercise: that it will be reviewed, and each reason."""
+    return FLAGGED.format(reasons="; ".join(exercise.flags))
+
+
 def feedback(result: SubmissionResult) -> str:
     """A Markdown page a learner can read: each exercise, what failed and why."""
     lines = [f"# Feedback for {result.submission}", "", f"**Score: {result.score:g} / {result.max_score:g}**", ""]
     lines += ["| exercise | status | points |", "|---|---|---|"]
-    lines += [f"| {e.id} {e.stem} | {e.status} | {e.score:g} / {e.max_score:g} |" for e in result.exercises]
+    lines += [f"| {e.id} {e.stem} | {e.status}{' (flagged)' if e.flags else ''} | {e.score:g} / {e.max_score:g} |" for e in result.exercises]
     for exercise in result.exercises:
         failing = [t for t in exercise.tests if t.status != Status.PASSED]
+        if exercise.flags:
+            text = flag_text(exercise)[:3000]
+            lines += ["", f"## {exercise.id} {exercise.stem} — flagged", "", fence(text), text, fence(text)]
         if exercise.status == Status.MISSING:
             lines += ["", f"## {exercise.id} {exercise.stem}", "", f"`{exercise.stem}.py` was not in the submission."]
         elif failing:

@@ -60,6 +60,7 @@ def test_help_lists_the_commands_and_every_exit_status():
         (["--exercism", "{tmp}/a-file"], "is not a folder"),
         (["--roster", "{tmp}/no-roster.csv"], "--roster"),
         (["--exercises", "99"], "no exercise"),
+        (["--on-flag", "halve"], "--on-flag"),
     ],
 )
 def test_bad_arguments_are_usage_errors_before_any_grading(tmp_path, capsys, no_grading, extra, complaint):
@@ -77,6 +78,15 @@ def test_output_folders_that_can_be_created_are_accepted(tmp_path, monkeypatch):
     status = cli.main([str(tmp_path / "alice"), "--no-preflight", "--out", str(tmp_path / "new" / "deeper"), "--exercism", str(tmp_path / "ex")])
     assert status == cli.GRADED
     assert (tmp_path / "new" / "deeper" / "gradebook.csv").is_file() and (tmp_path / "ex" / "alice" / "results.json").is_file()
+
+
+@pytest.mark.parametrize("choice", [[], ["--on-flag", "keep"], ["--on-flag", "zero"]])
+def test_on_flag_reaches_the_grading_settings(tmp_path, monkeypatch, choice):
+    seen = []
+    monkeypatch.setattr(grading, "grade_many", lambda submissions, exercises, settings, **k: seen.append(settings) or [ALICE])
+    (tmp_path / "alice").mkdir()
+    assert cli.main([str(tmp_path / "alice"), "--no-preflight", "--exercises", "06", *choice]) == cli.GRADED
+    assert [s.on_flag for s in seen] == [choice[1] if choice else "keep"]
 
 
 def test_an_internal_error_prints_one_line_exits_4_and_still_writes_the_other_reports(tmp_path, capsys, monkeypatch):

@@ -164,9 +164,22 @@ def test_gradebook_joins_the_roster_and_has_a_status_column_per_exercise(tmp_pat
     roster = tmp_path / "roster.csv"
     roster.write_text("folder,student_id,name,email\nalice,s001,Alice Liddell,alice@example.org\n", encoding="utf-8")
     rows = list(csv.reader(io.StringIO(reports.to_csv([ALICE, BOB], reports.read_roster(roster)))))
-    assert rows[0] == ["submission", "student_id", "name", "email", "01 ex01_start_thread", f"06 {EX06.stem}", "total", "max", "01 status", "06 status"]
-    assert rows[1] == ["alice", "s001", "Alice Liddell", "alice@example.org", "10", "3.33", "13.33", "20", "passed", "failed"]
-    assert rows[2] == ["bob", "", "", "", "0", "0", "0", "20", "timeout", "missing"]
+    people = ["submission", "student_id", "name", "email"]
+    assert rows[0] == [*people, "01 ex01_start_thread", f"06 {EX06.stem}", "total", "max", "01 status", "06 status", "flags"]
+    assert rows[1] == ["alice", "s001", "Alice Liddell", "alice@example.org", "10", "3.33", "13.33", "20", "passed", "failed", ""]
+    assert rows[2] == ["bob", "", "", "", "0", "0", "0", "20", "timeout", "missing", ""]
+
+
+def test_a_flagged_exercise_says_so_in_exercism_junit_and_prairielearn():
+    reason = "ex06_atomic_counter.py line 1: imports gc"
+    carol = grading.summarise("carol", [exercise("06", EX06.stem, "passed", [C("test_a", "passed")])])
+    carol.exercises[0].flags = [reason]
+    tests = formats.exercism(carol)["tests"]
+    assert [t["status"] for t in tests if t["name"].endswith("flagged for review")] == ["fail"] and reason in tests[0]["message"]
+    root = ET.fromstring(formats.junit([carol]))
+    assert [p.get("value") for p in root.iter("property")] == [reason]
+    learn = formats.prairielearn(carol)
+    assert [t["max_points"] for t in learn["tests"] if reason in t["message"]] == [0] and learn["score"] == 1.0
 
 
 def test_a_roster_without_a_folder_column_is_refused(tmp_path):

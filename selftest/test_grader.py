@@ -32,11 +32,12 @@ def grade06(folder, timeout: float = 20.0) -> grading.ExerciseResult:
 
 
 @pytest.mark.timeout(900)
-def test_solutions_score_full_marks():
+def test_solutions_score_full_marks_and_raise_no_flag():
     result = grading.grade_many([catalogue.SOLUTIONS], catalogue.all_exercises(), jobs=2)[0]
     failing = [(e.id, e.status, [t.message[:300] for t in e.tests if t.status != Status.PASSED]) for e in result.exercises if e.status != Status.PASSED]
     assert not failing
     assert result.score == result.max_score > 0
+    assert {e.id: e.flags for e in result.exercises if e.flags} == {}, "neither the screen nor a tripwire flags a reference solution"
 
 
 def test_files_under_an_exercises_folder_are_found(tmp_path):

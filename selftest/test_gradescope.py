@@ -136,3 +136,14 @@ def test_gradescope_zip_is_built_from_the_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as stopped:
         cli.main(["gradescope-zip", str(tmp_path / "ag.zip"), "--total-seconds", "5"])
     assert stopped.value.code == 2
+
+
+def test_a_flagged_exercise_is_marked_in_the_results_summary_and_as_a_zero_point_test():
+    from grader import grading
+
+    checks = [grading.CheckResult("test_a", "passed")]
+    flagged = grading.ExerciseResult("06", "ex06_atomic_counter", "passed", 10.0, 10.0, checks, flags=["ex06_atomic_counter.py line 3: imports gc"])
+    data = gradescope.results([flagged], 1, 5.0, "visible")
+    assert "passed (flagged for review)" in data["output"] and data["score"] == 10.0
+    [marker] = [t for t in data["tests"] if t["name"].endswith("flagged for review")]
+    assert marker["max_score"] == 0 and "imports gc" in marker["output"] and set(marker) <= TEST_KEYS

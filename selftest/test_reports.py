@@ -42,9 +42,38 @@ def test_table_marks_statuses():
 
 def test_csv_gradebook_has_a_row_per_submission_and_a_column_per_exercise():
     rows = list(csv.reader(io.StringIO(reports.to_csv([ALICE, BOB]))))
-    assert rows[0] == ["submission", "01 ex01_x", "02 ex02_x", "total", "max", "01 status", "02 status"]
-    assert rows[1] == ["alice", "10", "5", "15", "20", "passed", "failed"]
-    assert rows[2] == ["bob", "0", "0", "0", "20", "timeout", "missing"]
+    assert rows[0] == ["submission", "01 ex01_x", "02 ex02_x", "total", "max", "01 status", "02 status", "flags"]
+    assert rows[1] == ["alice", "10", "5", "15", "20", "passed", "failed", ""]
+    assert rows[2] == ["bob", "0", "0", "0", "20", "timeout", "missing", ""]
+
+
+REASON = "ex01_x.py line 2: assigns to pytest.TestReport.failed, an attribute of an imported module"
+
+
+def flagged() -> grading.SubmissionResult:
+    carol = result("carol", {"01": ("passed", [C("test_a", "passed"), C("test_b", "passed")])})
+    carol.exercises[0].flags = [REASON]
+    return carol
+
+
+def test_a_flagged_exercise_is_marked_in_the_table_the_csv_the_json_and_the_feedback():
+    carol = flagged()
+    assert "10!" in reports.table([carol]).splitlines()[1]
+    rows = list(csv.reader(io.StringIO(reports.to_csv([carol]))))
+    assert rows[1][-1] == f"01: {REASON}"
+    assert reports.from_json(reports.to_json([carol]))[0].exercises[0].flags == [REASON]
+    page = reports.feedback(carol)
+    assert "passed (flagged)" in page and grading.FLAGGED.format(reasons=REASON) in page
+    scope = reports.gradescope(carol)
+    assert [t["max_score"] for t in scope["tests"] if t["name"].endswith("flagged for review")] == [0]
+    assert scope["score"] == 10
+
+
+def test_results_written_before_flags_existed_still_read_as_unflagged():
+    data = json.loads(reports.to_json([ALICE]))
+    for exercise in data["submissions"][0]["exercises"]:
+        del exercise["flags"]
+    assert reports.from_json(json.dumps(data))[0].exercises[0].flags == []
 
 
 def test_gradescope_results_hide_hidden_checks_and_add_up():
@@ -109,3 +138,12 @@ def test_sharded_grading_from_the_command_line(tmp_path):
         outs.append(out)
     graded = sorted(s["submission"] for o in outs for s in json.loads(o.read_text())["submissions"])
     assert graded == ["ann", "ben", "cy"]
+
+
+def test_the_class_report_lists_each_flagged_exercise_with_its_reasons():
+    from grader import classreport
+
+    page = classreport.html([ALICE, flagged()])
+    section = page[page.index("Flagged for review") : page.index("Most common failing checks")]
+    assert "carol" in section and "<td>flagged</td>" in section and "pytest.TestReport.failed" in section
+    assert "No exercise was flagged" in classreport.html([ALICE])

@@ -13,6 +13,7 @@ the target prints.
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from kata import catalogue
 from kata.messages import Status
 from kata.runner import processes
 from kata.runner.files import PUBLIC, copy_checks, remove_tree
-from kata.runner.protocol import CheckReport, Collected, CollectError, decode
+from kata.runner.protocol import NONCE_ENV, CheckReport, Reader
 from kata.runner.rounds import check_name, round_of
 from kata.settings import REPORT_FD_ENV
 
@@ -57,6 +58,7 @@ class Run:
     returncode: int | None = None
     timed_out: bool = False
     tampered: str = ""  # why the report cannot be trusted, if it cannot
+    flags: list[str] = field(default_factory=list)  # the report's tripwire findings (protocol.Reader)
     seconds: float = 0.0
     output: str = ""
 
@@ -108,6 +110,7 @@ def run_checks(
         env.pop(catalogue.TARGET_ENV, None)
         env["PYTHONPATH"] = str(checks)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env[NONCE_ENV] = secrets.token_hex(16)  # seals this run's report (kata.runner.protocol)
         if processes.can_pass_fds():
             return _run(command, checks, env, timeout, _PipeReport(env))
         private = Path(scratch) / "report"
@@ -139,7 +142,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, rep
         child.wait()
     run.seconds = time.monotonic() - started
     run.output = output.text(wait=2.0)
-    _read_report(report.text(), run)
+    _read_report(report.text(), run, env[NONCE_ENV])
     return run
 
 
@@ -239,25 +242,13 @@ class _Drain:
         return head.decode("utf-8", "replace") + middle + tail.decode("utf-8", "replace")
 
 
-def _read_report(text: str, run: Run) -> None:
-    """Read the records; a second "collected" or a check reported twice means someone else wrote too.
-
-    A line that is not a well-formed record (cut short by a killed child, or written by learner
-    code) is skipped: a check it claims to report stays unreported.
-    """
-    for line in text.splitlines():
-        record = decode(line)
-        if isinstance(record, Collected):
-            if run.collected:
-                run.tampered = "the list of checks was reported twice"
-            run.collected = list(record.tests)
-        elif isinstance(record, CheckReport):
-            if record.nodeid in run.tests or not run.collected:
-                run.tampered = f"check {check_name(record.nodeid)} was reported twice, or before the checks were collected"
-            else:
-                run.tests[record.nodeid] = record
-        elif isinstance(record, CollectError):
-            run.collect_errors.append(record.message)
+def _read_report(text: str, run: Run, nonce: str) -> None:
+    """Read the sealed records (:class:`~kata.runner.protocol.Reader`): a record without the run's
+    secret, a gap or repeat in their numbers, a check reported twice or a canary that passed means
+    someone else wrote too. A line that is not a well-formed record is skipped."""
+    report = Reader(nonce).read(text).finish(run.returncode, run.timed_out)
+    run.collected, run.tests, run.collect_errors = report.collected, report.tests, report.collect_errors
+    run.tampered, run.flags = report.tampered, report.flags
 
 
 @lru_cache(maxsize=None)
