@@ -8,11 +8,16 @@ Results come back as :mod:`kata.runner.protocol` records over a pipe that the ch
 a file, not its output) — or, where a child cannot inherit a pipe, through a file in a private
 temporary folder — and only a capped head and tail of the child's output are kept, however much
 the target prints.
+
+With ``isolate=True`` (the grader's runs) and the grader running as root, the child also gets a
+uid of its own per job slot, a mount namespace where the system allows one, a process limit and a
+total-disk limit (:mod:`kata.runner.isolation`); every process of that uid is killed after the run.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,9 +27,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from kata import catalogue
+from kata import catalogue, settings
 from kata.messages import Status
-from kata.runner import processes
+from kata.runner import isolation, processes
 from kata.runner.files import PUBLIC, copy_checks, remove_tree
 from kata.runner.protocol import CheckReport, Collected, CollectError, decode
 from kata.runner.rounds import check_name, round_of
@@ -84,40 +89,95 @@ def run_checks(
     limits: Limits | None = None,
     extra_args: tuple[str, ...] = (),
     checks_from: Path | None = None,
+    isolate: bool = False,
 ) -> Run:
     """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
 
     ``which`` picks the public checks, the hidden ones or all. Only the chosen check files are
     copied into the run's folder, so a public run cannot read the hidden checks. ``checks_from``
     is a :func:`~kata.runner.files.snapshot` to copy them from (the live kata when None).
+    ``isolate`` asks for the OS isolation of :mod:`kata.runner.isolation` where it is available:
+    then the target folder's files are copied into the run's own folder too.
     """
+    slot = _SLOTS.take() if isolate and isolation.mode()[0] else None
     scratch = tempfile.mkdtemp(prefix="threadkata-")
     try:  # not TemporaryDirectory: its clean-up recurses, and learner code writes in this folder
         checks = Path(scratch) / "checks"
         test_files = copy_checks(checks, exercise, which, source=checks_from)
         if not test_files:
             return Run(returncode=0)
+        jail = None if slot is None else _jail(Path(scratch), slot)
+        if jail is not None:
+            target = _copy_target(Path(target), Path(scratch) / "target")
+            isolation.prepare(Path(scratch), jail)
         command = [
             python, "-m", "pytest", *map(str, test_files), "-q",
             "-p", "kata.runner.report_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
             *(["--hidden"] if which != PUBLIC else []), *extra_args,
         ]  # fmt: skip
-        if limits and limits.args():
-            command = [python, "-m", "kata.runner.sandbox", *limits.args(), "--", *command]
+        if jail is not None or (limits and limits.args()):
+            command = [python, "-m", "kata.runner.sandbox", *(limits.args() if limits else []), *(jail.args() if jail else []), "--", *command]
         env = dict(os.environ)
         env.pop(catalogue.TARGET_ENV, None)
         env["PYTHONPATH"] = str(checks)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if processes.can_pass_fds():
-            return _run(command, checks, env, timeout, _PipeReport(env))
+            return _run(command, checks, env, timeout, _PipeReport(env), jail)
         private = Path(scratch) / "report"
         private.mkdir(mode=0o700)
-        return _run(command, checks, env, timeout, _FileReport(private / "report.jsonl", command))
+        return _run(command, checks, env, timeout, _FileReport(private / "report.jsonl", command), jail)
     finally:
+        if slot is not None:
+            isolation.kill_all(isolation.slot_uid(slot))  # an escapee that left the process group too
+            isolation.clean_shared(isolation.slot_uid(slot))
+            _SLOTS.give_back(slot)
         remove_tree(scratch)
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, report: _PipeReport | _FileReport) -> Run:
+class _Slots:
+    """Job slot numbers, the lowest free one first: a slot's uid runs one child at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.taken: set[int] = set()
+
+    def take(self) -> int:
+        with self.lock:
+            slot = next(n for n in range(len(self.taken) + 1) if n not in self.taken)
+            self.taken.add(slot)
+            return slot
+
+    def give_back(self, slot: int) -> None:
+        with self.lock:
+            self.taken.discard(slot)
+
+
+_SLOTS = _Slots()
+
+
+def _jail(scratch: Path, slot: int) -> isolation.Jail:
+    _, namespace = isolation.mode()
+    return isolation.Jail(
+        isolation.slot_uid(slot), str(scratch / "work"), settings.GRADER_NPROC, settings.GRADER_DISK_BYTES, namespace, str(catalogue.ROOT.resolve())
+    )
+
+
+def _copy_target(source: Path, destination: Path) -> Path:
+    """The regular files directly in ``source`` (the staged exercise file), copied where the run's uid can read them."""
+    destination.mkdir()
+    for path in source.iterdir():
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, destination / path.name)
+    return destination
+
+
+#: Seconds between two looks at the size of an isolated run's folder, where no tmpfs bounds it.
+DISK_WATCH_SECONDS = 0.2
+#: What the output says when a run was stopped for filling its folder.
+DISK_FULL = "\n[threadkata: the run wrote more than {limit} bytes in its folder and was stopped]\n"
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, report: _PipeReport | _FileReport, jail: isolation.Jail | None = None) -> Run:
     run = Run()
     started = time.monotonic()
     try:
@@ -130,15 +190,25 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, rep
     stdout = os.dup(child.stdout.fileno())  # the drain owns its copy and closes it when the pipe ends
     child.stdout.close()
     output = _Drain(stdout, OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
+    watched = jail is not None and not jail.namespace  # in a namespace, its tmpfs bounds the disk
+    disk_full = False
     try:
-        run.returncode = child.wait(timeout)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
+        while True:
+            try:
+                run.returncode = child.wait(min(DISK_WATCH_SECONDS, max(0.0, started + timeout - time.monotonic())) if watched else timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= started + timeout:
+                    run.timed_out = True
+                    break
+                if isolation.folder_bytes(jail.work) > jail.disk:  # type: ignore[union-attr]
+                    disk_full = True
+                    break
     finally:
         processes.end(child)
         child.wait()
     run.seconds = time.monotonic() - started
-    run.output = output.text(wait=2.0)
+    run.output = output.text(wait=2.0) + (DISK_FULL.format(limit=jail.disk) if disk_full else "")  # type: ignore[union-attr]
     _read_report(report.text(), run)
     return run
 
