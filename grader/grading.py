@@ -35,6 +35,7 @@ from kata.runner import (
     Limits,
     Run,
     check_name,
+    collect_expected,
     expected_checks,
     run_checks,
 )
@@ -361,6 +362,7 @@ def grade_many(
     ``finished`` gets every finished submission's result so far (in submission order), so a
     caller can keep a file current.
     """
+    collect_expected(exercises, [PUBLIC, HIDDEN] if settings.hidden else [PUBLIC])  # all in one run
     for exercise in exercises:  # collect the expected checks once, before the pool starts
         expected_checks(exercise, PUBLIC)
         if settings.hidden:

@@ -55,22 +55,27 @@ def apply_limits(settings: dict[str, str], resource: ModuleType | None) -> list[
     return skipped
 
 
-def main(argv: list[str]) -> None:
-    split = argv.index("--")
-    settings = dict(arg.split("=", 1) for arg in argv[:split])
-    command = argv[split + 1 :]
+def shut_in(settings: dict[str, str]) -> None:
+    """Apply the limits and, with ``uid=…``, the jail; exits with :data:`JAIL_FAILED` if the jail cannot be entered."""
     from kata.runner.isolation import Jail, enter
 
     jail = Jail.from_args(settings)
     apply_limits({k: v for k, v in settings.items() if k in LIMIT_NAMES}, _resource())
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past fsize fails with an error instead of killing
     if jail is not None:
         try:
             enter(jail)
         except Exception as why:  # noqa: BLE001 - whatever stops it, nothing may run unisolated
             print(JAIL_REFUSED.format(why=f"{type(why).__name__}: {why}"), file=sys.stderr, flush=True)
             os._exit(JAIL_FAILED)
-    if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past fsize fails with an error instead of killing
+
+
+def main(argv: list[str]) -> None:
+    split = argv.index("--")
+    settings = dict(arg.split("=", 1) for arg in argv[:split])
+    command = argv[split + 1 :]
+    shut_in(settings)
     if os.name == "posix":
         os.execvp(command[0], command)
     sys.exit(subprocess.call(command))  # Windows' exec starts a new process: wait for it instead
