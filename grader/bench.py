@@ -18,6 +18,7 @@ speed-up from more jobs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -84,6 +85,12 @@ def timed(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done
 
 
+def full_marks(path: Path) -> bool:
+    """True when the graded JSON at ``path`` gives its one submission every point."""
+    [result] = json.loads(path.read_text(encoding="utf-8"))["submissions"]
+    return result["score"] == result["max_score"] > 0
+
+
 def overhead(jobs: list[int], repeat: int) -> int:
     """Print grading time over bare-pytest time for one submission of every reference solution."""
     exercises = catalogue.all_exercises()
@@ -111,8 +118,8 @@ def overhead(jobs: list[int], repeat: int) -> int:
         for _ in range(repeat):
             for name, command in commands.items():
                 wall, cpu, done = timed(command)
-                if done.returncode != 0:
-                    print(f"{name} failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
+                if done.returncode != 0 or (name != "bare pytest" and not full_marks(Path(scratch) / "g.json")):
+                    print(f"{name} failed (exit {done.returncode}, or not full marks):\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
                     return 1
                 figures[name].append((wall, cpu))
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

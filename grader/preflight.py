@@ -108,7 +108,7 @@ def uid_problems(jobs: int) -> list[str]:
 def collect_problem(exercise: catalogue.Exercise, settings: grading.Settings) -> str | None:
     with tempfile.TemporaryDirectory(prefix="threadkata-preflight-") as empty:  # no learner code in here
         which = ALL if settings.hidden else PUBLIC
-        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=PROBE_SECONDS, python=settings.python)
+        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=PROBE_SECONDS, python=settings.python, forked=True)
     if run.collect_errors:
         return COLLECT_FAILED.format(number=exercise.number, why=_tail(run.collect_errors[0]))
     if not run.collected:

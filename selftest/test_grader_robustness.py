@@ -22,7 +22,7 @@ import pytest
 from grader import cli, grading, preflight
 from kata import catalogue
 from kata.messages import Status
-from kata.runner import Limits, forkserver, run_checks
+from kata.runner import Limits, forkserver, isolation, run_checks
 from kata.runner.files import remove_tree
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
@@ -282,3 +282,12 @@ def test_where_fork_is_unavailable_the_grader_spawns_each_run_as_before(tmp_path
     folder = submission(tmp_path / "plain", **{EX01.stem: SOLUTION01})
     [result] = grading.grade_submission(folder, [EX01], SETTINGS).exercises
     assert (result.status, result.score) == (Status.PASSED, result.max_score), [(t.name, t.message[:200]) for t in result.tests]
+
+
+def test_not_running_as_root_the_grader_says_once_that_its_runs_are_not_isolated(monkeypatch, capsys):
+    monkeypatch.setattr(isolation, "_mode", None)
+    monkeypatch.setattr(isolation, "_said", set())
+    monkeypatch.setattr(isolation, "wanted", lambda: False)
+    assert isolation.mode() == isolation.mode() == (False, False)
+    notes = [line for line in capsys.readouterr().err.splitlines() if "not isolated at the OS level" in line]
+    assert len(notes) == 1 and "hidden checks" in notes[0], notes
