@@ -16,7 +16,8 @@ Environment variables (all optional):
 * ``THREADKATA_GRADER_UID_BASE``: when the grader runs as root, job slot N runs learner code as
   uid (and gid) base + N (default 59000: below 65536, so it maps inside a rootless container's user
   namespace, and above Debian's ordinary accounts). No passwd entry is needed; the grader refuses
-  to start if a process already runs under one of these uids, since it kills all of them.
+  to start if a process already runs under one of these uids, since it kills all of them; a second
+  grader on the same machine takes the next uids that no grader holds.
 * ``THREADKATA_REPORT_FD``: set by the runner only, for the child's report plugin.
 """
 

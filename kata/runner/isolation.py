@@ -25,6 +25,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -58,9 +59,49 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_MOVE, _MS_REC, _MS_PRIVATE = 1,
 _PR_SET_CHILD_SUBREAPER = 36
 
 
+#: How many uids past the base a grader looks at for one another grader on the machine has not claimed.
+UID_SEARCH = 1000
+
+_claimed: dict[int, tuple[int, int]] = {}  # slot -> (uid, the open lock file that holds it)
+_claim_lock = threading.Lock()
+
+
 def slot_uid(slot: int) -> int:
-    """The uid (and gid) of job slot ``slot``."""
-    return settings.grader_uid_base() + slot
+    """The uid (and gid) of job slot ``slot``: the first from ``$THREADKATA_GRADER_UID_BASE`` on that
+    no other grader on this machine holds (a root-owned lock file per uid, held while we run), so two
+    graders never kill each other's runs."""
+    with _claim_lock:
+        if slot not in _claimed:
+            taken = {uid for uid, _ in _claimed.values()}
+            base = settings.grader_uid_base()
+            for uid in range(base, base + UID_SEARCH):
+                if uid not in taken:
+                    fd = _hold(uid)
+                    if fd is not None:
+                        _claimed[slot] = (uid, fd)
+                        break
+            else:
+                raise OSError(f"every uid from {base} to {base + UID_SEARCH - 1} is held by another grader")
+        return _claimed[slot][0]
+
+
+def _hold(uid: int) -> int | None:
+    """The descriptor of ``uid``'s lock file, locked by us; None when another grader holds it (or it is not root's)."""
+    import fcntl
+
+    path = os.path.join(tempfile.gettempdir(), f"threadkata-uid-{uid}.lock")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_uid != 0:
+            raise OSError("not root's")
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def wanted() -> bool:
