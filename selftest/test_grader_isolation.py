@@ -41,14 +41,17 @@ def attempt(name, action):
         found[name] = "ok: " + repr(action())[:200]
     except BaseException as why:
         found[name] = type(why).__name__
-grader = os.getppid()
+parent, grader = os.getppid(), {grader}  # the process that started the run, and the grader itself
 found["uid"] = os.getuid()
 attempt("proc cwd", lambda: os.listdir(f"/proc/{{grader}}/cwd/tests/hidden"))
 attempt("proc fd", lambda: os.listdir(f"/proc/{{grader}}/fd"))
+attempt("parent cwd", lambda: os.listdir(f"/proc/{{parent}}/cwd"))
+attempt("parent fd", lambda: os.listdir(f"/proc/{{parent}}/fd"))
 attempt("checkout", lambda: os.listdir({hidden!r}))
 attempt("write kata", lambda: open({plugin!r}, "a").close())
 attempt("new file in kata", lambda: open({probe!r}, "x").close())
 attempt("kill grader", lambda: os.kill(grader, 0))
+attempt("kill parent", lambda: os.kill(parent, 0))
 attempt("prlimit grader", lambda: resource.prlimit(grader, resource.RLIMIT_NOFILE))
 attempt("snapshot", lambda: [p for p in os.listdir("/tmp") if p.startswith("threadkata-checks-")])
 raise RuntimeError("FOUND " + json.dumps(found) + " END")
@@ -75,10 +78,11 @@ def no_process_of_a_slot_is_left() -> list[int]:
 def probed(tmp_path_factory) -> dict:
     plugin = catalogue.ROOT / "kata" / "runner" / "report_plugin.py"
     before = plugin.stat().st_mtime_ns
-    source = PROBE.format(hidden=str(catalogue.TESTS / "hidden"), plugin=str(plugin), probe=str(catalogue.ROOT / "kata" / "isolation_probe.py"))
+    probe = catalogue.ROOT / "kata" / "isolation_probe.py"
+    source = PROBE.format(grader=os.getpid(), hidden=str(catalogue.TESTS / "hidden"), plugin=str(plugin), probe=str(probe))
     result = found(grade(tmp_path_factory.mktemp("probe"), source))
     assert plugin.stat().st_mtime_ns == before
-    assert not (catalogue.ROOT / "kata" / "isolation_probe.py").exists()
+    assert not probe.exists()
     return result
 
 
@@ -87,8 +91,9 @@ def test_learner_code_runs_as_the_slots_own_uid(probed):
 
 
 def test_the_graders_proc_cwd_and_fd_are_unreadable(probed):
-    assert probed["proc cwd"] == "PermissionError", probed
-    assert probed["proc fd"] == "PermissionError", probed
+    for process in ("proc", "parent"):
+        assert probed[f"{process} cwd"] == "PermissionError", probed
+        assert probed[f"{process} fd"] == "PermissionError", probed
 
 
 def test_the_checkout_and_the_graders_snapshot_are_out_of_sight(probed):
@@ -104,7 +109,7 @@ def test_the_checkouts_package_cannot_be_written(probed):
 
 
 def test_the_grader_can_be_neither_signalled_nor_prlimited(probed):
-    assert probed["kill grader"] == "PermissionError", probed
+    assert probed["kill grader"] == probed["kill parent"] == "PermissionError", probed
     assert probed["prlimit grader"] == "PermissionError", probed
 
 
