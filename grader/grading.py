@@ -216,7 +216,13 @@ def _grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Se
             target.mkdir()
             (target / f"{exercise.stem}.py").write_bytes(content)
             run = run_checks(
-                exercise, target, timeout=settings.timeout, which=which, limits=settings.limits, python=settings.python, checks_from=settings.checks,
+                exercise,
+                target,
+                timeout=settings.timeout,
+                which=which,
+                limits=settings.limits,
+                python=settings.python,
+                checks_from=settings.checks,
                 isolate=True,
             )
             tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise))
