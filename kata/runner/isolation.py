@@ -1,7 +1,7 @@
 """OS isolation of a grading run when the grader runs as root (Gradescope's and most CI containers).
 
-Each job slot of the grader has a uid of its own (:func:`slot_uid`: ``$THREADKATA_GRADER_UID_BASE``
-plus the slot number; an arbitrary uid needs no passwd entry). A run's child, still root, calls
+Each job slot of the grader has a uid of its own (:func:`slot_uid`: from ``$THREADKATA_GRADER_UID_BASE``
+on, the first that no other grader on the machine holds; an arbitrary uid needs no passwd entry). A run's child, still root, calls
 :func:`enter` before any learner code: a mount namespace of its own where the system allows one
 (the grader's checkout and every folder only root could read are covered by empty read-only
 folders, the interpreter's own folders put back; ``/tmp``, ``/var/tmp`` and ``/dev/shm`` and the
