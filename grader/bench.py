@@ -1,8 +1,15 @@
-"""Benchmark the grader on a generated class: a measurement, not a test.
+"""Benchmark the grader: a measurement, not a test.
 
-    python -m grader.bench [--submissions 100] [--exercises 01 06] [--jobs 1 2]
+    python -m grader.bench [--repeat 3] [--jobs 1 2]                         # overhead
+    python -m grader.bench --submissions 100 [--exercises 01 06] [--jobs 1 2]  # a class
 
-Makes N submissions — a third correct (the reference solutions), a third buggy (mutants), a
+Overhead (the default): one submission holding every reference solution is graded by the
+command line (``python -m grader … --no-preflight``, hidden checks included) with each --jobs
+value, and compared with one bare ``pytest`` run of the same checks, public and hidden, on the
+same files; each figure is the median of --repeat runs, wall time and CPU time (the grader's and
+its children's), since CPU time is less sensitive to other load on the machine.
+
+A class (``--submissions N``): makes N submissions — a third correct (the reference solutions), a third buggy (mutants), a
 third hostile (spinning, exiting, printing without end, broken) — grades them with each --jobs
 value, checks every score against what it must be, and prints throughput, peak memory and the
 speed-up from more jobs.
@@ -11,9 +18,13 @@ speed-up from more jobs.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -64,13 +75,73 @@ def wrong_scores(results: list[grading.SubmissionResult], kinds: dict[str, str])
     return wrong
 
 
+def timed(command: list[str]) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Wall and CPU seconds (the command and everything it started) of one run of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=catalogue.ROOT, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done
+
+
+def full_marks(path: Path) -> bool:
+    """True when the graded JSON at ``path`` gives its one submission every point."""
+    [result] = json.loads(path.read_text(encoding="utf-8"))["submissions"]
+    return result["score"] == result["max_score"] > 0
+
+
+def overhead(jobs: list[int], repeat: int) -> int:
+    """Print grading time over bare-pytest time for one submission of every reference solution."""
+    exercises = catalogue.all_exercises()
+    files = [str(f.relative_to(catalogue.ROOT)) for e in exercises for f in (e.test_file, e.hidden_file) if f.is_file()]
+    bare = [sys.executable, "-m", "pytest", *files, "-q", "--target", str(catalogue.SOLUTIONS)]
+    with tempfile.TemporaryDirectory(prefix="threadkata-bench-") as scratch:
+        folder = Path(scratch) / "everything"
+        folder.mkdir()
+        for exercise in exercises:
+            shutil.copyfile(catalogue.SOLUTIONS / f"{exercise.stem}.py", folder / f"{exercise.stem}.py")
+        commands = {"bare pytest": bare}
+        for count in jobs:
+            commands[f"grader --jobs {count}"] = [
+                sys.executable,
+                "-m",
+                "grader",
+                str(folder),
+                "--json",
+                os.path.join(scratch, "g.json"),
+                "--jobs",
+                str(count),
+                "--no-preflight",
+            ]
+        figures: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        for _ in range(repeat):
+            for name, command in commands.items():
+                wall, cpu, done = timed(command)
+                if done.returncode != 0 or (name != "bare pytest" and not full_marks(Path(scratch) / "g.json")):
+                    print(f"{name} failed (exit {done.returncode}, or not full marks):\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
+                    return 1
+                figures[name].append((wall, cpu))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"one submission of {len(exercises)} reference solutions, public and hidden checks; median of {repeat}; load {load:.1f} at the end")
+    base_wall = statistics.median(w for w, _ in figures["bare pytest"])
+    base_cpu = statistics.median(c for _, c in figures["bare pytest"])
+    for name, runs in figures.items():
+        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        print(f"{name:>16}: {wall:6.1f} s wall (×{wall / base_wall:.2f}), {cpu:6.1f} s CPU (×{cpu / base_cpu:.2f})", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--submissions", type=int, default=100)
+    parser.add_argument("--submissions", type=int, default=0, help="grade a generated class of this many submissions instead")
     parser.add_argument("--exercises", nargs="*", default=["01", "06"])
     parser.add_argument("--jobs", nargs="*", type=int, default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command in the overhead measurement (the median is shown)")
     parser.add_argument("--timeout", type=float, default=10.0, help="per-exercise limit for the hostile ones")
     args = parser.parse_args(argv)
+    if not args.submissions:
+        return overhead(args.jobs, args.repeat)
     exercises = [catalogue.find(n) for n in args.exercises]
     settings = grading.Settings(timeout=args.timeout)
     with tempfile.TemporaryDirectory(prefix="threadkata-class-") as scratch:

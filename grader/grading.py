@@ -47,6 +47,7 @@ from kata.runner import (
     Limits,
     Run,
     check_name,
+    collect_expected,
     expected_checks,
     run_checks,
 )
@@ -235,7 +236,14 @@ def _grade_exercise(submission: Path, exercise: catalogue.Exercise, settings: Se
             target.mkdir()
             (target / f"{exercise.stem}.py").write_bytes(content)
             run = run_checks(
-                exercise, target, timeout=settings.timeout, which=which, limits=settings.limits, python=settings.python, checks_from=settings.checks
+                exercise,
+                target,
+                timeout=settings.timeout,
+                which=which,
+                limits=settings.limits,
+                python=settings.python,
+                checks_from=settings.checks,
+                isolate=True,
             )
             tests += score_checks(run, expected_checks(exercise, which), hidden_secrets(exercise), hidden_behaviours(exercise))
             flags += [clean_text(f"{'hidden' if which == HIDDEN else 'public'} checks' run: {flag}") for flag in run.flags]
@@ -431,6 +439,7 @@ def grade_many(
     ``finished`` gets every finished submission's result so far (in submission order), so a
     caller can keep a file current.
     """
+    collect_expected(exercises, [PUBLIC, HIDDEN] if settings.hidden else [PUBLIC])  # all in one run
     for exercise in exercises:  # collect the expected checks once, before the pool starts
         expected_checks(exercise, PUBLIC)
         if settings.hidden:

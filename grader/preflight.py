@@ -1,7 +1,9 @@
 """Before any student is graded: is this grader's own environment sound?
 
 :func:`check` runs, in order, and stops at the first kind of failure: pytest importable by the
-interpreter the runs use; the sandbox works here (a tiny run under the limits); each requested
+interpreter the runs use; the sandbox works here (a tiny run under the limits); when the grader
+runs as root, no process already runs under the job slots' uids (the grader kills every process
+of those uids after each run, so they must be its own); each requested
 exercise's checks collect; and, where ``solutions/`` exists, the reference solution of each
 requested exercise scores full marks (public and hidden checks). A failure here is the
 grader's, not a student's: the command line stops before grading and exits with status 3.
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from grader import grading
 from kata import catalogue
-from kata.runner import ALL, PUBLIC, run_checks
+from kata.runner import ALL, PUBLIC, isolation, run_checks
 from kata.runner.sandbox import SKIPPED
 
 #: Seconds each environment probe may take.
@@ -30,6 +32,10 @@ PYTEST_MISSING = (
 SANDBOX_BROKEN = "a tiny run under the resource limits ({limits}) did not work here: {why}"
 COLLECT_FAILED = "exercise {number}'s checks do not collect here: {why}"
 SOLUTION_FAILED = "the reference solution of exercise {number} scores {score:g} of {max:g} here ({why}), so the checks or this machine are broken"
+UID_IN_USE = (
+    "uid {uid} (job slot {slot}) already runs processes here ({pids}); the grader kills every process of its slots' "
+    "uids after each run. Set $THREADKATA_GRADER_UID_BASE to a range of uids nothing else uses."
+)
 #: Said once when the sandbox runs without a limit this system lacks (RLIMIT_AS on macOS).
 LIMIT_SKIPPED = "grader: note: {line}"
 
@@ -42,6 +48,9 @@ def check(exercises: list[catalogue.Exercise], settings: grading.Settings, jobs:
     problem = sandbox_problem(settings)
     if problem:
         return [problem]
+    found = uid_problems(jobs)
+    if found:
+        return found
     found = [p for e in exercises for p in [collect_problem(e, settings)] if p]
     if found:
         return found
@@ -83,10 +92,23 @@ def sandbox_problem(settings: grading.Settings) -> str | None:
     return None
 
 
+def uid_problems(jobs: int) -> list[str]:
+    """Where the runs get uids of their own: one sentence per slot uid something else already runs under."""
+    if not isolation.mode()[0]:
+        return []
+    found = []
+    for slot in range(max(1, jobs)):
+        uid = isolation.slot_uid(slot)
+        pids, _ = isolation.processes_of(uid)
+        if pids:
+            found.append(UID_IN_USE.format(uid=uid, slot=slot, pids=", ".join(map(str, pids[:5]))))
+    return found
+
+
 def collect_problem(exercise: catalogue.Exercise, settings: grading.Settings) -> str | None:
     with tempfile.TemporaryDirectory(prefix="threadkata-preflight-") as empty:  # no learner code in here
         which = ALL if settings.hidden else PUBLIC
-        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=PROBE_SECONDS, python=settings.python)
+        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=PROBE_SECONDS, python=settings.python, forked=True)
     if run.collect_errors:
         return COLLECT_FAILED.format(number=exercise.number, why=_tail(run.collect_errors[0]))
     if not run.collected:

@@ -13,6 +13,11 @@ Environment variables (all optional):
 * ``THREADKATA_JOBS``: how many child runs the project's own tests run at once (default 2).
 * ``THREADKATA_EXPLORE_SCHEDULES``: schedules per scenario when the explorer matrix tries correct
   code (default 200; ``nox -s explore-bench`` runs 1000).
+* ``THREADKATA_GRADER_UID_BASE``: when the grader runs as root, job slot N runs learner code as
+  uid (and gid) base + N (default 59000: below 65536, so it maps inside a rootless container's user
+  namespace, and above Debian's ordinary accounts). No passwd entry is needed; the grader refuses
+  to start if a process already runs under one of these uids, since it kills all of them; a second
+  grader on the same machine takes the next uids that no grader holds.
 * ``THREADKATA_REPORT_FD``: set by the runner only, for the child's report plugin.
 """
 
@@ -31,6 +36,7 @@ EXPLORE_SCHEDULES_ENV = PREFIX + "EXPLORE_SCHEDULES"
 #: Environment variable naming the pipe the report plugin writes to (set by the runner, removed
 #: by the plugin before any learner code runs).
 REPORT_FD_ENV = PREFIX + "REPORT_FD"
+GRADER_UID_BASE_ENV = PREFIX + "GRADER_UID_BASE"
 
 #: The factor the checks' wait bounds are multiplied by when ``THREADKATA_TIME_SCALE`` is unset.
 DEFAULT_TIME_SCALE = 1.0
@@ -40,6 +46,15 @@ DEFAULT_ROUNDS = 1
 DEFAULT_JOBS = 2
 #: Schedules per scenario when the explorer matrix runs correct code.
 DEFAULT_EXPLORE_SCHEDULES = 200
+
+#: The uid of the grader's job slot 0 when it runs as root (slot N gets this plus N).
+DEFAULT_GRADER_UID_BASE = 59000
+#: Processes and threads one isolated run may have at once (``RLIMIT_NPROC`` for its uid): the
+#: checks start a few dozen threads at most; a fork bomb stops here.
+GRADER_NPROC = 256
+#: Bytes one isolated run may write in all (its work folder, ``/tmp``, ``/dev/shm``), beside the
+#: per-file limit: a disk filler stops here.
+GRADER_DISK_BYTES = 128 * 2**20
 
 #: The CPython versions the kata supports and CI tests, oldest first.
 PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14", "3.15")
@@ -95,6 +110,14 @@ def rounds() -> int:
 def jobs() -> int:
     """Child runs at once in the project's own tests: ``$THREADKATA_JOBS`` or the default."""
     return integer(JOBS_ENV, DEFAULT_JOBS)
+
+
+def grader_uid_base() -> int:
+    """The uid of the grader's job slot 0 when it runs as root: ``$THREADKATA_GRADER_UID_BASE`` or the default."""
+    base = integer(GRADER_UID_BASE_ENV, DEFAULT_GRADER_UID_BASE)
+    if base <= 0:
+        raise ValueError(f"${GRADER_UID_BASE_ENV} must be a uid above 0 (root), got {base}")
+    return base
 
 
 def explore_schedules() -> int:

@@ -14,7 +14,7 @@ import pytest
 from grader import grading
 from kata import catalogue, messages
 from kata.messages import Status
-from kata.runner import Limits
+from kata.runner import Limits, isolation
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
 pytestmark = pytest.mark.tooling
@@ -102,7 +102,8 @@ CASES = {
         "partial",
     ),
     "overwrites-the-checks": (
-        "import glob\nfor path in glob.glob('tests/**/*.py', recursive=True):\n    open(path, 'w').write('def test_ok():\\n    pass\\n')\n" + RACY,
+        "import glob\nfor path in glob.glob('tests/**/*.py', recursive=True):\n    try:\n        open(path, 'w').write('def test_ok():\\n    pass\\n')\n"
+        "    except OSError:\n        pass  # refused where the run has a uid of its own\n" + RACY,
         Status.FAILED,
         "partial",
     ),
@@ -148,7 +149,10 @@ def test_hidden_checks_never_reach_a_learner_readable_message(tmp_path):
     result = grade(tmp_path, source)
     hidden_names = [t.name for t in result.tests if t.hidden]
     assert hidden_names, "exercise 06 has hidden checks"
-    assert any(messages.WITHHELD in t.message for t in result.tests), "the quoting message was withheld"
+    if isolation.mode()[0]:  # a uid of its own: the public run reads no hidden check at all, so it has nothing to quote
+        assert any(t.message.rstrip().endswith("RuntimeError: hidden:") for t in result.tests if not t.hidden), "it found nothing to print"
+    else:
+        assert any(messages.WITHHELD in t.message for t in result.tests), "the quoting message was withheld"
     for check in result.tests:
         for name in hidden_names:
             assert name not in check.message, f"{check.name}'s message names hidden check {name}"

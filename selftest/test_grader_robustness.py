@@ -22,7 +22,7 @@ import pytest
 from grader import cli, grading, preflight
 from kata import catalogue
 from kata.messages import Status
-from kata.runner import Limits
+from kata.runner import Limits, forkserver, isolation, run_checks
 from kata.runner.files import remove_tree
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
@@ -34,7 +34,7 @@ SETTINGS = grading.Settings(timeout=30.0, limits=Limits(cpu_seconds=30, memory_b
 
 DEEP_TREE = """
 import os
-fd = os.open(".", os.O_RDONLY)
+fd = os.open("." if os.access(".", os.W_OK) else os.environ["HOME"], os.O_RDONLY)  # isolated, only its work folder is writable
 for _ in range(3000):
     os.mkdir("d", dir_fd=fd)
     inner = os.open("d", os.O_RDONLY, dir_fd=fd)
@@ -266,3 +266,28 @@ def test_a_limit_this_system_refuses_is_skipped_and_preflight_says_so_once():
     assert done.stdout.strip() == "None", done.stderr
     notes = [line for line in done.stderr.splitlines() if line.startswith("grader: note:")]
     assert len(notes) == 1 and "mem" in notes[0], done.stderr
+
+
+@pytest.mark.skipif(not forkserver.available(), reason="the fork server runs on Linux only")
+def test_a_run_forked_from_the_warm_server_reports_what_a_spawned_run_reports(tmp_path):
+    submission(tmp_path / "target", **{EX01.stem: SOLUTION01})
+    forked, spawned = (run_checks(EX01, tmp_path / "target", forked=way, limits=grading.DEFAULT_LIMITS) for way in (True, False))
+    assert forked.collected == spawned.collected and forked.collected
+    assert {n: r.outcome for n, r in forked.tests.items()} == {n: r.outcome for n, r in spawned.tests.items()}
+    assert forked.returncode == spawned.returncode == 0
+
+
+def test_where_fork_is_unavailable_the_grader_spawns_each_run_as_before(tmp_path, monkeypatch):
+    monkeypatch.setattr(forkserver, "available", lambda: False)
+    folder = submission(tmp_path / "plain", **{EX01.stem: SOLUTION01})
+    [result] = grading.grade_submission(folder, [EX01], SETTINGS).exercises
+    assert (result.status, result.score) == (Status.PASSED, result.max_score), [(t.name, t.message[:200]) for t in result.tests]
+
+
+def test_not_running_as_root_the_grader_says_once_that_its_runs_are_not_isolated(monkeypatch, capsys):
+    monkeypatch.setattr(isolation, "_mode", None)
+    monkeypatch.setattr(isolation, "_said", set())
+    monkeypatch.setattr(isolation, "wanted", lambda: False)
+    assert isolation.mode() == isolation.mode() == (False, False)
+    notes = [line for line in capsys.readouterr().err.splitlines() if "not isolated at the OS level" in line]
+    assert len(notes) == 1 and "hidden checks" in notes[0], notes

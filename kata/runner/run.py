@@ -8,12 +8,18 @@ Results come back as :mod:`kata.runner.protocol` records over a pipe that the ch
 a file, not its output) — or, where a child cannot inherit a pipe, through a file in a private
 temporary folder — and only a capped head and tail of the child's output are kept, however much
 the target prints.
+
+With ``isolate=True`` (the grader's runs) and the grader running as root, the child also gets a
+uid of its own per job slot, a mount namespace where the system allows one, a process limit and a
+total-disk limit (:mod:`kata.runner.isolation`); every process of that uid is killed after the run.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,11 +28,12 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
-from kata import catalogue
+from kata import catalogue, settings
 from kata.messages import Status
-from kata.runner import processes
-from kata.runner.files import PUBLIC, copy_checks, remove_tree
+from kata.runner import forkserver, isolation, processes
+from kata.runner.files import PUBLIC, check_files, copy_checks, remove_tree
 from kata.runner.protocol import NONCE_ENV, CheckReport, Reader
 from kata.runner.rounds import check_name, round_of
 from kata.settings import REPORT_FD_ENV
@@ -76,7 +83,7 @@ class Run:
 
 
 def run_checks(
-    exercise: catalogue.Exercise,
+    exercise: catalogue.Exercise | list[tuple[catalogue.Exercise, str]],
     target: Path,
     *,
     rounds: int = 1,
@@ -86,63 +93,176 @@ def run_checks(
     limits: Limits | None = None,
     extra_args: tuple[str, ...] = (),
     checks_from: Path | None = None,
+    isolate: bool = False,
+    forked: bool | None = None,
 ) -> Run:
     """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
 
     ``which`` picks the public checks, the hidden ones or all. Only the chosen check files are
     copied into the run's folder, so a public run cannot read the hidden checks. ``checks_from``
     is a :func:`~kata.runner.files.snapshot` to copy them from (the live kata when None).
+    ``isolate`` asks for the OS isolation of :mod:`kata.runner.isolation` where it is available:
+    then the target folder's files are copied into the run's own folder too. ``forked`` (default:
+    as ``isolate``) forks the run from a warm :mod:`~kata.runner.forkserver` where the system
+    allows, instead of starting two interpreters; the limits and the jail are the same.
+    ``exercise`` may also be a list of (exercise, which) pairs, all run at once (``which`` unused).
     """
+    forked = (isolate if forked is None else forked) and forkserver.available() and processes.can_pass_fds()
+    jailed = isolate and isolation.mode()[0]
+    slot = _SLOTS.take() if jailed or forked else None
     scratch = tempfile.mkdtemp(prefix="threadkata-")
     try:  # not TemporaryDirectory: its clean-up recurses, and learner code writes in this folder
         checks = Path(scratch) / "checks"
-        test_files = copy_checks(checks, exercise, which, source=checks_from)
+        pairs = exercise if isinstance(exercise, list) else [(exercise, which)]
+        test_files = [path for one, part in pairs for path in copy_checks(checks, one, part, source=checks_from)]
         if not test_files:
             return Run(returncode=0)
-        command = [
-            python, "-m", "pytest", *map(str, test_files), "-q",
+        jail = _jail(Path(scratch), slot) if jailed else None
+        if jail is not None:
+            target = _copy_target(Path(target), Path(scratch) / "target")
+            isolation.prepare(Path(scratch), jail)
+        pytest_args = [
+            *map(str, test_files), "-q",
             "-p", "kata.runner.report_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
-            *(["--hidden"] if which != PUBLIC else []), *extra_args,
+            *(["--hidden"] if any(part != PUBLIC for _, part in pairs) else []), *extra_args,
         ]  # fmt: skip
-        if limits and limits.args():
-            command = [python, "-m", "kata.runner.sandbox", *limits.args(), "--", *command]
+        shut_in = [*(limits.args() if limits else []), *(jail.args() if jail else [])]
         env = dict(os.environ)
         env.pop(catalogue.TARGET_ENV, None)
         env["PYTHONPATH"] = str(checks)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env[NONCE_ENV] = secrets.token_hex(16)  # seals this run's report (kata.runner.protocol)
+        if forked:
+            report = _PipeReport(env)
+            server = _server(slot, python)  # type: ignore[arg-type]
+            request = {"args": pytest_args, "cwd": str(checks), "env": env, "settings": dict(a.split("=", 1) for a in shut_in), "report_env": REPORT_FD_ENV}
+            return _run(lambda: server.start(request, report.write_end), timeout, report, env[NONCE_ENV], jail)
+        command = [python, "-m", "pytest", *pytest_args]
+        if shut_in:
+            command = [python, "-m", "kata.runner.sandbox", *shut_in, "--", *command]
         if processes.can_pass_fds():
-            return _run(command, checks, env, timeout, _PipeReport(env))
-        private = Path(scratch) / "report"
-        private.mkdir(mode=0o700)
-        return _run(command, checks, env, timeout, _FileReport(private / "report.jsonl", command))
+            report = _PipeReport(env)
+        else:
+            private = Path(scratch) / "report"
+            private.mkdir(mode=0o700)
+            report = _FileReport(private / "report.jsonl", command)
+        return _run(lambda: _spawn(command, checks, env, report), timeout, report, env[NONCE_ENV], jail)
     finally:
+        if jailed:
+            isolation.kill_all(isolation.slot_uid(slot))  # type: ignore[arg-type] - an escapee that left the process group too
+            isolation.clean_shared(isolation.slot_uid(slot))  # type: ignore[arg-type]
+        if slot is not None:
+            _SLOTS.give_back(slot)
         remove_tree(scratch)
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str], timeout: float, report: _PipeReport | _FileReport) -> Run:
+def _spawn(command: list[str], cwd: Path, env: dict[str, str], report: _PipeReport | _FileReport) -> tuple[subprocess.Popen, int]:
+    """Start ``command`` as a new interpreter; returns it and the read end of its output, which the caller owns."""
+    child = subprocess.Popen(
+        command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, **processes.isolation(), **report.popen_args(),
+    )  # fmt: skip
+    stdout = os.dup(child.stdout.fileno())  # type: ignore[union-attr] - the drain owns its copy and closes it when the pipe ends
+    child.stdout.close()  # type: ignore[union-attr]
+    return child, stdout
+
+
+_servers: dict[tuple, forkserver.Server] = {}
+
+
+@atexit.register
+def _close_servers() -> None:
+    """End every server (closing its socket) and wait for it, so its runs' CPU time is counted as ours."""
+    for server in list(_servers.values()):
+        server.close()
+    _servers.clear()
+
+
+def _server(slot: int, python: str) -> forkserver.Server:
+    """The slot's warm server for this interpreter and time scale, started on first use.
+
+    It imports the harness from this kata, before any learner code runs; each run then imports
+    whatever else it needs from its own copy of the checks.
+    """
+    key = (slot, python, os.environ.get(settings.TIME_SCALE_ENV, ""))
+    server = _servers.get(key)
+    if server is None or not server.alive():
+        server = _servers[key] = forkserver.Server(python, catalogue.ROOT)
+    return server
+
+
+class _Slots:
+    """Job slot numbers, the lowest free one first: a slot's uid runs one child at a time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.taken: set[int] = set()
+
+    def take(self) -> int:
+        with self.lock:
+            slot = next(n for n in range(len(self.taken) + 1) if n not in self.taken)
+            self.taken.add(slot)
+            return slot
+
+    def give_back(self, slot: int) -> None:
+        with self.lock:
+            self.taken.discard(slot)
+
+
+_SLOTS = _Slots()
+
+
+def _jail(scratch: Path, slot: int) -> isolation.Jail:
+    _, namespace = isolation.mode()
+    return isolation.Jail(
+        isolation.slot_uid(slot), str(scratch / "work"), settings.GRADER_NPROC, settings.GRADER_DISK_BYTES, namespace, str(catalogue.ROOT.resolve())
+    )
+
+
+def _copy_target(source: Path, destination: Path) -> Path:
+    """The regular files directly in ``source`` (the staged exercise file), copied where the run's uid can read them."""
+    destination.mkdir()
+    for path in source.iterdir():
+        if path.is_file() and not path.is_symlink():
+            shutil.copyfile(path, destination / path.name)
+    return destination
+
+
+#: Seconds between two looks at the size of an isolated run's folder, where no tmpfs bounds it.
+DISK_WATCH_SECONDS = 0.2
+#: What the output says when a run was stopped for filling its folder.
+DISK_FULL = "\n[threadkata: the run wrote more than {limit} bytes in its folder and was stopped]\n"
+
+
+def _run(start: Callable[[], tuple[Any, int]], timeout: float, report: _PipeReport | _FileReport, nonce: str, jail: isolation.Jail | None = None) -> Run:
+    """Start the child with ``start`` (which returns it and its output's read end), drain, wait, end it with its group."""
     run = Run()
     started = time.monotonic()
     try:
-        child = subprocess.Popen(
-            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, **processes.isolation(), **report.popen_args(),
-        )  # fmt: skip
+        child, stdout = start()
     finally:
         report.started()
-    stdout = os.dup(child.stdout.fileno())  # the drain owns its copy and closes it when the pipe ends
-    child.stdout.close()
     output = _Drain(stdout, OUTPUT_HEAD + OUTPUT_TAIL, keep_tail=OUTPUT_TAIL)
+    watched = jail is not None and not jail.namespace  # in a namespace, its tmpfs bounds the disk
+    disk_full = False
     try:
-        run.returncode = child.wait(timeout)
-    except subprocess.TimeoutExpired:
-        run.timed_out = True
+        while True:
+            try:
+                run.returncode = child.wait(min(DISK_WATCH_SECONDS, max(0.0, started + timeout - time.monotonic())) if watched else timeout)
+                break
+            except subprocess.TimeoutExpired:
+                if time.monotonic() >= started + timeout:
+                    run.timed_out = True
+                    break
+                if isolation.folder_bytes(jail.work) > jail.disk:  # type: ignore[union-attr]
+                    disk_full = True
+                    break
     finally:
         processes.end(child)
         child.wait()
     run.seconds = time.monotonic() - started
-    run.output = output.text(wait=2.0)
-    _read_report(report.text(), run, env[NONCE_ENV])
+    run.output = output.text(wait=2.0) + (DISK_FULL.format(limit=jail.disk) if disk_full else "")  # type: ignore[union-attr]
+    _read_report(report.text(), run, nonce)
     return run
 
 
@@ -251,9 +371,32 @@ def _read_report(text: str, run: Run, nonce: str) -> None:
     run.tampered, run.flags = report.tampered, report.flags
 
 
+_expected: dict[tuple[catalogue.Exercise, str], tuple[str, ...]] = {}
+
+
+def collect_expected(exercises: list[catalogue.Exercise], parts: list[str]) -> None:
+    """Collect the check ids of every (exercise, part) in one run, for :func:`expected_checks` to answer from.
+
+    Where that one run does not collect cleanly, nothing is kept: each exercise is then
+    collected on its own when asked, so one broken check file is reported as before.
+    """
+    pairs = [(e, part) for e in exercises for part in parts if (e, part) not in _expected and check_files(e, part)]
+    if not pairs:
+        return
+    with tempfile.TemporaryDirectory(prefix="threadkata-collect-") as empty:
+        run = run_checks(pairs, Path(empty), extra_args=("--collect-only", "--continue-on-collection-errors"), timeout=120, forked=True)
+    if run.collect_errors or not run.collected or run.returncode != 0:
+        return
+    for exercise, part in pairs:
+        prefixes = tuple(f"{path.relative_to(catalogue.ROOT).as_posix()}::" for path in check_files(exercise, part))
+        _expected[(exercise, part)] = tuple(n for n in run.collected if n.startswith(prefixes))
+
+
 @lru_cache(maxsize=None)
 def expected_checks(exercise: catalogue.Exercise, which: str) -> tuple[str, ...]:
     """The check ids of an exercise, collected without any learner code (nothing to forge)."""
+    if (exercise, which) in _expected:
+        return _expected[(exercise, which)]
     with tempfile.TemporaryDirectory(prefix="threadkata-collect-") as empty:
-        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=120)
+        run = run_checks(exercise, Path(empty), which=which, extra_args=("--collect-only",), timeout=120, forked=True)
     return tuple(run.collected)

@@ -1,9 +1,13 @@
-"""Apply resource limits, then become the given command: ``python -m kata.runner.sandbox cpu=N mem=N fsize=N -- CMD…``.
+"""Apply resource limits, then become the given command: ``python -m kata.runner.sandbox cpu=N mem=N fsize=N [uid=N …] -- CMD…``.
 
 ``cpu`` is CPU seconds (all threads together), ``mem`` bytes of address space (which also caps
 how many threads can start), ``fsize`` the largest file the command may write (a learner's
 runaway printing fills pytest's capture file; writes past the limit fail instead of filling the
-disk). The limits are inherited by everything the command starts.
+disk). The limits are inherited by everything the command starts. With ``uid=N`` and the other
+settings of :class:`~kata.runner.isolation.Jail` (given by the runner when the grader runs as
+root), the process then shuts itself in (:func:`~kata.runner.isolation.enter`: its own mount
+namespace, a process limit, an unprivileged uid) before it becomes the command; if it cannot, it
+exits with :data:`JAIL_FAILED` and runs nothing.
 
 A limit this system does not have or refuses (macOS refuses ``RLIMIT_AS``; Windows has no
 ``resource`` module at all) is skipped, and the run says so once, on its output; the wall-clock
@@ -22,6 +26,10 @@ from types import ModuleType
 LIMIT_NAMES = {"cpu": "RLIMIT_CPU", "mem": "RLIMIT_AS", "fsize": "RLIMIT_FSIZE"}
 #: What the run says about the limits it could not apply.
 SKIPPED = "threadkata: this system cannot apply the {names} limit(s) ({why}); the checks run without them."
+#: The exit status of a sandbox that could not shut itself in (and so ran nothing).
+JAIL_FAILED = 97
+#: What it says then, on stderr.
+JAIL_REFUSED = "threadkata: the run could not be isolated ({why}); nothing was run."
 
 
 def _resource() -> ModuleType | None:
@@ -47,13 +55,27 @@ def apply_limits(settings: dict[str, str], resource: ModuleType | None) -> list[
     return skipped
 
 
+def shut_in(settings: dict[str, str]) -> None:
+    """Apply the limits and, with ``uid=…``, the jail; exits with :data:`JAIL_FAILED` if the jail cannot be entered."""
+    from kata.runner.isolation import Jail, enter
+
+    jail = Jail.from_args(settings)
+    apply_limits({k: v for k, v in settings.items() if k in LIMIT_NAMES}, _resource())
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past fsize fails with an error instead of killing
+    if jail is not None:
+        try:
+            enter(jail)
+        except Exception as why:  # noqa: BLE001 - whatever stops it, nothing may run unisolated
+            print(JAIL_REFUSED.format(why=f"{type(why).__name__}: {why}"), file=sys.stderr, flush=True)
+            os._exit(JAIL_FAILED)
+
+
 def main(argv: list[str]) -> None:
     split = argv.index("--")
     settings = dict(arg.split("=", 1) for arg in argv[:split])
     command = argv[split + 1 :]
-    apply_limits(settings, _resource())
-    if hasattr(signal, "SIGXFSZ"):
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past fsize fails with an error instead of killing
+    shut_in(settings)
     if os.name == "posix":
         os.execvp(command[0], command)
     sys.exit(subprocess.call(command))  # Windows' exec starts a new process: wait for it instead
