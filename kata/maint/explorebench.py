@@ -17,11 +17,17 @@ Run it under each Python version to fill the README's table (``nox -s explore-be
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import importlib.util
+import io
 import json
 import platform
+import re
 import sys
+import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -141,6 +147,75 @@ def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
     return {stem: max(hit_rate(mutants[stem], scenario, seeds) for scenario in scenarios) for stem in finds}
 
 
+#: The line the replay-survival measurement adds as the first statement of the method under test.
+ADDED_LINE = 'print("here")'
+
+
+def with_added_print(path: Path, run: explore.Execution, folder: Path) -> tuple[Path, int]:
+    """A copy of ``path`` in ``folder`` (same file name) with ``ADDED_LINE`` as the first statement
+    of the method under test: the function of the file the failing run took the most steps in.
+    Returns the copy and the number of the added line."""
+    source = path.read_text(encoding="utf-8")
+    functions = [node for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def steps_in(node: ast.AST) -> int:
+        inner = [f for f in functions if f is not node and node.lineno < f.lineno and f.end_lineno <= node.end_lineno]
+        return sum(node.lineno <= step.line <= node.end_lineno and not any(f.lineno <= step.line <= f.end_lineno for f in inner)
+                   for step in run.trace)
+
+    under_test = max(functions, key=steps_in)
+    body = under_test.body
+    first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+        and isinstance(body[0].value.value, str) else body[0]
+    lines = source.splitlines(keepends=True)
+    indent = re.match(r"\s*", lines[first.lineno - 1]).group(0)
+    lines.insert(first.lineno - 1, f"{indent}{ADDED_LINE}\n")
+    copy = folder / path.name
+    copy.write_text("".join(lines), encoding="utf-8")
+    return copy, first.lineno
+
+
+def _story(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str, str, tuple[str, ...]]]]:
+    """A run's message and steps as (thread, source, notes), with the line numbers of a copy that has a
+    line added at ``added`` read as the original's, and the added line's own steps left out."""
+    program = run.program
+    message = run.message
+    if added:
+        message = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) - (int(m.group(1)) > added)}", message)
+    steps = [(step.thread, program.source_of(step.line) if program else "", tuple(step.notes))
+             for step in run.trace if not (added and step.line == added)]
+    return message, steps
+
+
+def survival(exercise: catalogue.Exercise, seeds: int) -> dict[str, Counter]:
+    """For each mutant the explorer must find, replay every one of seeds 1 … ``seeds`` that fails, on
+    a copy with one added ``print`` (see ``with_added_print``): how many fail the same way (the same
+    message, the same steps), another way, or not at all."""
+    scenarios, finds = scenarios_of(exercise)
+    mutants = {m.stem: m for m in exercise.mutants()}
+    figures: dict[str, Counter] = {}
+    with tempfile.TemporaryDirectory(prefix="threadkata-survival-") as folder, contextlib.redirect_stdout(io.StringIO()):
+        for stem in finds:
+            tally: Counter = Counter()
+            scenario = next((s for s in scenarios if stem in s.finds), None)
+            for seed in range(1, seeds + 1):
+                before = explore.explore(mutants[stem], scenario.plan(), replay=seed).found
+                if before is None:
+                    continue
+                copy, added = with_added_print(mutants[stem], before, Path(folder))
+                after = explore.explore(copy, scenario.plan(), replay=seed).found
+                if after is None:
+                    tally["none"] += 1
+                elif _story(after, added) == _story(before):
+                    tally["same"] += 1
+                elif after.message.splitlines()[0] == before.message.splitlines()[0]:
+                    tally["same message, other steps"] += 1
+                else:
+                    tally["other"] += 1
+            figures[stem] = tally
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kata.maint.explorebench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
@@ -149,8 +224,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--rates", type=int, default=0, metavar="SEEDS",
                         help="instead, print each mutant's hit rate: the share of SEEDS seeds that find it")
+    parser.add_argument("--survival", type=int, default=0, metavar="SEEDS",
+                        help="instead, replay each mutant's failing seeds among SEEDS after adding one print to the method under test")
     args = parser.parse_args(argv)
     exercises = explored(args.exercises)
+    if args.survival:
+        lost = 0
+        for exercise in exercises:
+            for stem, tally in survival(exercise, args.survival).items():
+                failing = sum(tally.values())
+                lost += failing - tally["same"]
+                rest = ", ".join(f"{count} {kind}" for kind, count in sorted(tally.items()) if kind != "same")
+                print(f"{exercise.number} {stem:<36} {tally['same']:3} of {failing:3} failing seeds fail the same way"
+                      + (f" ({rest})" if rest else ""), flush=True)
+        return 1 if lost else 0
     if args.rates:
         for exercise in exercises:
             for stem, rate in rates(exercise, args.rates).items():
