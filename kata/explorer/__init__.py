@@ -63,12 +63,12 @@ from kata.explorer.primitives import (
 )
 from kata.explorer.program import Program
 from kata.explorer.render import COLUMN, SHOWN_ROWS, describe, render
-from kata.explorer.strategy import POOLED, PREEMPTIONS, SeededPoints, Strategy
+from kata.explorer.strategy import POOLED, PREEMPTIONS, Point, SeededPoints, Strategy
 from kata.explorer.trace import Execution, Step
 
 __all__ = [
     "BUDGET", "COLUMN", "MAX_STEPS", "POOLED", "PREEMPTIONS", "SCHEDULES", "SHOWN_ROWS", "STALL",
-    "Barrier", "BoundedSemaphore", "Condition", "Event", "Execution", "Lock", "OutsideSchedule", "Plan",
+    "Barrier", "BoundedSemaphore", "Condition", "Event", "Execution", "Lock", "OutsideSchedule", "Plan", "Point",
     "Program", "RLock", "Report", "Schedule", "SeededPoints", "Semaphore", "Step", "Strategy", "Thread",
     "describe", "explore", "label", "render", "run_schedule", "sleep",
 ]
@@ -99,14 +99,16 @@ class Report:
     replayed: bool = False
 
 
-def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, horizon: int = 1,
-                 preemptions: int = PREEMPTIONS, max_steps: int = MAX_STEPS, pool: list[int] | None = None) -> Execution:
+def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, probe: Execution | None = None,
+                 preemptions: int = PREEMPTIONS, max_steps: int = MAX_STEPS) -> Execution:
     """Run ``scenario`` once under the schedule ``seed`` describes.
 
-    Seeds other than 0 preempt at ``preemptions`` points drawn from ``pool`` (schedule 0's
-    steps just before a write or a sync call), or from steps 1 … ``horizon`` without one.
+    Seeds other than 0 preempt at ``preemptions`` points drawn from ``probe``'s (schedule 0's)
+    switch points, half from those just before a write or a sync call (see ``SeededPoints``);
+    without a probe, nowhere.
     """
-    schedule = Schedule(program, SeededPoints(seed, horizon, preemptions, pool), max_steps)
+    points, pool = (probe.points, probe.pool) if probe is not None else ((), ())
+    schedule = Schedule(program, SeededPoints(seed, points, preemptions, pool), max_steps)
     engine._active = schedule
     program.install(schedule)
     try:
@@ -122,7 +124,7 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, h
         for task in schedule.tasks:
             if not task.stuck:
                 task.thread.join(0.2)
-        run = Execution(seed, schedule.steps, schedule.trace, program=program, pool=schedule.pool)
+        run = Execution(seed, schedule.steps, schedule.trace, program=program, pool=schedule.pool, points=schedule.points)
         if schedule.outcome is not None:
             run.kind, run.message = schedule.outcome
             lasts = [max((i for i, step in enumerate(run.trace) if step.thread == name), default=None) for name in schedule.deadlocked]
@@ -158,24 +160,23 @@ def explore(path: str | Path, scenario: Callable[[Any], Plan], schedules: int = 
             max_steps: int = MAX_STEPS) -> Report:
     """Run ``scenario`` under schedule 0, then seeds 1, 2, … until one fails or the budget ends.
 
-    With ``replay``, run schedule 0 (to measure the run's length, which seeds depend on) and
-    then only that seed.
+    With ``replay``, run schedule 0 (whose switch points a seed draws its preemption points
+    from) and then only that seed.
     """
     program = Program(path)
     started = _real_clock()
     try:
-        probe = run_schedule(program, scenario, 0, 1, preemptions, max_steps)
+        probe = run_schedule(program, scenario, 0, None, preemptions, max_steps)
         ran = 1
         if probe.kind in ("stalled", "steps"):
             return Report(None, ran, _real_clock() - started, probe.message)
         if probe.failed and (replay is None or replay == 0):
             return Report(probe, ran, _real_clock() - started, replayed=replay is not None)
-        horizon, pool = max(probe.steps, 1), probe.pool
         seeds = [replay] if replay is not None else range(1, schedules)
         for seed in seeds:
             if replay is None and _real_clock() - started > budget:
                 return Report(None, ran, _real_clock() - started, f"the {budget:g} s budget ran out")
-            run = run_schedule(program, scenario, seed, horizon, preemptions, max_steps, pool)
+            run = run_schedule(program, scenario, seed, probe, preemptions, max_steps)
             ran += 1
             if run.failed:
                 return Report(run, ran, _real_clock() - started, replayed=replay is not None)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kata.explorer.program import Program
+    from kata.explorer.strategy import Point
 
 
 @dataclass
@@ -55,7 +56,8 @@ class Execution:
     kind: str = "ok"  # ok, failed, deadlock, error, steps, stalled
     message: str = ""
     program: Program | None = None
-    pool: list[int] = field(default_factory=list)  # steps just before a write or a sync call
+    pool: list[Point] = field(default_factory=list)  # switch points just before a write or a sync call
+    points: list[Point] = field(default_factory=list)  # every switch point passed, in order (see strategy.Point)
     error: BaseException | None = None  # what a thread raised, for kind "error"
     focus: int | None = None  # the step the story starts at, if the verdict knows it
     end: int | None = None  # and the step it ends at

@@ -133,8 +133,7 @@ def hit_rate(path: Path, scenario: Scenario, seeds: int) -> float:
         probe = explore.run_schedule(program, scenario.plan(), 0)
         if probe.failed:
             return 1.0
-        horizon, pool = max(probe.steps, 1), probe.pool
-        failed = sum(explore.run_schedule(program, scenario.plan(), seed, horizon, explore.PREEMPTIONS, pool=pool).failed for seed in range(1, seeds + 1))
+        failed = sum(explore.run_schedule(program, scenario.plan(), seed, probe).failed for seed in range(1, seeds + 1))
         return failed / seeds
     finally:
         program.close()
@@ -179,12 +178,13 @@ def _story(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str,
     """A run's message and steps as (thread, source, notes), with the line numbers of a copy that has a
     line added at ``added`` read as the original's, and the added line's own steps left out."""
     program = run.program
-    message = run.message
-    if added:
-        message = re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) - (int(m.group(1)) > added)}", message)
-    steps = [(step.thread, program.source_of(step.line) if program else "", tuple(step.notes))
+
+    def moved_back(text: str) -> str:
+        return re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) - (0 < added < int(m.group(1)))}", text)
+
+    steps = [(step.thread, program.source_of(step.line) if program else "", tuple(map(moved_back, step.notes)))
              for step in run.trace if not (added and step.line == added)]
-    return message, steps
+    return moved_back(run.message), steps
 
 
 def survival(exercise: catalogue.Exercise, seeds: int) -> dict[str, Counter]:
