@@ -84,8 +84,15 @@ class Plan:
 
     threads: dict[str, Callable[[], Any]]
     verdict: Callable[[dict[str, Any], Execution], str | None] = lambda results, run: None
-    #: A sentence added to the explorer's own reports (a deadlock, an exception escaping a thread).
-    advice: str = ""
+    #: A sentence added to the explorer's own reports (a deadlock, an exception escaping a thread),
+    #: or a function of the failing run that returns one, to tell the story the trace shows
+    #: (``run.cycle``: the deadlocked threads each wait for a lock another holds; ``run.waiting``,
+    #: ``run.notified()``).
+    advice: str | Callable[[Execution], str] = ""
+    #: What to add instead when a thread raised, if the advice is about a deadlock (None: ``advice``).
+    #: The report already names the exception and its line, and the trace ends at the raise; a
+    #: sentence here should say what the scenario expected, not guess at a cause the trace does not show.
+    error_advice: str | None = None
 
 
 @dataclass
@@ -131,8 +138,10 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, p
             lasts = [i for i in lasts if i is not None]
             if lasts:
                 run.focus = min(lasts)  # so every waiting thread's column shows where it waits
-            if run.kind == "deadlock" and plan.advice:
-                run.message += "\n" + plan.advice
+            run.cycle, run.waiting = schedule.cycle, list(schedule.deadlocked)
+            advice = plan.advice(run) if callable(plan.advice) else plan.advice
+            if run.kind == "deadlock" and advice:
+                run.message += "\n" + advice
             return run
         errors = [t for t in schedule.tasks if t.error is not None]
         if errors:
@@ -140,9 +149,14 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, p
             run.kind, run.error = "error", task.error
             line = program.line_of(task.error)
             at = f" at line {line} `{program.source_of(line)}`" if line else ""
-            run.message = f"Thread {task.name} raised {type(task.error).__name__}: {task.error}{at}."
-            if plan.advice:
-                run.message += " " + plan.advice
+            raised = f"{type(task.error).__name__}: {task.error}"
+            run.message = f"Thread {task.name} raised {raised}{at}."
+            run.end = _raised_at(run, task.name, line, raised)
+            advice = plan.error_advice
+            if advice is None:
+                advice = plan.advice(run) if callable(plan.advice) else plan.advice
+            if advice:
+                run.message += " " + advice
             return run
         results = {t.name: t.value for t in schedule.tasks if t.handle is None}
         schedule.current = None
@@ -153,6 +167,19 @@ def run_schedule(program: Program, scenario: Callable[[Any], Plan], seed: int, p
     finally:
         program.uninstall()
         engine._active = None
+
+
+def _raised_at(run: Execution, thread: str, line: int, raised: str) -> int:
+    """Show in the trace where ``thread`` raised: a note on its last step, or a step after it on
+    the line the exception came from. Returns the step's index (where the story ends)."""
+    last = max((i for i, step in enumerate(run.trace) if step.thread == thread), default=None)
+    note = f"raises {raised}"
+    if last is not None and (run.trace[last].line == line or not line):
+        run.trace[last].notes.append(note)
+        return last
+    at = len(run.trace) if last is None else last + 1
+    run.trace.insert(at, Step(thread, line, [note]))
+    return at
 
 
 def explore(path: str | Path, scenario: Callable[[Any], Plan], schedules: int = SCHEDULES,

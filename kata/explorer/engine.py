@@ -59,6 +59,7 @@ class _Task:
         self.until: Callable[[], bool] | None = None
         self.deadline: float | None = None
         self.waiting_for = ""
+        self.waits_on: Any = None  # the stand-in lock it waits to take, if that is what it waits for
         self.where = 0
         self.parked = False
         self.value: Any = None
@@ -108,6 +109,7 @@ class Schedule:
         self.last_progress = _real_clock()
         self.made: dict[Any, int] = {}  # primitives made so far by each learner line
         self.deadlocked: list[str] = []  # the threads waiting when a deadlock was found
+        self.cycle = False  # and whether each waited for a lock another of them held
         self.spins = 0  # loop back-edges taken: a loop with no switch point still ends at the limit
 
     # ---- who am I
@@ -305,6 +307,7 @@ class Schedule:
     def _deadlock(self) -> None:
         waiting = [t for t in self.tasks if t.state == "blocked"]
         self.deadlocked = [t.name for t in waiting]
+        self.cycle = bool(waiting) and all(t.waits_on is not None and t.waits_on._owner in waiting for t in waiting)
         lines = []
         for task in waiting:
             source = self.program.source_of(task.where)

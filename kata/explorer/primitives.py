@@ -88,7 +88,11 @@ class Lock:
                 schedule.note(me, f"finds {schedule.name_of(self)} taken")
                 return False
             holder = f" (held by thread {owner.name})" if owner is not None else ""
-            got = schedule.block(me, lambda: self._free_for(me), f"waits for {schedule.name_of(self)}{holder}", _deadline(schedule, timeout))
+            me.waits_on = self
+            try:
+                got = schedule.block(me, lambda: self._free_for(me), f"waits for {schedule.name_of(self)}{holder}", _deadline(schedule, timeout))
+            finally:
+                me.waits_on = None
             if not got:
                 schedule.note(me, f"gives up waiting for {schedule.name_of(self)}")
                 return False
