@@ -28,22 +28,23 @@ _UNITS = re.compile(r"\([^()]*\)[,.]?|(?:reads |writes )?\S+ = (?:'[^']*'|\"[^\"
 
 
 def _wrapped(notes: list[str], room: int) -> list[str]:
-    """``notes`` in rows of at most ``room`` characters, broken between notes or between words —
-    never inside a value, a name or a lock holder (a word wider than the whole row gets a row of
-    its own, whole, rather than be cut)."""
+    """``notes`` in rows of at most ``room`` characters, never cutting one off: broken between
+    notes, else between the parts of a note that belong together (a "(held by thread B)", a
+    "writes balance = -100"), else between words; a word wider than a whole row (a very long
+    name) goes on over as many rows as it needs."""
+    words: list[str] = []
+    for index, note in enumerate(notes):
+        for unit in _UNITS.findall(note + ("," if index < len(notes) - 1 else "")):
+            for word in [unit] if len(unit) <= room else unit.split(" "):
+                words += [word[i:i + room] for i in range(0, len(word), room)] or [word]
     rows: list[str] = []
     line = ""
-    for index, note in enumerate(notes):
-        words = []
-        for unit in _UNITS.findall(note + ("," if index < len(notes) - 1 else "")):
-            verb, _, rest = unit.partition(" ")
-            words += [verb, rest] if len(unit) > room and verb in ("reads", "writes") else [unit]
-        for word in words:
-            if line and len(line) + 1 + len(word) > room:
-                rows.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
+    for word in words:
+        if line and len(line) + 1 + len(word) > room:
+            rows.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
     if line:
         rows.append(line)
     return rows

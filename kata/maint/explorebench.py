@@ -174,7 +174,7 @@ def with_added_print(path: Path, run: explore.Execution, folder: Path) -> tuple[
     return copy, first.lineno
 
 
-def _story(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str, str, tuple[str, ...]]]]:
+def story_of(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str, str, tuple[str, ...]]]]:
     """A run's message and steps as (thread, source, notes), with the line numbers of a copy that has a
     line added at ``added`` read as the original's, and the added line's own steps left out."""
     program = run.program
@@ -187,33 +187,35 @@ def _story(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str,
     return moved_back(run.message), steps
 
 
+def survival_of(path: Path, scenario: Scenario, seeds: int) -> Counter:
+    """Replay every one of seeds 1 … ``seeds`` that fails ``scenario`` on ``path``, on a copy with one
+    added ``print`` (see ``with_added_print``): how many fail the same way (the same message and the
+    same steps, the added line's aside), with the same first sentence but other steps, another way,
+    or not at all."""
+    tally: Counter = Counter()
+    with tempfile.TemporaryDirectory(prefix="threadkata-survival-") as folder, contextlib.redirect_stdout(io.StringIO()):
+        for seed in range(1, seeds + 1):
+            before = explore.explore(path, scenario.plan(), replay=seed).found
+            if before is None:
+                continue
+            copy, added = with_added_print(path, before, Path(folder))
+            after = explore.explore(copy, scenario.plan(), replay=seed).found
+            if after is None:
+                tally["none"] += 1
+            elif story_of(after, added) == story_of(before):
+                tally["same"] += 1
+            elif after.message.splitlines()[0] == before.message.splitlines()[0]:
+                tally["same message, other steps"] += 1
+            else:
+                tally["other"] += 1
+    return tally
+
+
 def survival(exercise: catalogue.Exercise, seeds: int) -> dict[str, Counter]:
-    """For each mutant the explorer must find, replay every one of seeds 1 … ``seeds`` that fails, on
-    a copy with one added ``print`` (see ``with_added_print``): how many fail the same way (the same
-    message, the same steps), another way, or not at all."""
+    """``survival_of`` each mutant the explorer must find, under the first scenario that must find it."""
     scenarios, finds = scenarios_of(exercise)
     mutants = {m.stem: m for m in exercise.mutants()}
-    figures: dict[str, Counter] = {}
-    with tempfile.TemporaryDirectory(prefix="threadkata-survival-") as folder, contextlib.redirect_stdout(io.StringIO()):
-        for stem in finds:
-            tally: Counter = Counter()
-            scenario = next((s for s in scenarios if stem in s.finds), None)
-            for seed in range(1, seeds + 1):
-                before = explore.explore(mutants[stem], scenario.plan(), replay=seed).found
-                if before is None:
-                    continue
-                copy, added = with_added_print(mutants[stem], before, Path(folder))
-                after = explore.explore(copy, scenario.plan(), replay=seed).found
-                if after is None:
-                    tally["none"] += 1
-                elif _story(after, added) == _story(before):
-                    tally["same"] += 1
-                elif after.message.splitlines()[0] == before.message.splitlines()[0]:
-                    tally["same message, other steps"] += 1
-                else:
-                    tally["other"] += 1
-            figures[stem] = tally
-    return figures
+    return {stem: survival_of(mutants[stem], next(s for s in scenarios if stem in s.finds), seeds) for stem in finds}
 
 
 def main(argv: list[str] | None = None) -> int:
