@@ -925,7 +925,7 @@ def test_prints_comments_and_blank_lines_are_no_switch_points_and_move_none(tmp_
     runs = [explore.explore(path, twice_each("Counter")) for path in (plain, edited)]
     assert runs[0].found is not None and runs[1].found is not None
     assert runs[0].found.seed == runs[1].found.seed
-    sites = [{site for _, site, _ in run.found.points} for run in runs]
+    sites = [{site for site, _ in run.found.points} for run in runs]
     assert sites[0] == sites[1], "an added print, comment or blank line adds no switch point and renames none"
     program = explore.Program(edited)
     code = next(code for code in program.codes if code.co_name == "increment")

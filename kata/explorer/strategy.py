@@ -23,9 +23,9 @@ POOLED = 0.5
 
 T = TypeVar("T")
 
-#: A switch point's name: (thread, site, how many times that thread has passed the site), where a
-#: site says where it is in the learner's file without a line number (see ``Program._collect``).
-Point = tuple[str, Hashable, int]
+#: A switch point's name: (site, how many times the threads have passed that site), where a site
+#: says where it is in the learner's file without a line number (see ``Program._collect``).
+Point = tuple[Hashable, int]
 
 
 class Strategy(Protocol):
