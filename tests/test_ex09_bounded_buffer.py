@@ -514,7 +514,12 @@ def one_producer_two_consumers():
                 return f"{scene}; then thread A's last get() {said_briefly(a_end)} and thread B's {said_briefly(b_end)}, expected Closed for both."
             return None
 
-        return Plan({"P": produce, "A": consume, "B": consume}, verdict, advice=lambda run: close_woke(run) if "P" not in run.waiting else "", error_advice=EMPTY_ADVICE)
+        return Plan(
+            {"P": produce, "A": consume, "B": consume},
+            verdict,
+            advice=lambda run: close_woke(run) if "P" not in run.waiting else "",  # P closed the buffer before they were left waiting
+            error_advice=EMPTY_ADVICE,
+        )
 
     return scenario
 

@@ -6,7 +6,8 @@ The explorer then runs that scenario many times, each time under a different see
 
 * Only one thread runs at a time. The scheduler may switch threads before any bytecode
   instruction of the learner's file that touches shared state (attribute and item reads and
-  writes, globals, calls), and at every synchronisation call. Nothing outside the learner's
+  writes, cells, globals some function rebinds — not calls, not builtins such as ``print``),
+  at every synchronisation call and where a primitive is made. Nothing outside the learner's
   file is switched inside, and nothing in a trace or monitoring callback ever raises.
 * The learner's copy of the module is given stand-ins for ``threading``, ``time``, ``queue``,
   ``random`` and ``concurrent.futures``: their locks, conditions, semaphores, events,
@@ -16,7 +17,9 @@ The explorer then runs that scenario many times, each time under a different see
 * Schedule 0 runs each thread as long as it can; every later seed picks three preemption
   points along the way (a PCT-like search), half of them just before a write or a sync call.
   A seed is a complete description of its schedule: the same seed, code and Python version
-  replay the same interleaving.
+  replay the same interleaving — and since points are named by where they are in the code
+  (see ``strategy.Point``), not by step numbers, so does the code with a ``print``, a comment
+  or a blank line added.
 * Code that waits on something the explorer does not control, or spins past the step limit,
   ends the exploration without a verdict: such code is left to the real-thread checks.
 
