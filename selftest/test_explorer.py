@@ -1049,3 +1049,28 @@ def test_deadlock_stories_follow_what_the_threads_wait_for():
     if woken.kind == "deadlock":
         assert "went on to take an item that was not there" not in woken.message, woken.message
         assert "for a notify that will not come" in woken.message, woken.message
+
+
+# --------------------------------------------------------------------------- the replay command a failure prints
+
+
+def replay_line(tmp_path: Path, *options: str) -> str:
+    """The replay command ex06's first explorer check prints for the no_lock mutant, run with ``options``."""
+    folder = tmp_path / "submission"
+    folder.mkdir(exist_ok=True)
+    (folder / "ex06_atomic_counter.py").write_text(mutant("06", "no_lock").read_text())
+    node = "tests/test_ex06_atomic_counter.py::test_explorer_finds_no_lost_update"
+    child = subprocess.run([sys.executable, "-m", "pytest", node, "-q", "-p", "no:cacheprovider", "--target", str(folder), *options],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    lines = [line for line in child.stdout.splitlines() if line.startswith("Replay exactly this interleaving: ")]
+    assert len(lines) == 1, child.stdout[-2000:]
+    return lines[0].removeprefix("Replay exactly this interleaving: ")
+
+
+@pytest.mark.tooling
+def test_the_replay_command_names_one_check_and_works_in_the_learners_copy(tmp_path):
+    node = "tests/test_ex06_atomic_counter.py::test_explorer_finds_no_lost_update"
+    graded = replay_line(tmp_path, "-p", "kata.runner.report_plugin")
+    assert re.fullmatch(rf"nox -s check-06 -- {re.escape(node)} --replay \d+", graded), graded  # the grader's folder left out
+    own = replay_line(tmp_path)
+    assert own.startswith(f"nox -s check-06 -- {node} --target ") and "--replay" in own, own  # the learner's own --target kept
