@@ -1,6 +1,8 @@
 """Measure the race explorer against the kata's own variants: a measurement, not a test.
 
     python -m kata.maint.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
+    python -m kata.maint.explorebench [NN ...] --rates 200       # the share of seeds that find each mutant
+    python -m kata.maint.explorebench [NN ...] --survival 100    # replays that survive an added print
 
 For every exercise whose checks declare race-explorer scenarios (``@scenario`` in its test file):
 
@@ -10,6 +12,10 @@ For every exercise whose checks declare race-explorer scenarios (``@scenario`` i
   which must all pass (a failure there is a false alarm);
 * the failing schedule of each mutant is replayed ``--replays`` times, and every replay must
   print the identical message and trace.
+
+With ``--survival SEEDS``, instead: for each mutant the explorer must find, every one of seeds
+1 … SEEDS that fails is replayed on a copy of the mutant with ``print("here")`` added as the first
+line of the method under test, and must fail the same way (the same message, the same steps).
 
 Run it under each Python version to fill the README's table (``nox -s explore-bench`` does).
 """
