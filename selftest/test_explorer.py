@@ -803,10 +803,11 @@ def test_describe_ends_with_the_replay_command_naming_the_seed(tmp_path):
 
 
 def test_instructions_are_classified_by_what_they_do_on_this_python(tmp_path):
-    """An attribute read and write, an item read and write and a call are switch points, the
-    writes are where preemptions are drawn from, and the loads of ``self`` and ``items`` are
-    known as variable loads (which is how the trace finds the value read) — whatever names
-    this version gives those instructions (3.14: LOAD_FAST_BORROW, subscripts as BINARY_OP)."""
+    """An attribute read and write and an item read and write are switch points, a call and the
+    load of a builtin are not, the writes are where preemptions are drawn from, and the loads of
+    ``self`` and ``items`` are known as variable loads (which is how the trace finds the value
+    read) — whatever names this version gives those instructions (3.14: LOAD_FAST_BORROW,
+    subscripts as BINARY_OP)."""
     path = learner(tmp_path, """
         def work(self, items, i):
             self.total = self.total + items[i]
@@ -823,10 +824,13 @@ def test_instructions_are_classified_by_what_they_do_on_this_python(tmp_path):
     loads = {name for i in infos if i.loads for name in (i.argval if isinstance(i.argval, tuple) else (i.argval,))}
     assert {"self", "items", "i"} <= loads
     assert any(i.loads == "globals" and i.argval == "len" for i in infos)
-    # The item read (BINARY_SUBSCR before 3.14, BINARY_OP [] since) and the call of len() are switch points:
-    # between the attribute read and its write there are at least those two, and the read itself.
+    # The item read (BINARY_SUBSCR before 3.14, BINARY_OP [] since) is a switch point: between the
+    # attribute read and its write there are at least that and the read itself.
     first, last = infos.index(attr_reads[0]), infos.index(attr_writes[0])
     assert sum(i.shared for i in infos[first:last]) >= 2
+    calls = [i for i in infos if i.opname.startswith(("CALL", "PRECALL")) or i.argval == "len"]
+    assert calls and not any(i.shared for i in calls), "len() touches no shared state"
+    assert all(i.site is not None for i in infos if i.shared) and len({i.site for i in infos if i.shared}) == sum(i.shared for i in infos)
 
 
 def test_only_the_instrument_module_registers_trace_or_monitoring_callbacks():
