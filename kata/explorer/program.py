@@ -59,12 +59,12 @@ _WRITES = _SHARED & _family("STORE_", "DELETE_")
 #: Loads of a variable (local, cell, global or module-level name) whose object the trace can look
 #: into for the attribute an instruction after it reads or writes.
 _GLOBAL_LOADS = _ops("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS")
+#: (LOAD_FAST_AND_CLEAR only sets a variable aside around a comprehension: never such an object.)
+_LOCAL_LOADS = (frozenset(dis.haslocal) | frozenset(dis.hasfree)) & _family("LOAD_") - _ops("LOAD_FAST_AND_CLEAR")
 #: Stores and deletes of a module's globals from inside a function: the names they rebind are the
 #: only globals whose loads are switch points (the others — modules, classes, functions, builtins
 #: such as ``print`` — are bound once, at import, before any scenario thread runs).
 _GLOBAL_STORES = _ops("STORE_GLOBAL", "DELETE_GLOBAL")
-#: (LOAD_FAST_AND_CLEAR only sets a variable aside around a comprehension: never such an object.)
-_LOCAL_LOADS = (frozenset(dis.haslocal) | frozenset(dis.hasfree)) & _family("LOAD_") - _ops("LOAD_FAST_AND_CLEAR")
 #: Jumps (a backward one is a loop going round).
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs) | frozenset(getattr(dis, "hasjump", ()))
 
@@ -83,7 +83,7 @@ class _Instruction:
     #: Where this switch point is, in words that survive edits elsewhere in the file: (the function's
     #: qualified name, the line's code text, which line of the function with that text it is, which
     #: switch point of the line it is). Adding a print, a comment or a blank line changes none of the
-    #: others' sites; see ``Program.site_of``.
+    #: others' sites; see ``Program._collect``.
     site: tuple[str, str, int, int] | None = None
 
     @classmethod
