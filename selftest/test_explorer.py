@@ -803,10 +803,11 @@ def test_describe_ends_with_the_replay_command_naming_the_seed(tmp_path):
 
 
 def test_instructions_are_classified_by_what_they_do_on_this_python(tmp_path):
-    """An attribute read and write, an item read and write and a call are switch points, the
-    writes are where preemptions are drawn from, and the loads of ``self`` and ``items`` are
-    known as variable loads (which is how the trace finds the value read) — whatever names
-    this version gives those instructions (3.14: LOAD_FAST_BORROW, subscripts as BINARY_OP)."""
+    """An attribute read and write and an item read and write are switch points, a call and the
+    load of a builtin are not, the writes are where preemptions are drawn from, and the loads of
+    ``self`` and ``items`` are known as variable loads (which is how the trace finds the value
+    read) — whatever names this version gives those instructions (3.14: LOAD_FAST_BORROW,
+    subscripts as BINARY_OP)."""
     path = learner(tmp_path, """
         def work(self, items, i):
             self.total = self.total + items[i]
@@ -823,10 +824,13 @@ def test_instructions_are_classified_by_what_they_do_on_this_python(tmp_path):
     loads = {name for i in infos if i.loads for name in (i.argval if isinstance(i.argval, tuple) else (i.argval,))}
     assert {"self", "items", "i"} <= loads
     assert any(i.loads == "globals" and i.argval == "len" for i in infos)
-    # The item read (BINARY_SUBSCR before 3.14, BINARY_OP [] since) and the call of len() are switch points:
-    # between the attribute read and its write there are at least those two, and the read itself.
+    # The item read (BINARY_SUBSCR before 3.14, BINARY_OP [] since) is a switch point: between the
+    # attribute read and its write there are at least that and the read itself.
     first, last = infos.index(attr_reads[0]), infos.index(attr_writes[0])
     assert sum(i.shared for i in infos[first:last]) >= 2
+    calls = [i for i in infos if i.opname.startswith(("CALL", "PRECALL")) or i.argval == "len"]
+    assert calls and not any(i.shared for i in calls), "len() touches no shared state"
+    assert all(i.site is not None for i in infos if i.shared) and len({i.site for i in infos if i.shared}) == sum(i.shared for i in infos)
 
 
 def test_only_the_instrument_module_registers_trace_or_monitoring_callbacks():
@@ -874,3 +878,203 @@ def test_the_thread_hook_sees_only_its_own_thread_and_nests(tmp_path):
     after = len(mine)
     spin(50)
     assert len(mine) == after, "the hook still ran after its block ended"
+
+
+# --------------------------------------------------------------------------- replays that survive an added print
+
+
+def kata_scenario(number: str, check: str):
+    """The exercise's registered scenario that makes the check named ``check``."""
+    from kata import catalogue
+    from kata.maint import explorebench
+
+    exercise = catalogue.find(number)
+    scenarios, _ = explorebench.scenarios_of(exercise)
+    return exercise, next(s for s in scenarios if s.check == check)
+
+
+@pytest.mark.parametrize(("number", "mutant", "check"), [
+    ("06", "no_lock", "test_explorer_finds_no_lost_update"),
+    ("11", "deposit_after_release", "test_explorer_finds_opposite_transfers_do_not_deadlock"),
+])
+def test_every_failing_seed_fails_the_same_way_after_a_print_is_added(number, mutant, check):
+    """The README's promise: add a print to the method under test, replay the seed, see the same
+    interleaving. (``nox -s explore-bench -- --survival 100`` measures it for every mutant.)"""
+    from kata.maint import explorebench
+
+    exercise, scenario = kata_scenario(number, check)
+    tally = explorebench.survival_of(next(m for m in exercise.mutants() if m.stem == mutant), scenario, seeds=25)
+    assert tally["same"] >= 2 and set(tally) == {"same"}, tally
+
+
+ADDED_ELSEWHERE = """
+import threading
+
+
+class Counter:
+    '''One counter.'''
+
+    def __init__(self):
+        self.value = 0
+
+    def increment(self):
+        print("incrementing")  # an added line, its comment, and a blank line below
+
+        self.value += 1
+"""
+
+
+def test_prints_comments_and_blank_lines_are_no_switch_points_and_move_none(tmp_path):
+    plain, edited = learner(tmp_path, COUNTERS, "plain"), learner(tmp_path, ADDED_ELSEWHERE, "edited")
+    runs = [explore.explore(path, twice_each("Counter")) for path in (plain, edited)]
+    assert runs[0].found is not None and runs[1].found is not None
+    assert runs[0].found.seed == runs[1].found.seed
+    sites = [{site for site, _ in run.found.points} for run in runs]
+    assert sites[0] == sites[1], "an added print, comment or blank line adds no switch point and renames none"
+    program = explore.Program(edited)
+    code = next(code for code in program.codes if code.co_name == "increment")
+    calls = [i for i in program.instructions[code] if i.argval == "print" or i.opname.startswith(("CALL", "PRECALL"))]
+    assert calls and not any(i.shared for i in calls)
+
+
+# --------------------------------------------------------------------------- traces that cut nothing
+
+
+THREE_WAITERS = """
+import threading
+
+a_lock_with_a_rather_long_name_for_the_column = threading.Lock()
+
+
+class Account:
+    def __init__(self):
+        self.balance_of_the_account_in_whole_units = 100
+
+
+def withdraw_everything_there_is_in_the_account_after_a_long_look(account):
+    with a_lock_with_a_rather_long_name_for_the_column:
+        if account.balance_of_the_account_in_whole_units >= 100:
+            account.balance_of_the_account_in_whole_units = account.balance_of_the_account_in_whole_units - 200
+"""
+
+
+def test_a_trace_of_three_threads_fits_in_100_columns_and_cuts_no_value_or_name(tmp_path):
+    path = learner(tmp_path, THREE_WAITERS)
+
+    def scenario(module):
+        account = module.Account()
+        work = lambda: module.withdraw_everything_there_is_in_the_account_after_a_long_look(account)  # noqa: E731
+        return Plan({"A": work, "B": work, "C": work}, lambda results, run: "always shown")
+
+    def waited(seed):
+        report = explore.explore(path, scenario, replay=seed)
+        return report if any("(held by thread" in note for step in report.found.trace for note in step.notes) else None
+
+    report = next(report for report in map(waited, range(40)) if report is not None)
+    shown = explore.render(report.found)
+    rows = shown.splitlines()
+    assert all(len(row) <= 100 for row in rows), "\n".join(r for r in rows if len(r) > 100)
+    sources = [row for row in rows if re.match(r"\s*\d+  \S", row)]
+    assert any(row.endswith("…") for row in sources), "the long source lines are shortened"
+    unbroken = re.sub(r"\s+", "", "".join(row for row in rows if row not in sources))
+    for note in (note for step in report.found.trace for note in step.notes):
+        assert re.sub(r"\s+", "", note) in unbroken, (note, shown)  # wrapped, every character kept
+    assert "…" not in unbroken
+    notes = [note for step in report.found.trace for note in step.notes]
+    assert any("(held by thread" in note for note in notes) and any(note.endswith("= -100") for note in notes)
+
+
+# --------------------------------------------------------------------------- stories told by what the trace shows
+
+
+def found_by(number: str, check: str, path: Path) -> explore.Execution:
+    _, scenario = kata_scenario(number, check)
+    report = explore.explore(path, scenario.plan(), budget=1e9)
+    assert report.found is not None, (path, check)
+    return report.found
+
+
+def a_variant(tmp_path: Path, number: str, old: str, new: str) -> Path:
+    """The reference solution of exercise ``number`` with ``old`` replaced by ``new`` (a learner's attempt)."""
+    from kata import catalogue
+
+    exercise = catalogue.find(number)
+    source = exercise.solution_file.read_text()
+    assert old in source
+    path = tmp_path / exercise.solution_file.name
+    path.write_text(source.replace(old, new, 1))
+    return path
+
+
+def mutant(number: str, stem: str) -> Path:
+    from kata import catalogue
+
+    return next(m for m in catalogue.find(number).mutants() if m.stem == stem)
+
+
+SAME_MONEY = "test_explorer_finds_two_transfers_cannot_both_spend_the_same_money"
+
+
+def test_a_check_then_act_overdraw_is_not_called_a_lost_update():
+    run = found_by("11", SAME_MONEY, mutant("11", "balance_checked_outside_the_lock"))
+    assert run.lost_update("balance") is None, "each write read the one before it: nothing was thrown away"
+    assert "threw away" not in run.message and "Both transfers read 100 before either took it" in run.message, run.message
+    lost = found_by("11", "test_explorer_finds_opposite_transfers_do_not_deadlock", mutant("11", "deposit_after_release"))
+    assert "so the later write threw away the other thread's update" in lost.message, lost.message
+
+
+def test_a_transfer_refused_without_raising_is_not_said_to_have_gone_through(tmp_path):
+    path = a_variant(tmp_path, "11", "raise InsufficientFunds(", "return print(")
+    run = found_by("11", SAME_MONEY, path)
+    assert "both returned without raising, and only one moved the money" in run.message, run.message
+    assert "went through, leaving" not in run.message and "must raise InsufficientFunds" in run.message
+
+
+def test_a_key_error_is_told_as_observed_and_shown_in_the_trace(tmp_path):
+    # Code that already waits on one Event per key; a waiter looks the key up again after its
+    # computation failed and was forgotten.
+    path = a_variant(tmp_path, "16", "        entry.done.wait()\n", "        entry.done.wait()\n        entry = self._entries[key]\n")
+    _, scenario = kata_scenario("16", "test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten")
+    runs = (explore.explore(path, scenario.plan(), replay=seed).found for seed in range(50))
+    run = next(run for run in runs if run is not None and run.kind == "error")
+    assert isinstance(run.error, KeyError), run.message
+    assert "Event per key" not in run.message and "notify" not in run.message, run.message
+    assert "Only flaky's own BackendDown may come out of memo('k')" in run.message
+    assert run.end is not None and any(note.startswith("raises KeyError") for note in run.trace[run.end].notes)
+    assert "raises KeyError" in explore.render(run)
+
+
+def test_deadlock_stories_follow_what_the_threads_wait_for():
+    crossed = found_by("11", "test_explorer_finds_opposite_transfers_do_not_deadlock", mutant("11", "locks_in_argument_order"))
+    assert crossed.kind == "deadlock" and crossed.cycle and "each took one account's lock" in crossed.message
+    hang = found_by("16", "test_explorer_finds_a_failure_reaches_every_waiter_and_is_forgotten", mutant("16", "failed_waiters_hang"))
+    assert hang.kind == "deadlock" and not hang.cycle and "Event per key" not in hang.message, hang.message
+    woken = found_by("09", "test_explorer_finds_every_item_delivered_exactly_once", mutant("09", "notify_in_close"))
+    if woken.kind == "deadlock":
+        assert "went on to take an item that was not there" not in woken.message, woken.message
+        assert "for a notify that will not come" in woken.message, woken.message
+
+
+# --------------------------------------------------------------------------- the replay command a failure prints
+
+
+def replay_line(tmp_path: Path, *options: str) -> str:
+    """The replay command ex06's first explorer check prints for the no_lock mutant, run with ``options``."""
+    folder = tmp_path / "submission"
+    folder.mkdir(exist_ok=True)
+    (folder / "ex06_atomic_counter.py").write_text(mutant("06", "no_lock").read_text())
+    node = "tests/test_ex06_atomic_counter.py::test_explorer_finds_no_lost_update"
+    child = subprocess.run([sys.executable, "-m", "pytest", node, "-q", "-p", "no:cacheprovider", "--target", str(folder), *options],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    lines = [line for line in child.stdout.splitlines() if line.startswith("Replay exactly this interleaving: ")]
+    assert len(lines) == 1, child.stdout[-2000:]
+    return lines[0].removeprefix("Replay exactly this interleaving: ")
+
+
+@pytest.mark.tooling
+def test_the_replay_command_names_one_check_and_works_in_the_learners_copy(tmp_path):
+    node = "tests/test_ex06_atomic_counter.py::test_explorer_finds_no_lost_update"
+    graded = replay_line(tmp_path, "-p", "kata.runner.report_plugin")
+    assert re.fullmatch(rf"nox -s check-06 -- {re.escape(node)} --replay \d+", graded), graded  # the grader's folder left out
+    own = replay_line(tmp_path)
+    assert own.startswith(f"nox -s check-06 -- {node} --target ") and "--replay" in own, own  # the learner's own --target kept

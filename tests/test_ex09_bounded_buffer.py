@@ -453,7 +453,7 @@ def two_consumers_take_two_items():
                 + ". Look at the oldest item and remove it in one step, under the lock."
             )
 
-        return Plan({"A": buffer.get, "B": buffer.get}, verdict, advice=EMPTY_ADVICE)
+        return Plan({"A": buffer.get, "B": buffer.get}, verdict, error_advice=EMPTY_ADVICE)
 
     return scenario
 
@@ -514,7 +514,12 @@ def one_producer_two_consumers():
                 return f"{scene}; then thread A's last get() {said_briefly(a_end)} and thread B's {said_briefly(b_end)}, expected Closed for both."
             return None
 
-        return Plan({"P": produce, "A": consume, "B": consume}, verdict, advice=EMPTY_ADVICE)
+        return Plan(
+            {"P": produce, "A": consume, "B": consume},
+            verdict,
+            advice=lambda run: close_woke(run) if "P" not in run.waiting else "",  # P closed the buffer before they were left waiting
+            error_advice=EMPTY_ADVICE,
+        )
 
     return scenario
 
@@ -610,6 +615,16 @@ def a_woken_put_that_finds_the_buffer_full_waits_again():
     return scenario
 
 
+def close_woke(run):
+    """What a deadlock after close() says, by what the trace shows the notifies woke."""
+    waiting = " and ".join(f"thread {name}" for name in run.waiting) or "A thread"
+    return (
+        f"{waiting[0].upper()}{waiting[1:]} still {'waits' if len(run.waiting) < 2 else 'wait'} for a notify that will not "
+        f"come (the run's notifies woke {sum(run.notified())} waiting thread(s) in all): close() must wake every thread "
+        "still waiting (notify_all); each woken thread raises Closed and wakes nobody else."
+    )
+
+
 @scenario("test_explorer_finds_close_wakes_every_waiting_get", finds=["notify_in_close"])
 def close_wakes_every_waiting_get():
     """Threads A and B call get() on an empty buffer; a second later thread C closes it."""
@@ -632,8 +647,7 @@ def close_wakes_every_waiting_get():
         return Plan(
             {"A": lambda: attempt(buffer.get), "B": lambda: attempt(buffer.get), "C": close},
             verdict,
-            advice="close() must wake every waiting thread (notify_all), not just one: each woken thread raises Closed "
-            "and wakes nobody else.",
+            advice=close_woke,
         )
 
     return scenario
@@ -662,8 +676,7 @@ def close_wakes_every_waiting_put():
         return Plan(
             {"A": lambda: attempt(buffer.put, "a"), "B": lambda: attempt(buffer.put, "b"), "C": close},
             verdict,
-            advice="close() must wake every waiting thread (notify_all), not just one: each woken thread raises Closed "
-            "and wakes nobody else.",
+            advice=close_woke,
         )
 
     return scenario

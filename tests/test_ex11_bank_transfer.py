@@ -272,10 +272,10 @@ def opposite_transfers():
         return Plan(
             {"A": transfers(module, one, two, 10, times=2), "B": transfers(module, two, one, 20, times=2)},
             verdict,
-            advice=(
+            advice=lambda run: (
                 f"{calls[0].upper()}{calls[1:]}: each took one account's lock and now waits for the other's. {ORDER_ADVICE} "
                 "Pick one order for all accounts, such as by account number."
-            ),
+            ) if run.cycle else RELEASE_ADVICE,
         )
 
     return scenario
@@ -296,16 +296,24 @@ def two_transfers_race_for_the_same_money():
             outcomes = sorted(results.values())
             if outcomes == ["done", "refused"] and now in ([0, 100, 0], [0, 0, 100]):
                 return None
+            said = VERDICTS.get(tuple(outcomes), outcomes)
+            if outcomes == ["done", "done"]:  # returned without raising: whether each moved money, the balances say
+                said = "both returned without raising" + (", and only one moved the money" if now in ([0, 100, 0], [0, 0, 100]) else "")
             asked = (
                 f"Account 1 holds 100; thread A called {called(one, two, 100)} while thread B called "
-                f"{called(one, three, 100)}: {VERDICTS.get(tuple(outcomes), outcomes)}, leaving {show([one, two, three])}. "
+                f"{called(one, three, 100)}: {said}, leaving {show([one, two, three])}. "
                 "Expected one to go through and the other to raise InsufficientFunds, with account 1 at 0"
             )
+            if outcomes == ["done", "done"] and now in ([0, 100, 0], [0, 0, 100]):
+                return asked + ". A transfer refused for want of money must raise InsufficientFunds, not return as if it had gone through."
             if outcomes == ["done", "done"]:
                 story = run.lost_update("balance")
+                saw = run.read_before_written(one, "balance")
+                both_saw = set(saw) == {"A", "B"} and set(saw.values()) == {"100"}
                 return (
-                    asked + (f" — {story}" if story else "") + ". Both transfers saw 100 before either took it: "
-                    "check the balance while you hold the locks, in the same step as taking the money."
+                    asked + (f" — {story}" if story else "")
+                    + (". Both transfers read 100 before either took it: " if both_saw else ". ")
+                    + "check the balance while you hold the locks, in the same step as taking the money."
                 )
             if "refused" in outcomes:
                 return (
@@ -366,11 +374,11 @@ def a_refused_transfer_beside_another():
         return Plan(
             {"A": transfers(module, one, two, 150), "B": transfers(module, two, one, 20)},
             verdict,
-            advice=(
+            advice=lambda run: (
                 f"Thread A called {called(one, two, 150)} while thread B called {called(two, one, 20)}: each "
                 f"took one account's lock and now waits for the other's. {ORDER_ADVICE} Pick one order for "
                 "all accounts, such as by account number."
-            ),
+            ) if run.cycle else RELEASE_ADVICE,
         )
 
     return scenario

@@ -336,8 +336,10 @@ def a_failure_reaches_every_waiter_and_is_forgotten():
         return Plan(
             {"A": twice, "B": twice, "C": twice},
             verdict,
-            advice="A failed computation must wake every thread waiting for it (notify_all, or an Event per key) and "
-            "be forgotten before they are told, so the next call computes again.",
+            advice="A failed computation must still wake every thread waiting for it — what they wait on must be set "
+            "or notified when func raises too — and be forgotten before they are told, so the next call computes again.",
+            error_advice="Only flaky's own BackendDown may come out of memo('k'): each thread that waited for the "
+            "failed computation must get that exception, and the next call must compute again.",
         )
 
     return scenario

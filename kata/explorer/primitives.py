@@ -23,8 +23,14 @@ _EPOCH_WALL = 1_767_225_600.0
 
 
 def _made(obj: Any) -> None:
-    """Remember where learner code made a primitive, and call it by the name it was stored under."""
-    schedule = engine._active
+    """Remember where learner code made a primitive, and call it by the name it was stored under.
+
+    Making one is a switch point, as a sync call is: which lock two threads end up sharing is
+    decided there (a lock made for a key that another thread is making one for too).
+    """
+    schedule, me = engine._context()
+    if me is not None and not schedule.aborted:
+        schedule.point(me, True, schedule.program.site_of())
     obj._kata_label = None
     obj._kata_line = schedule.program.learner_line() if schedule is not None else "?"
     if schedule is not None:
@@ -88,7 +94,11 @@ class Lock:
                 schedule.note(me, f"finds {schedule.name_of(self)} taken")
                 return False
             holder = f" (held by thread {owner.name})" if owner is not None else ""
-            got = schedule.block(me, lambda: self._free_for(me), f"waits for {schedule.name_of(self)}{holder}", _deadline(schedule, timeout))
+            me.waits_on = self
+            try:
+                got = schedule.block(me, lambda: self._free_for(me), f"waits for {schedule.name_of(self)}{holder}", _deadline(schedule, timeout))
+            finally:
+                me.waits_on = None
             if not got:
                 schedule.note(me, f"gives up waiting for {schedule.name_of(self)}")
                 return False

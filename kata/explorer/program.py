@@ -4,9 +4,12 @@ the instruction callback that makes switch points and records what each step rea
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import dis
+import io
 import random
 import sys
+import tokenize
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +42,15 @@ _NAMED = frozenset(dis.hasname) - _ops("IMPORT_FROM")
 #: Reads and writes of cells shared with a nested function (dis moved LOAD_DEREF from hasfree
 #: to haslocal in 3.14, so this family is named rather than read from dis).
 _CELLS = _ops("LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "LOAD_CLASSDEREF", "LOAD_FROM_DICT_OR_DEREF")
-#: Calls, which run other code (KW_NAMES: 3.12's keyword names of the call that follows).
-_CALLS = _family("CALL", "PRECALL") | _ops("KW_NAMES")
 #: Items and slices read or written, membership tests, iteration; SET_FUNCTION_ATTRIBUTE (3.13+)
 #: sets an attribute of a function being made.
 _ITEMS = _ops("BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR", "BINARY_SLICE", "STORE_SLICE", "BUILD_SLICE",
               "CONTAINS_OP", "FOR_ITER", "SET_FUNCTION_ATTRIBUTE")
-#: Instructions before which a switch can matter: they read or write shared state or run other code.
-_SHARED = _NAMED | _CELLS | _CALLS | _ITEMS
+#: Instructions before which a switch can matter: they read or write shared state. A call is not
+#: one: what it touches in the learner's file has switch points of its own, a stand-in primitive's
+#: call is a sync point, and a builtin such as ``print`` touches no shared state — so adding a
+#: ``print`` adds no switch point and moves no other (see ``_Instruction.site``).
+_SHARED = _NAMED | _CELLS | _ITEMS
 #: Since 3.14 a subscript is BINARY_OP with this operator (dis shows it as ``[]``).
 _SUBSCRIPT_OP = "[]"
 #: Instructions that change shared state: preemption points are drawn from the steps just before
@@ -57,6 +61,10 @@ _WRITES = _SHARED & _family("STORE_", "DELETE_")
 _GLOBAL_LOADS = _ops("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FROM_DICT_OR_GLOBALS")
 #: (LOAD_FAST_AND_CLEAR only sets a variable aside around a comprehension: never such an object.)
 _LOCAL_LOADS = (frozenset(dis.haslocal) | frozenset(dis.hasfree)) & _family("LOAD_") - _ops("LOAD_FAST_AND_CLEAR")
+#: Stores and deletes of a module's globals from inside a function: the names they rebind are the
+#: only globals whose loads are switch points (the others — modules, classes, functions, builtins
+#: such as ``print`` — are bound once, at import, before any scenario thread runs).
+_GLOBAL_STORES = _ops("STORE_GLOBAL", "DELETE_GLOBAL")
 #: Jumps (a backward one is a loop going round).
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs) | frozenset(getattr(dis, "hasjump", ()))
 
@@ -72,14 +80,58 @@ class _Instruction:
     writes: bool  # changes state: a step preemption points are drawn from
     back_edge: bool  # jumps back (a loop goes round): counted toward the step limit
     loads: str = ""  # "globals" or "locals": loads the variables named by argval from there
+    #: Where this switch point is, in words that survive edits elsewhere in the file: (the function's
+    #: qualified name, the line's code text, which line of the function with that text it is, which
+    #: switch point of the line it is). Adding a print, a comment or a blank line changes none of the
+    #: others' sites; see ``Program._collect``.
+    site: tuple[str, str, int, int] | None = None
 
     @classmethod
-    def of(cls, ins: dis.Instruction, index: int) -> _Instruction:
+    def of(cls, ins: dis.Instruction, index: int, rebound: frozenset[str] = frozenset()) -> _Instruction:
         op = ins.opcode
         shared = op in _SHARED or (ins.opname == "BINARY_OP" and ins.argrepr == _SUBSCRIPT_OP)
+        if op in _GLOBAL_LOADS and ins.opname != "LOAD_NAME" and _names(ins.argval)[-1] not in rebound:
+            shared = False  # a module, class, function or builtin: bound once at import
         back = not shared and op in _JUMPS and isinstance(ins.argval, int) and ins.argval < ins.offset
         loads = "globals" if op in _GLOBAL_LOADS else "locals" if op in _LOCAL_LOADS else ""
         return cls(ins.opname, ins.argval, index, shared, op in _WRITES, back, loads)
+
+
+def _names(argval: Any) -> tuple[Any, ...]:
+    """The names an instruction's argument stands for (3.13's LOAD_FAST_LOAD_FAST loads two)."""
+    return argval if isinstance(argval, tuple) else (argval,)
+
+
+def _line_numbers(instructions: list[dis.Instruction]) -> list[int]:
+    """Each instruction's line (0 before the first): 3.13's line_number, 3.11's positions, 3.10's starts_line."""
+    numbers, last = [], 0
+    for ins in instructions:
+        number = getattr(ins, "line_number", None)
+        if number is None and getattr(ins, "positions", None) is not None:
+            number = ins.positions.lineno
+        if number is None and not isinstance(ins.starts_line, bool):
+            number = ins.starts_line
+        last = number or last
+        numbers.append(last)
+    return numbers
+
+
+def _code_texts(source: str) -> list[str]:
+    """Each line's code without its comment and spacing (a line of a string literal keeps its text)."""
+    lines = source.splitlines()
+    texts = [line.strip() for line in lines]
+    try:
+        tokens: dict[int, list[str]] = {}
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type in (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+                              tokenize.ENDMARKER):
+                continue
+            for number in range(token.start[0], token.end[0] + 1):
+                tokens.setdefault(number, []).append(token.string)
+        texts = [" ".join(tokens.get(number, ())) for number in range(1, len(lines) + 1)]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        pass
+    return texts
 
 
 class Program:
@@ -92,19 +144,67 @@ class Program:
         self.code = compile(source, self.path, "exec")
         self.codes: dict[Any, dict[int, _Instruction]] = {}
         self.instructions: dict[Any, list[_Instruction]] = {}
-        self._collect(self.code)
+        #: For each code object, each line's site (function, code text, which such line): see ``site_of``.
+        self.line_sites: dict[Any, dict[int, tuple[str, str, int]]] = {}
+        self._texts = _code_texts(source)
+        self._rebound = frozenset(self._globals_rebound(self.code))
+        self._collect(self.code, "")
         self.name = Path(path).stem
         self.hook = CodeHook(self.codes, self.on_instruction, "threadkata explorer")
         self.schedule: Schedule | None = None
 
-    def _collect(self, code: Any) -> None:
-        instructions = list(dis.get_instructions(code))
-        infos = [_Instruction.of(ins, index) for index, ins in enumerate(instructions)]
-        self.instructions[code] = infos
-        self.codes[code] = {ins.offset: info for ins, info in zip(instructions, infos)}
+    def _globals_rebound(self, code: Any) -> set[str]:
+        """The globals some function of the file stores or deletes (``global x; x += 1``)."""
+        names = {ins.argval for ins in dis.get_instructions(code) if ins.opcode in _GLOBAL_STORES}
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
-                self._collect(const)
+                names |= self._globals_rebound(const)
+        return names
+
+    def _collect(self, code: Any, function: str) -> None:
+        """Classify every instruction of ``code`` (called ``function``) and of the code inside it.
+
+        A switch point's site names it by what an edit elsewhere leaves alone: the function's
+        qualified name (``Account.transfer``; the second of two functions so named gets ``#2``),
+        the code text of its line, which line of the function carries that text, and which switch
+        point of the line it is — never a line number or an offset, which an added line moves.
+        """
+        instructions = list(dis.get_instructions(code))
+        numbers = _line_numbers(instructions)
+        seen: dict[str, int] = {}
+        sites: dict[int, tuple[str, str, int]] = {}
+        for number in sorted(set(numbers)):
+            text = self._texts[number - 1] if 0 < number <= len(self._texts) else ""
+            seen[text] = seen.get(text, 0) + 1
+            sites[number] = (function, text, seen[text])
+        self.line_sites[code] = sites
+        infos, per_line = [], {}
+        for index, (ins, number) in enumerate(zip(instructions, numbers)):
+            info = _Instruction.of(ins, index, self._rebound)
+            if info.shared:
+                per_line[number] = per_line.get(number, 0) + 1
+                info = dataclasses.replace(info, site=(*sites.get(number, (function, "", 0)), per_line[number]))
+            infos.append(info)
+        self.instructions[code] = infos
+        self.codes[code] = {ins.offset: info for ins, info in zip(instructions, infos)}
+        named: dict[str, int] = {}
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType):
+                named[const.co_name] = named.get(const.co_name, 0) + 1
+                inner = f"{function}.{const.co_name}" if function else const.co_name
+                self._collect(const, inner if named[const.co_name] == 1 else f"{inner}#{named[const.co_name]}")
+
+    def site_of(self) -> tuple[str, str, int, str]:
+        """Where the current thread is, for a sync point: the innermost learner frame's line site
+        (see ``_collect``), or an empty one in the check's own code."""
+        frame = sys._getframe(1)
+        sites = self.line_sites
+        while frame is not None:
+            lines = sites.get(frame.f_code)
+            if lines is not None:
+                return (*lines.get(frame.f_lineno or 0, ("", "", 0)), "sync")
+            frame = frame.f_back
+        return ("", "", 0, "sync")
 
     def source_of(self, line: Any) -> str:
         if isinstance(line, int) and 0 < line <= len(self.lines):
@@ -164,15 +264,20 @@ class Program:
             opname, argval, index = info.opname, info.argval, info.index
             if info.back_edge:
                 schedule.spin(me)  # `while True: pass` still reaches the step limit
-            if info.shared:
-                # First, so what is read below is what the instruction will see. Steps that
-                # write are where preemptions are drawn from (see Schedule).
-                schedule.point(me, writes=info.writes)
-                if schedule.aborted:
-                    return
-            note = access = None
+            if not info.shared:
+                return
+            owner = None
             if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
                 owner = self._owner(frame, index, argval)
+                if opname == "LOAD_ATTR" and isinstance(owner, types.ModuleType):
+                    return  # `logging.info`, `time.sleep`: a module's function, not shared state
+            # First, so what is read below is what the instruction will see. Steps that
+            # write are where preemptions are drawn from (see Schedule).
+            schedule.point(me, info.writes, info.site)
+            if schedule.aborted:
+                return
+            note = access = None
+            if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
                 if owner is not None:
                     if opname == "STORE_ATTR":
                         me.pending = (owner, argval, schedule.record(me, frame.f_lineno))

@@ -9,8 +9,10 @@ here without touching the engine.
 
 from __future__ import annotations
 
+import hashlib
 import random
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 #: Preemption points per schedule after the first (a measured trade-off: see the README).
@@ -21,13 +23,17 @@ POOLED = 0.5
 
 T = TypeVar("T")
 
+#: A switch point's name: (site, how many times the threads have passed that site), where a site
+#: says where it is in the learner's file without a line number (see ``Program._collect``).
+Point = tuple[Hashable, int]
+
 
 class Strategy(Protocol):
     """What the engine asks of a search strategy; answers must depend only on the strategy's
     own state and the questions asked, so that a run can be replayed."""
 
-    def preempt_at(self, step: int) -> bool:
-        """Whether the running thread should give up its turn at switch point number ``step`` (1, 2, …)."""
+    def preempt_at(self, point: Point) -> bool:
+        """Whether the running thread should give up its turn at the switch point named ``point``."""
         ...
 
     def choose(self, candidates: Sequence[T]) -> T:
@@ -35,29 +41,51 @@ class Strategy(Protocol):
         ...
 
 
+@lru_cache(maxsize=1 << 16)
+def _stamp(point: Point) -> int:
+    """A number for ``point`` that is the same in every process (``hash`` of a str is not)."""
+    digest = hashlib.blake2b(repr(point).encode("utf-8", "backslashreplace"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _mixed(stamp: int, salt: int) -> int:
+    """splitmix64's finaliser: ``stamp`` scrambled by ``salt``, so each salt orders the points anew."""
+    z = (stamp ^ salt) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return z ^ (z >> 31)
+
+
+def _drawn(points: Sequence[Point], salt: int) -> Point:
+    """The point of ``points`` that ``salt`` ranks first: a uniform draw that adding or removing
+    *other* points does not change (a draw by position, ``choice(points)``, would move)."""
+    return min(points, key=lambda point: _mixed(_stamp(point), salt))
+
+
 class SeededPoints:
     """A PCT-like random search: a seed picks ``preemptions`` preemption points and every choice.
 
     Seed 0 preempts nowhere (each thread runs as long as it can). Other seeds draw each point,
-    with chance ``POOLED``, from ``pool`` (schedule 0's steps just before a write or a sync
-    call, where a switch most often matters), otherwise uniformly from steps 1 … ``horizon``
-    (for a reader caught in the middle of a walk). Which thread runs next is a random choice
-    from the same seeded generator. A seed is a complete description of its schedule.
+    with chance ``POOLED``, from ``pool`` (schedule 0's points just before a write or a sync call,
+    where a switch most often matters), otherwise from all of schedule 0's ``points`` (for a
+    reader caught in the middle of a walk). Points are names, not step numbers (see ``Point``),
+    and each is drawn as the one a seeded salt ranks first, so an edit that adds or removes
+    switch points elsewhere — or none, like an added ``print`` — leaves a seed's points where they
+    were. Which thread runs next is a random choice from the same seeded generator. A seed is a
+    complete description of its schedule.
     """
 
-    def __init__(self, seed: int, horizon: int = 1, preemptions: int = PREEMPTIONS,
-                 pool: Sequence[int] | None = None) -> None:
+    def __init__(self, seed: int, points: Sequence[Point] = (), preemptions: int = PREEMPTIONS,
+                 pool: Sequence[Point] | None = None) -> None:
         self.seed = seed
         self.rng = random.Random(seed)
-        self.points: set[int] = set()
-        for _ in range(preemptions if seed else 0):
-            if pool and self.rng.random() < POOLED:
-                self.points.add(self.rng.choice(pool))
-            else:
-                self.points.add(self.rng.randint(1, horizon))
+        self.points: set[Point] = set()
+        for _ in range(preemptions if seed and points else 0):
+            source = pool if pool and self.rng.random() < POOLED else points
+            self.points.add(_drawn(source, self.rng.getrandbits(64)))
 
-    def preempt_at(self, step: int) -> bool:
-        return step in self.points
+    def preempt_at(self, point: Point) -> bool:
+        return point in self.points
 
     def choose(self, candidates: Sequence[T]) -> T:
         return self.rng.choice(candidates)

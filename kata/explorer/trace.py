@@ -3,11 +3,13 @@ stories a verdict tells from them (a lost update, the life of one value)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kata.explorer.program import Program
+    from kata.explorer.strategy import Point
 
 
 @dataclass
@@ -55,10 +57,13 @@ class Execution:
     kind: str = "ok"  # ok, failed, deadlock, error, steps, stalled
     message: str = ""
     program: Program | None = None
-    pool: list[int] = field(default_factory=list)  # steps just before a write or a sync call
+    pool: list[Point] = field(default_factory=list)  # switch points just before a write or a sync call
+    points: list[Point] = field(default_factory=list)  # every switch point passed, in order (see strategy.Point)
     error: BaseException | None = None  # what a thread raised, for kind "error"
     focus: int | None = None  # the step the story starts at, if the verdict knows it
     end: int | None = None  # and the step it ends at
+    cycle: bool = False  # a deadlock in which each waiting thread waits for a lock another of them holds
+    waiting: list[str] = field(default_factory=list)  # the threads a deadlock left waiting
 
     @property
     def failed(self) -> bool:
@@ -76,6 +81,23 @@ class Execution:
                 if name == attr:
                     accesses.append((index, step.thread, verb, value, owner))
         return accesses
+
+    def read_before_written(self, obj: Any, attr: str) -> dict[str, str]:
+        """The value of ``obj.attr`` each thread read before anyone wrote it, by thread: what
+        a check-then-act story may say "both saw" only if the trace shows it."""
+        seen: dict[str, str] = {}
+        for _, thread, verb, value, owner in self._accesses(attr):
+            if owner != id(obj):
+                continue
+            if verb == "writes":
+                break
+            seen.setdefault(thread, value)
+        return seen
+
+    def notified(self) -> list[int]:
+        """How many waiting threads each notify() or notify_all() of the run woke, in order."""
+        return [int(found.group(1)) for step in self.trace for note in step.notes
+                if (found := re.fullmatch(r"notifies (\d+) waiting thread\(s\)", note))]
 
     def steps_noting(self, words: str) -> list[int]:
         """Indices of the steps with a note that contains ``words`` ("sleeps", "takes", …)."""
@@ -99,7 +121,11 @@ class Execution:
             self.end = accesses[-1][0]
 
     def lost_update(self, attr: str | None = None) -> str | None:
-        """A sentence if two threads read the same value of ``attr`` (any attribute) before either wrote it back."""
+        """A sentence if two threads read the same value of ``attr`` (any attribute) before either
+        wrote it back, and the second to write did so without reading the first one's write — so
+        that write really was thrown away. Two threads that read one value and then wrote one
+        after the other, each reading what the other wrote, lost no update (a check-then-act race
+        such as an overdraw reads that way): None then."""
         if attr is None:
             for name in self.attributes():
                 found = self.lost_update(name)
@@ -120,10 +146,22 @@ class Execution:
                         continue
                     if verb2 == "writes":
                         break
-                    if value2 == value:
+                    if value2 == value and self._overwritten(accesses[j + 1:], first, second):
                         writes = [next((a[0] for a in accesses[j + 1:] if a[1] == t and a[2] == "writes"), None) for t in (first, second)]
                         self.focus = index
                         self.end = max((w for w in writes if w is not None), default=None)
                         return (f"thread {first} and thread {second} both read {attr} = {value} before either wrote "
                                 "it back, so the later write threw away the other thread's update")
         return None
+
+    @staticmethod
+    def _overwritten(after: list[tuple[int, str, str, str, int]], first: str, second: str) -> bool:
+        """Whether, of two threads that have both read a value, the one that writes second writes
+        before it reads again: it never saw the other's write, which its own then replaced."""
+        writer = next((a[1] for a in after if a[1] in (first, second) and a[2] == "writes"), None)
+        if writer is None:
+            return False
+        other = second if writer == first else first
+        at = next(i for i, a in enumerate(after) if a[1] == writer and a[2] == "writes")
+        following = next((a for a in after[at + 1:] if a[1] == other), None)
+        return following is not None and following[2] == "writes"

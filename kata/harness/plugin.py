@@ -133,9 +133,14 @@ def explorer(request: pytest.FixtureRequest, exercise: ModuleType):
     """
     replay = request.config.getoption("--replay")
     number = catalogue.stem_of(request.module.__name__)[2:4]
-    target = request.config.getoption("--target")
+    # The command works in the learner's own copy: it names this one check by its node id there
+    # (``-k`` would also match a check whose name starts with this one's), and a grader's run
+    # (through the runner's plugin) checked a scratch copy of exercises/, so its --target is left out.
+    folder = "tests/hidden" if request.path.parent.name == "hidden" else "tests"
+    graded = request.config.pluginmanager.hasplugin("kata.runner.report_plugin")
+    target = None if graded else request.config.getoption("--target")
     elsewhere = f" --target {target}" if target else ""
-    command = f"nox -s check-{number} -- -k {request.node.name}{elsewhere} --replay {{seed}}"
+    command = f"nox -s check-{number} -- {folder}/{request.path.name}::{request.function.__name__}{elsewhere} --replay {{seed}}"
 
     def check(scenario, schedules: int = explore.SCHEDULES) -> explore.Report:
         __tracebackhide__ = True

@@ -1,6 +1,8 @@
 """Measure the race explorer against the kata's own variants: a measurement, not a test.
 
     python -m kata.maint.explorebench [NN ...] [--schedules 1000] [--replays 20] [--json FILE]
+    python -m kata.maint.explorebench [NN ...] --rates 200       # the share of seeds that find each mutant
+    python -m kata.maint.explorebench [NN ...] --survival 100    # replays that survive an added print
 
 For every exercise whose checks declare race-explorer scenarios (``@scenario`` in its test file):
 
@@ -11,17 +13,27 @@ For every exercise whose checks declare race-explorer scenarios (``@scenario`` i
 * the failing schedule of each mutant is replayed ``--replays`` times, and every replay must
   print the identical message and trace.
 
+With ``--survival SEEDS``, instead: for each mutant the explorer must find, every one of seeds
+1 … SEEDS that fails is replayed on a copy of the mutant with ``print("here")`` added as the first
+line of the method under test, and must fail the same way (the same message, the same steps).
+
 Run it under each Python version to fill the README's table (``nox -s explore-bench`` does).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import contextlib
 import importlib.util
+import io
 import json
 import platform
+import re
 import sys
+import tempfile
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -127,8 +139,7 @@ def hit_rate(path: Path, scenario: Scenario, seeds: int) -> float:
         probe = explore.run_schedule(program, scenario.plan(), 0)
         if probe.failed:
             return 1.0
-        horizon, pool = max(probe.steps, 1), probe.pool
-        failed = sum(explore.run_schedule(program, scenario.plan(), seed, horizon, explore.PREEMPTIONS, pool=pool).failed for seed in range(1, seeds + 1))
+        failed = sum(explore.run_schedule(program, scenario.plan(), seed, probe).failed for seed in range(1, seeds + 1))
         return failed / seeds
     finally:
         program.close()
@@ -141,6 +152,78 @@ def rates(exercise: catalogue.Exercise, seeds: int) -> dict[str, float]:
     return {stem: max(hit_rate(mutants[stem], scenario, seeds) for scenario in scenarios) for stem in finds}
 
 
+#: The line the replay-survival measurement adds as the first statement of the method under test.
+ADDED_LINE = 'print("here")'
+
+
+def with_added_print(path: Path, run: explore.Execution, folder: Path) -> tuple[Path, int]:
+    """A copy of ``path`` in ``folder`` (same file name) with ``ADDED_LINE`` as the first statement
+    of the method under test: the function of the file the failing run took the most steps in.
+    Returns the copy and the number of the added line."""
+    source = path.read_text(encoding="utf-8")
+    functions = [node for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+    def steps_in(node: ast.AST) -> int:
+        inner = [f for f in functions if f is not node and node.lineno < f.lineno and f.end_lineno <= node.end_lineno]
+        return sum(node.lineno <= step.line <= node.end_lineno and not any(f.lineno <= step.line <= f.end_lineno for f in inner)
+                   for step in run.trace)
+
+    under_test = max(functions, key=steps_in)
+    body = under_test.body
+    first = body[1] if len(body) > 1 and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+        and isinstance(body[0].value.value, str) else body[0]
+    lines = source.splitlines(keepends=True)
+    indent = re.match(r"\s*", lines[first.lineno - 1]).group(0)
+    lines.insert(first.lineno - 1, f"{indent}{ADDED_LINE}\n")
+    copy = folder / path.name
+    copy.write_text("".join(lines), encoding="utf-8")
+    return copy, first.lineno
+
+
+def story_of(run: explore.Execution, added: int = 0) -> tuple[str, list[tuple[str, str, tuple[str, ...]]]]:
+    """A run's message and steps as (thread, source, notes), with the line numbers of a copy that has a
+    line added at ``added`` read as the original's, and the added line's own steps left out."""
+    program = run.program
+
+    def moved_back(text: str) -> str:
+        return re.sub(r"\bline (\d+)", lambda m: f"line {int(m.group(1)) - (0 < added < int(m.group(1)))}", text)
+
+    steps = [(step.thread, program.source_of(step.line) if program else "", tuple(map(moved_back, step.notes)))
+             for step in run.trace if not (added and step.line == added)]
+    return moved_back(run.message), steps
+
+
+def survival_of(path: Path, scenario: Scenario, seeds: int) -> Counter:
+    """Replay every one of seeds 1 … ``seeds`` that fails ``scenario`` on ``path``, on a copy with one
+    added ``print`` (see ``with_added_print``): how many fail the same way (the same message and the
+    same steps, the added line's aside), with the same first sentence but other steps, another way,
+    or not at all."""
+    tally: Counter = Counter()
+    with tempfile.TemporaryDirectory(prefix="threadkata-survival-") as folder, contextlib.redirect_stdout(io.StringIO()):
+        for seed in range(1, seeds + 1):
+            before = explore.explore(path, scenario.plan(), replay=seed).found
+            if before is None:
+                continue
+            copy, added = with_added_print(path, before, Path(folder))
+            after = explore.explore(copy, scenario.plan(), replay=seed).found
+            if after is None:
+                tally["none"] += 1
+            elif story_of(after, added) == story_of(before):
+                tally["same"] += 1
+            elif after.message.splitlines()[0] == before.message.splitlines()[0]:
+                tally["same message, other steps"] += 1
+            else:
+                tally["other"] += 1
+    return tally
+
+
+def survival(exercise: catalogue.Exercise, seeds: int) -> dict[str, Counter]:
+    """``survival_of`` each mutant the explorer must find, under the first scenario that must find it."""
+    scenarios, finds = scenarios_of(exercise)
+    mutants = {m.stem: m for m in exercise.mutants()}
+    return {stem: survival_of(mutants[stem], next(s for s in scenarios if stem in s.finds), seeds) for stem in finds}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kata.maint.explorebench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
@@ -149,8 +232,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--rates", type=int, default=0, metavar="SEEDS",
                         help="instead, print each mutant's hit rate: the share of SEEDS seeds that find it")
+    parser.add_argument("--survival", type=int, default=0, metavar="SEEDS",
+                        help="instead, replay each mutant's failing seeds among SEEDS after adding one print to the method under test")
     args = parser.parse_args(argv)
     exercises = explored(args.exercises)
+    if args.survival:
+        lost = 0
+        for exercise in exercises:
+            for stem, tally in survival(exercise, args.survival).items():
+                failing = sum(tally.values())
+                lost += failing - tally["same"]
+                rest = ", ".join(f"{count} {kind}" for kind, count in sorted(tally.items()) if kind != "same")
+                print(f"{exercise.number} {stem:<36} {tally['same']:3} of {failing:3} failing seeds fail the same way"
+                      + (f" ({rest})" if rest else ""), flush=True)
+        return 1 if lost else 0
     if args.rates:
         for exercise in exercises:
             for stem, rate in rates(exercise, args.rates).items():
