@@ -8,6 +8,7 @@ hidden checks. The screen's side (no correct answer flagged, each construct name
 
 from __future__ import annotations
 
+import base64
 import textwrap
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 from grader import grading, screen
 from kata import catalogue, messages
 from kata.messages import Status
-from kata.runner import Limits
+from kata.runner import Limits, isolation
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
 pytestmark = pytest.mark.tooling
@@ -174,9 +175,28 @@ def test_hidden_check_source_leaves_neither_reversed_nor_in_base64_nor_through_t
     for check in hidden:
         assert check.message == messages.HIDDEN_FAILED.format(behaviour=behaviours[check.name]), check.message
         assert "B64 " in check.detail, "the instructor still sees what the run said"
+    isolated = isolation.mode()[0]  # a uid of its own: the run reads no hidden check, so it has nothing to quote
     for check in result.tests:
-        assert "BEHAVIOUR" not in check.message and "B64 " not in check.message or check.message == messages.WITHHELD, check.message[:300]
+        assert "BEHAVIOUR" not in check.message, check.message[:300]
+        if isolated:
+            assert "B64 " not in check.message or check.message.rstrip().endswith("B64  REV"), check.message[:300]
+        else:
+            assert "B64 " not in check.message or check.message == messages.WITHHELD, check.message[:300]
     assert result.flags
+
+
+def test_a_message_quoting_a_hidden_check_is_caught_plainly_reversed_and_in_base64_or_hex():
+    secrets = grading.hidden_secrets(EX06)
+    line = next(s for s in secrets if len(s) >= 30)
+    quoting = {
+        "plainly": f"RuntimeError: {line}",
+        "reversed": f"RuntimeError: {line[::-1]}",
+        "in base64": "RuntimeError: " + base64.b64encode(line.encode()).decode(),
+        "in url-safe base64": "RuntimeError: " + base64.urlsafe_b64encode(("xx" + line).encode()).decode(),
+        "in hex": "RuntimeError: " + line.encode().hex(),
+    }
+    assert [how for how, message in quoting.items() if not grading.quotes_hidden(message, secrets)] == []
+    assert not grading.quotes_hidden("AssertionError: Counter(5).value should be 5, it was 4", secrets)
 
 
 # The screen: never flags correct code, names each construct ----------------------------------
