@@ -42,6 +42,9 @@ THREAD_ERROR = (
     "and pass it on, or the work silently never happens.\n{trace}"
 )
 
+#: Ends the one report shown for checks that failed with the same message.
+SAME_FAILURE = "… and {count} more check(s) failed the same way: {checks}."
+
 LEFTOVER_THREADS = (
     "threadkata: {count} non-daemon thread(s) were still running when the checks ended ({names}). "
     "A Python program waits for every non-daemon thread before it exits, so this run is being ended "

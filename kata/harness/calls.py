@@ -3,26 +3,135 @@
 from __future__ import annotations
 
 import itertools
+import linecache
 import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kata.harness.timing import QUICK, SETTLE, real_sleep
-from kata.harness.wording import HUNG, fail
+from kata.harness.wording import HUNG, HUNG_AGAIN, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
 _threads_before: set[int] = set()
 
+#: The threads the checks themselves start (callers, workers): never the learner's to join.
+_own_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 
-def check_started() -> None:
+#: The name of the check running now (set by the plugin), so a later report can point at this one.
+_current_check = [""]
+
+#: How long every thread of a check must stand still, one of those waited for on a line of the
+#: learner's file where an earlier check already proved a hang, before the check stops waiting
+#: (the same settling time a call gets to show it waits).
+SAME_HANG = SETTLE
+
+#: How often a bounded wait looks at the threads once a hang is on record.
+_LOOK_EVERY = 0.02
+
+
+def check_started(name: str = "") -> None:
     """Remember which threads already exist, so reports about this check leave them out."""
     _threads_before.clear()
     _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
     _exercise_files.clear()
+    _current_check[0] = name
+
+
+def own_thread(thread: threading.Thread) -> threading.Thread:
+    """Mark ``thread`` as started by the checks (not by the learner's code); return it."""
+    _own_threads.add(thread)
+    return thread
+
+
+def learners_leftovers(threads: Iterable[threading.Thread]) -> list[threading.Thread]:
+    """Those of ``threads`` the learner's code started: not the checks' callers and workers."""
+    return [t for t in threads if t not in _own_threads and not t.name.startswith("kata-")]
+
+
+LearnerPath = tuple[tuple[str, int, str], ...]  # (function, line, source) of each frame in the learner's files, outermost first
+
+
+class _Hang(NamedTuple):
+    """A hang a check proved: where the threads it waited for stood, and which check saw it."""
+
+    check: str
+    paths: frozenset[LearnerPath]
+
+
+#: Hangs proved so far, by learner file: later waits on the same place fail at once.
+_hangs: dict[str, list[_Hang]] = {}
+
+
+def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int, tuple[LearnerPath, tuple[int, int]]]:
+    """For each thread of this check inside ``files``: its path there and where its innermost frame there stands."""
+    stacks = {}
+    for ident, frame in sys._current_frames().items():
+        if ident in _threads_before or (idents is not None and ident not in idents):
+            continue
+        mine = []
+        while frame is not None:
+            if frame.f_code.co_filename in files:
+                mine.append(frame)
+            frame = frame.f_back
+        if mine:
+            path = tuple((f.f_code.co_name, f.f_lineno, _source(f)) for f in reversed(mine))
+            stacks[ident] = (path, (id(mine[0]), mine[0].f_lasti))
+    return stacks
+
+
+def _source(frame: Any) -> str:
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+
+
+def _remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
+    files = set(files)
+    idents = None if waited is None else {t.ident for t in waited if t.ident is not None}
+    paths = frozenset(path for path, _ in _learner_stacks(files, idents).values())
+    if paths:
+        for file in files:
+            _hangs.setdefault(file, []).append(_Hang(_current_check[0], paths))
+
+
+def _matches(path: LearnerPath, known: LearnerPath) -> bool:
+    """True if ``path`` ends in the place ``known`` was proved to hang (called the same way, or from further out)."""
+    return len(path) >= len(known) and path[len(path) - len(known):] == known
+
+
+def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, str]:
+    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or
+    ``(False, message)`` as soon as a thread waited for has stood :data:`SAME_HANG` seconds where an
+    earlier check proved a hang, with no thread of this check moving in the learner's file meanwhile."""
+    files = set(files)
+    known = [hang for file in files for hang in _hangs.get(file, ())]
+    if not known:
+        return wait(limit), ""
+    waited_ids = {t.ident for t in waited if t.ident is not None}
+    deadline = time.monotonic() + limit
+    last, still_since = None, time.monotonic()
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False, ""
+        if wait(min(_LOOK_EVERY, left)):
+            return True, ""
+        stacks = _learner_stacks(files)
+        if stacks != last:
+            last, still_since = stacks, time.monotonic()
+            continue
+        if time.monotonic() - still_since < SAME_HANG:
+            continue
+        for hang in known:
+            for ident, (path, _) in stacks.items():
+                match = ident in waited_ids and next((k for k in hang.paths if _matches(path, k)), None)
+                if match:
+                    function, line, source = match[-1]
+                    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
+                    return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
 
 
 def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
@@ -47,16 +156,22 @@ def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] |
                 break
     if not lines:
         return "  (no thread is inside your file right now)" if among is None else "  (none of them is inside your file right now)"
-    return "\n".join(sorted(lines))
+    return "\n".join(sorted(lines, key=natural))
 
 
-def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (), among: Iterable[threading.Thread] | None = None) -> str:
-    """The message for a call that did not return in time, with where each thread (of ``among``, if given) is stuck."""
+def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (), among: Iterable[threading.Thread] | None = None,
+         *, waited: Iterable[threading.Thread] | None = None) -> str:
+    """The message for a call that did not return in time, with where each thread (of ``among``, if given) is stuck.
+
+    Where the threads ``waited`` for (by default every thread of this check in ``files``) stand is
+    remembered: a later bounded wait whose thread stands still on the same lines fails at once.
+    """
     message = HUNG.format(what=what, seconds=seconds)
     if advice:
         message += " " + advice
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
+        _remember_hang(files, waited if waited is not None else among)
     return message
 
 
@@ -118,7 +233,7 @@ class Call:
         self.value: Any = None
         self.error: BaseException | None = None
         self._finished = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=args, kwargs=kwargs, name="kata-caller", daemon=False)
+        self.thread = own_thread(threading.Thread(target=self._run, args=args, kwargs=kwargs, name="kata-caller", daemon=False))
         self.thread.start()
 
     def _run(self, *args: Any, **kwargs: Any) -> None:
@@ -142,8 +257,11 @@ class Call:
         does not finish within ``limit``. A stub's NotImplementedError, and any exception not in
         ``catch``, is raised again here."""
         __tracebackhide__ = True
-        if not self._finished.wait(limit):
-            fail(hung(what, limit, advice, _files(files)))
+        finished, again = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
+        if again:
+            fail(again)
+        if not finished:
+            fail(hung(what, limit, advice, _files(files), waited=[self.thread]))
         error = self.error
         if error is not None and (isinstance(error, NotImplementedError) or not isinstance(error, catch)):
             raise error
@@ -197,11 +315,16 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
             errors[index] = error
 
     first = next(_worker_numbers)
-    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True) for i, w in enumerate(workers)]
+    threads = [own_thread(threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True)) for i, w in enumerate(workers)]
     for thread in threads:
         thread.start()
-    if join_all(threads, limit):
-        fail(hung(what or f"{len(workers)} threads working together", limit, advice, _files(files), threads if only_workers else None))
+    what = what or f"{len(workers)} threads working together"
+    deadline = time.monotonic() + limit
+    finished, again = _wait_watching(lambda timeout: not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic()))), limit, _files(files), threads)
+    if again:
+        fail(again)
+    if not finished:
+        fail(hung(what, limit, advice, _files(files), threads if only_workers else None, waited=threads))
     for error in errors:
         if error is not None:
             raise error
