@@ -30,6 +30,10 @@ _current_check = [""]
 #: (the same settling time a call gets to show it waits).
 SAME_HANG = SETTLE
 
+#: How long a cleanup (:meth:`Call.finish`) lets the learner's code stand still before it gives up:
+#: a cleanup judges nothing, so a shorter look than :data:`SAME_HANG` is enough.
+CLEANUP_STILL = SETTLE / 3
+
 #: How often a bounded wait looks at the threads once a hang is on record.
 _LOOK_EVERY = 0.02
 
@@ -250,6 +254,23 @@ class Call:
     def wait(self, timeout: float) -> bool:
         """True if the call has finished within ``timeout`` seconds."""
         return self._finished.wait(timeout)
+
+    def finish(self, timeout: float) -> bool:
+        """For a cleanup, never a verdict: wait at most ``timeout`` seconds for the call to finish,
+        giving up sooner once it and every other thread of this check in the exercise's file have
+        stood still there for :data:`CLEANUP_STILL` seconds. True if it finished."""
+        deadline = time.monotonic() + timeout
+        last, still_since = None, time.monotonic()
+        while not self._finished.wait(min(_LOOK_EVERY, max(0.0, deadline - time.monotonic()))):
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            stacks = _learner_stacks(set(_exercise_files))
+            if stacks != last:
+                last, still_since = stacks, now
+            elif self.thread.ident in stacks and now - still_since >= CLEANUP_STILL:
+                return False
+        return True
 
     def outcome(self, *, what: str, advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK,
                 catch: tuple[type[BaseException], ...] = (BaseException,)) -> Outcome:

@@ -340,7 +340,7 @@ def run_transfers(exercise: Any, jobs: list[tuple[Any, Any, int]], contended: tu
             fail(
                 f"{len(jobs)} transfers started at the same moment did not all return within {TRANSFERS_TIMEOUT:g} s: "
                 + ", ".join(stage.labels.values())
-                + ". Are two of them waiting for each other's lock?\nWhere the threads are:\n"
+                + ". No two were found waiting for each other's locks; where the threads are:\n"
                 + where_threads_wait([exercise.__file__], among=threads)
             )
     return outcomes, stage.deadlock
