@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from kata import catalogue
+from kata import catalogue, hints
 from kata.runner import PUBLIC, run_checks
 from kata.runner.files import run_files
 
@@ -146,6 +146,31 @@ def status(exercise: catalogue.Exercise, target: Path, use_cache: bool = True) -
     return result
 
 
+def known_status(exercise: catalogue.Exercise, target: Path) -> str | None:
+    """What is known without running any check: missing, not started, or a cached result that
+    still matches the file; None if the checks would have to run to tell."""
+    path = target / f"{exercise.stem}.py"
+    if not path.is_file():
+        return MISSING
+    source = path.read_bytes()
+    if is_untouched(source.decode("utf-8", "replace")):
+        return NOT_STARTED
+    cached = _load(state_dir(target) / "results.json").get(exercise.stem, {})
+    return cached.get("status") if cached.get("key") == _fingerprint(exercise, source) else None
+
+
+def remember_pass(exercise: catalogue.Exercise, target: Path) -> None:
+    """Record that every public check of ``exercise`` just passed on the file as it is now."""
+    path = target / f"{exercise.stem}.py"
+    try:
+        cache_file = state_dir(target) / "results.json"
+        cache = _load(cache_file)
+        cache[exercise.stem] = {"key": _fingerprint(exercise, path.read_bytes()), "status": DONE}
+        _save(cache_file, cache)
+    except OSError:
+        pass
+
+
 def progress(target: Path, marks: dict[str, str] = MARKS) -> str:
     exercises = catalogue.all_exercises()
     lines, done, upcoming = [], 0, None
@@ -167,18 +192,14 @@ def progress(target: Path, marks: dict[str, str] = MARKS) -> str:
 
 
 def next_hint(exercise: catalogue.Exercise, target: Path) -> str:
-    """The next hint not yet shown for ``exercise``, counting across calls."""
-    hints = exercise.hints()
-    if not hints:
+    """The next hint not yet shown for ``exercise``: those for the checks that failed last come first (see kata/hints.py)."""
+    hint, last = hints.following(exercise, target)
+    if hint is None:
         return f"Exercise {exercise.number} has no hints yet."
-    seen_file = state_dir(target) / "hints.json"
-    seen = _load(seen_file)
-    shown = seen.get(exercise.stem, 0)
-    index = min(shown, len(hints) - 1)
-    seen[exercise.stem] = index + 1
-    _save(seen_file, seen)
-    text = f"Hint {index + 1} of {len(hints)} for exercise {exercise.number} ({exercise.title}):\n\n{hints[index]}\n"
-    if index + 1 < len(hints):
+    _, failing = hints.seen(target, exercise.stem)
+    about = next((f", for {check}" for check in failing if hint.words and hint.fits(check)), "")
+    text = f"Hint {hint.number} of {len(exercise.hints())} for exercise {exercise.number} ({exercise.title}){about}:\n\n{hint.text}\n"
+    if not last:
         text += f"\n(run `nox -s hint -- {exercise.number}` again for the next one)"
     else:
         text += "\n(that was the last hint; the reference solution unlocks once your checks pass: `nox -s solution -- " + exercise.number + "`)"

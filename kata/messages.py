@@ -51,7 +51,8 @@ LEFTOVER_THREADS = (
     "by force. Join the threads you start, or give them a way to stop."
 )
 
-HINT = "Hint: {hint}\n(more hints in {file})"
+#: The hint a failing run shows: the first one for its first failing check (see kata/hints.py).
+HINT = "Hint: {hint}\n(hint {number} of {total}; `nox -s hint -- {exercise}` shows the next one, {file} has them all)"
 
 FIX_NEXT = "Next: fix exercise {number} ({file}) — run `nox -s check-{number}` to see only its checks."
 

@@ -22,6 +22,7 @@ from types import ModuleType
 import pytest
 
 from kata import catalogue, messages
+from kata import hints as kata_hints
 from kata import explorer as explore
 from kata.harness.calls import check_started, exercise_loaded, join_all, learners_leftovers
 from kata.harness.wording import fail, natural
@@ -267,22 +268,36 @@ def _summarise(terminalreporter, config: pytest.Config) -> None:
         write(messages.HIDDEN_NOTE.format(count=ran[0].hidden_count()))
     if failing and len(ran) == 1:
         first = failing[0]
-        hints = first.hints()
-        if hints:
-            write(messages.HINT.format(hint=hints[0], file=f"hints/{first.hint_file.name}"))
+        checks = [nodeid.split("::")[-1] for nodeid, ok in _results[first.stem].items() if not ok and _causes.get(nodeid) != NOT_WRITTEN_CAUSE]
+        hint = kata_hints.for_failure(first, config.kata_target, checks)
+        if hint is not None:
+            total = len(first.hints())
+            write(messages.HINT.format(hint=hint.text, number=hint.number, total=total, exercise=first.number, file=f"hints/{first.hint_file.name}"))
     elif failing:
         first = failing[0]
         write(messages.FIX_NEXT.format(number=first.number, file=f"{first.stem}.py"))
     elif config.kata_target != catalogue.EXERCISES:
         write(messages.ALL_PASS_IN.format(folder=config.kata_target))
     else:
-        order = list(exercises)
-        after = order.index(ran[-1].stem) + 1
-        if after < len(order):
-            nxt = exercises[order[after]]
+        from kata import learner  # the learner's state: which exercises are known to pass
+
+        if _ran_every_check(terminalreporter, config):
+            for exercise in ran:
+                learner.remember_pass(exercise, config.kata_target)
+        order = list(exercises.values())
+        after = order.index(ran[-1]) + 1
+        nxt = next((e for e in order[after:] + order[:after] if e not in ran and learner.known_status(e, config.kata_target) != learner.DONE), None)
+        if nxt is not None:
             write(messages.WELL_DONE_NEXT.format(number=nxt.number, file=f"exercises/{nxt.stem}.py"))
         else:
             write(messages.ALL_DONE)
+
+
+def _ran_every_check(terminalreporter, config: pytest.Config) -> bool:
+    """True if no check was left out of this run (by -k, -m, --replay or a deselection)."""
+    options = config.option
+    return not (getattr(options, "keyword", "") or getattr(options, "markexpr", "") or config.getoption("--replay") is not None
+                or terminalreporter.stats.get("deselected") or terminalreporter.stats.get("skipped"))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
