@@ -22,8 +22,8 @@ from types import ModuleType
 import pytest
 
 from kata import catalogue, messages
-from kata import hints as kata_hints
 from kata import explorer as explore
+from kata import hints as kata_hints
 from kata.harness.calls import check_started, exercise_loaded, join_all, learners_leftovers
 from kata.harness.wording import fail, natural
 
