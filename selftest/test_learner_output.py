@@ -85,7 +85,8 @@ def test_slow_transfers_are_not_called_a_deadlock(tmp_path):
     ex11 = catalogue.find("11")
     source = (catalogue.SOLUTIONS / f"{ex11.stem}.py").read_text()
     assert "def transfer(" in source
-    source = source.replace("def transfer(", "def transfer(*args, **kwargs):\n    time.sleep(0.05)\n    return _transfer(*args, **kwargs)\n\n\ndef _transfer(", 1)
+    slow = "def transfer(*args, **kwargs):\n    time.sleep(0.05)\n    return _transfer(*args, **kwargs)\n\n\ndef _transfer("
+    source = source.replace("def transfer(", slow, 1)  # a global lock order, only slow
     (tmp_path / f"{ex11.stem}.py").write_text("import time\n" + source)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", str(ex11.test_file), "--target", str(tmp_path), "-q", "-rN", "-k", "many_transfers"],
