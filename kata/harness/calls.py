@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
+import os
 import sys
 import threading
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from kata.harness.timing import QUICK, SETTLE, real_sleep
-from kata.harness.wording import HUNG, HUNG_AGAIN, fail, natural
+from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
 _threads_before: set[int] = set()
@@ -71,17 +72,41 @@ class _Hang(NamedTuple):
 _hangs: dict[str, list[_Hang]] = {}
 
 
+#: Where the checks' own code lives: a thread running it (a held factory, a gate, a timer) may
+#: be about to let the learner's code go on, so the learner's code is not standing still.
+_CHECK_CODE = tuple(str(Path(__file__).resolve().parents[2] / folder) + os.sep for folder in ("kata", "tests"))
+
+#: The harness's stand-ins for a lock (acquire, release, ``with``) and its forced thread switch:
+#: a thread blocked in one of those waits as it would on the real lock, so it is no agent.
+_STANDINS = frozenset({"__enter__", "__exit__", "acquire", "release", "maybe_switch"})
+_HARNESS = str(Path(__file__).resolve().parent) + os.sep
+
+#: Stands for "some thread of this check is in the checks' own code" in a snapshot.
+_CHECKS_BUSY = -1
+
+
 def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int, tuple[LearnerPath, tuple[int, int]]]:
-    """For each thread of this check inside ``files``: its path there and where its innermost frame there stands."""
-    stacks = {}
+    """For each thread of this check inside ``files``: its path there and where its innermost frame there stands.
+
+    Without ``idents``, every thread of this check but the calling one is looked at, and a thread
+    running the checks' own code (not merely called from it, further out) adds a
+    :data:`_CHECKS_BUSY` entry, so that no snapshot taken then counts as the code standing still.
+    """
+    stacks: dict[int, Any] = {}
+    me = threading.get_ident()
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before or (idents is not None and ident not in idents):
+        if ident in _threads_before or ident == me or (idents is not None and ident not in idents):
             continue
-        mine = []
+        mine, inner_checks = [], False
         while frame is not None:
             if frame.f_code.co_filename in files:
                 mine.append(frame)
+            elif not mine and frame.f_code.co_filename.startswith(_CHECK_CODE):
+                code = frame.f_code
+                inner_checks |= not (code.co_filename.startswith(_HARNESS) and code.co_name in _STANDINS)
             frame = frame.f_back
+        if inner_checks and idents is None:
+            stacks[_CHECKS_BUSY] = (ident, time.monotonic())
         if mine:
             path = tuple((f.f_code.co_name, f.f_lineno, _source(f)) for f in reversed(mine))
             stacks[ident] = (path, (id(mine[0]), mine[0].f_lasti))
@@ -106,36 +131,78 @@ def _matches(path: LearnerPath, known: LearnerPath) -> bool:
     return len(path) >= len(known) and path[len(path) - len(known):] == known
 
 
+#: The threading functions a thread blocks in when it waits: with no timeout there, only another thread can end the wait.
+_WAITS = frozenset({"wait", "join", "_wait_for_tstate_lock"})
+
+
+def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
+    """Where each thread of this check waits, if every one of them waits in ``threading`` with no
+    timeout (a Condition, an Event, a Semaphore, a queue, a join); else None.
+
+    Called from the main thread, which runs the check and is itself only waiting, this proves
+    that no thread is left to end those waits, as long as the snapshot stays the same.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    waits = {}
+    for ident, frame in sys._current_frames().items():
+        if ident in _threads_before or ident == threading.get_ident():
+            continue
+        code = frame.f_code
+        if code.co_filename != threading.__file__ or code.co_name not in _WAITS or frame.f_locals.get("timeout", 0) not in (None, -1):
+            return None
+        waits[ident] = (id(frame), frame.f_lasti)
+    return waits or None
+
+
 def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, str]:
-    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or
-    ``(False, message)`` as soon as a thread waited for has stood :data:`SAME_HANG` seconds where an
-    earlier check proved a hang, with no thread of this check moving in the learner's file meanwhile."""
+    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or sooner:
+
+    * ``(False, HUNG_AGAIN message)`` once a thread waited for has stood :data:`SAME_HANG` seconds
+      where an earlier check proved a hang, with no thread of this check moving in the learner's
+      file and none running the checks' own code meanwhile;
+    * ``(False, FOR_GOOD)`` once every thread of this check has waited :data:`SAME_HANG` seconds
+      with no timeout (see :func:`_waiting_for_good`): no wait can end, so the limit is not awaited.
+    """
     files = set(files)
     known = [hang for file in files for hang in _hangs.get(file, ())]
-    if not known:
-        return wait(limit), ""
     waited_ids = {t.ident for t in waited if t.ident is not None}
-    deadline = time.monotonic() + limit
-    last, still_since = None, time.monotonic()
+    started = time.monotonic()
+    deadline = started + limit
+    last, still_since = None, started
     while True:
         left = deadline - time.monotonic()
+        if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
+            return True, ""
         if left <= 0:
             return False, ""
-        if wait(min(_LOOK_EVERY, left)):
-            return True, ""
-        stacks = _learner_stacks(files)
+        stacks = (_learner_stacks(files) if known else {}, _waiting_for_good())
         if stacks != last:
             last, still_since = stacks, time.monotonic()
             continue
         if time.monotonic() - still_since < SAME_HANG:
             continue
+        if stacks[1] and waited_ids & set(stacks[1]):
+            return False, FOR_GOOD
         for hang in known:
-            for ident, (path, _) in stacks.items():
-                match = ident in waited_ids and next((k for k in hang.paths if _matches(path, k)), None)
+            for ident, (path, _) in stacks[0].items():
+                match = ident in waited_ids and ident != _CHECKS_BUSY and next((k for k in hang.paths if _matches(path, k)), None)
                 if match:
                     function, line, source = match[-1]
                     where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
                     return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
+
+
+#: What :func:`_wait_watching` returns when every wait of the check is for good.
+FOR_GOOD = "for good"
+
+
+def _failed_for_good(what: str, advice: str, files: Iterable[str], among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> str:
+    message = HUNG_FOR_GOOD.format(what=what, seconds=SAME_HANG) + (" " + advice if advice else "")
+    if files:
+        message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
+        _remember_hang(files, waited)
+    return message
 
 
 def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
@@ -279,6 +346,8 @@ class Call:
         ``catch``, is raised again here."""
         __tracebackhide__ = True
         finished, again = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
+        if again == FOR_GOOD:
+            fail(_failed_for_good(what, advice, _files(files), None, [self.thread]))
         if again:
             fail(again)
         if not finished:
@@ -342,6 +411,8 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
     what = what or f"{len(workers)} threads working together"
     deadline = time.monotonic() + limit
     finished, again = _wait_watching(lambda timeout: not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic()))), limit, _files(files), threads)
+    if again == FOR_GOOD:
+        fail(_failed_for_good(what, advice, _files(files), threads if only_workers else None, threads))
     if again:
         fail(again)
     if not finished:

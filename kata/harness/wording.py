@@ -15,6 +15,12 @@ _pytest_fail = pytest.fail
 
 HUNG = "{what} did not return within {seconds:g} s."
 
+#: A wait cut short because every thread of the check waits with no timeout: none can wake the others.
+HUNG_FOR_GOOD = (
+    "{what} can never return: every thread of this check has been waiting for {seconds:g} s with no timeout "
+    "(on a Condition, an Event, a queue or a join), so none is left to wake the others."
+)
+
 #: A wait cut short because it stands where an earlier check already proved a hang: the same
 #: words for every such check, so the run shows the cause once.
 HUNG_AGAIN = (
