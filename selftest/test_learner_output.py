@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import queue
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 
 import pytest
 
 from kata import catalogue, messages
+from kata.harness import calls
 
 EX06 = catalogue.find("06")
 
@@ -165,3 +169,28 @@ def test_thread_exception_is_shown_when_the_check_fails_anyway(tmp_path):
     result = run_pytest(tmp_path, "-k", "starts_at")
     assert "Counter().value is 1, expected 0." in result.stdout
     assert "Exceptions that escaped from threads" in result.stdout and "IndexError" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["Event.wait()", "Thread.join()", "Queue.get()"])
+def test_a_wait_nobody_can_end_fails_at_once(kind):
+    calls.check_started("test_a_wait_nobody_can_end_fails_at_once")
+    never, items = threading.Event(), queue.Queue()
+    sleeper = threading.Thread(target=never.wait, name="sleeper", daemon=True)
+    sleeper.start()
+    waits = {"Event.wait()": never.wait, "Thread.join()": sleeper.join, "Queue.get()": items.get}
+    started = time.monotonic()
+    with pytest.raises(pytest.fail.Exception) as failure:
+        calls.outcome(waits[kind], what=kind, files=(), limit=10)
+    never.set()
+    items.put("the end")  # every wait ends, so the run can too
+    assert f"{kind} can never return: every thread of this check has been waiting" in str(failure.value)
+    assert time.monotonic() - started < 5, "the 10 s limit was not awaited"
+
+
+def test_a_wait_with_a_timeout_is_given_its_whole_limit():
+    calls.check_started("test_a_wait_with_a_timeout_is_given_its_whole_limit")
+    never = threading.Event()
+    with pytest.raises(pytest.fail.Exception) as failure:
+        calls.outcome(never.wait, 30, what="never.wait(30)", files=(), limit=0.6)
+    never.set()
+    assert "never.wait(30) did not return within 0.6 s" in str(failure.value), "a timed wait may end by itself"

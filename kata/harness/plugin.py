@@ -216,6 +216,10 @@ def _short_name(report: pytest.TestReport) -> str:
     return report.nodeid.split("::")[-1]
 
 
+#: How many of the checks that failed the same way are named after the one shown.
+NAMED = 3
+
+
 def one_report_per_cause(reports: list) -> tuple[list, dict]:
     """The reports to show: the first of each cause, its text ending in how many more failed the same
     way; the others are left out. Returns them and the original longreprs of the changed ones."""
@@ -228,7 +232,7 @@ def one_report_per_cause(reports: list) -> tuple[list, dict]:
         shown.append(first)
         if len(same) > 1:
             originals[id(first)] = (first, first.longrepr)
-            names = ", ".join(_short_name(r) for r in same[1:])
+            names = ", ".join(_short_name(r) for r in same[1:NAMED + 1]) + (f" and {len(same) - 1 - NAMED} others" if len(same) > NAMED + 1 else "")
             first.longrepr = first.longreprtext + "\n\n" + messages.SAME_FAILURE.format(count=len(same) - 1, checks=names)
     return shown, originals
 
