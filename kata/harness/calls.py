@@ -117,7 +117,9 @@ def _source(frame: Any) -> str:
     return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
 
 
-def _remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
+def remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
+    """Record where ``waited`` (by default every thread of this check) stand in ``files``, as a hang
+    this check has proved and reported: later bounded waits standing there fail at once."""
     files = set(files)
     idents = None if waited is None else {t.ident for t in waited if t.ident is not None}
     paths = frozenset(path for path, _ in _learner_stacks(files, idents).values())
@@ -201,7 +203,7 @@ def _failed_for_good(what: str, advice: str, files: Iterable[str], among: Iterab
     message = HUNG_FOR_GOOD.format(what=what, seconds=SAME_HANG) + (" " + advice if advice else "")
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
-        _remember_hang(files, waited)
+        remember_hang(files, waited)
     return message
 
 
@@ -242,7 +244,7 @@ def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (),
         message += " " + advice
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
-        _remember_hang(files, waited if waited is not None else among)
+        remember_hang(files, waited if waited is not None else among)
     return message
 
 
