@@ -18,7 +18,8 @@ from kata.harness.timing import QUICK, SETTLE, real_sleep
 from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
-_threads_before: set[int] = set()
+#: By ident, the Thread objects themselves: an ident that a new thread reuses is not an old thread.
+_threads_before: dict[int, threading.Thread] = {}
 
 #: The threads the checks themselves start (callers, workers): never the learner's to join.
 _own_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
@@ -42,9 +43,15 @@ _LOOK_EVERY = 0.02
 def check_started(name: str = "") -> None:
     """Remember which threads already exist, so reports about this check leave them out."""
     _threads_before.clear()
-    _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
+    _threads_before.update((t.ident, t) for t in threading.enumerate() if t.ident is not None)
     _exercise_files.clear()
     _current_check[0] = name
+
+
+def _earlier(ident: int, now: dict[int, threading.Thread]) -> bool:
+    """True if the thread with ``ident`` is one that was already alive when this check started."""
+    before = _threads_before.get(ident)
+    return before is not None and now.get(ident, before) is before
 
 
 def own_thread(thread: threading.Thread) -> threading.Thread:
@@ -94,8 +101,9 @@ def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int
     """
     stacks: dict[int, Any] = {}
     me = threading.get_ident()
+    now = {t.ident: t for t in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before or ident == me or (idents is not None and ident not in idents):
+        if _earlier(ident, now) or ident == me or (idents is not None and ident not in idents):
             continue
         mine, inner_checks = [], False
         while frame is not None:
@@ -147,8 +155,9 @@ def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
     if threading.current_thread() is not threading.main_thread():
         return None
     waits = {}
+    now = {t.ident: t for t in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before or ident == threading.get_ident():
+        if _earlier(ident, now) or ident == threading.get_ident():
             continue
         code = frame.f_code
         if code.co_filename != threading.__file__ or code.co_name not in _WAITS or frame.f_locals.get("timeout", 0) not in (None, -1):
@@ -216,8 +225,9 @@ def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] |
     names = {t.ident: t.name for t in threading.enumerate()}
     wanted = None if among is None else {t.ident for t in among}
     lines = []
+    now = {t.ident: t for t in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before or (wanted is not None and ident not in wanted):
+        if _earlier(ident, now) or (wanted is not None and ident not in wanted):
             continue
         for entry in traceback.extract_stack(frame)[::-1]:
             if entry.filename in files:
