@@ -193,15 +193,15 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
             continue
         if time.monotonic() - still_since < SAME_HANG:
             continue
-        if stacks[1] and waited_ids & set(stacks[1]):
-            return False, FOR_GOOD
-        for hang in known:
+        for hang in known:  # the same hang as a report above: say so, in the same words each time
             for ident, (path, _) in stacks[0].items():
                 match = ident in waited_ids and ident != _CHECKS_BUSY and next((k for k in hang.paths if _matches(path, k)), None)
                 if match:
                     function, line, source = match[-1]
                     where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
                     return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
+        if stacks[1] and waited_ids & set(stacks[1]):
+            return False, FOR_GOOD
 
 
 #: What :func:`_wait_watching` returns when every wait of the check is for good.
