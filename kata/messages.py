@@ -52,7 +52,7 @@ LEFTOVER_THREADS = (
 )
 
 #: The hint a failing run shows: the first one for its first failing check (see kata/hints.py).
-HINT = "Hint: {hint}\n(hint {number} of {total}; `nox -s hint -- {exercise}` shows the next one, {file} has them all)"
+HINT = "Hint: {hint}\n(hint {number} of {total}; `nox -s hint -- {exercise}` shows another, {file} has them all)"
 
 FIX_NEXT = "Next: fix exercise {number} ({file}) — run `nox -s check-{number}` to see only its checks."
 
