@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -25,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from kata import catalogue
+from kata import catalogue, hints
 from kata.runner import PUBLIC, run_checks
 from kata.runner.files import run_files
 
@@ -128,29 +129,86 @@ def _fingerprint(exercise: catalogue.Exercise, source: bytes) -> str:
 
 def status(exercise: catalogue.Exercise, target: Path, use_cache: bool = True) -> str:
     """done / failing / not started / missing, running the checks only for files that changed."""
+    return statuses([exercise], target, use_cache)[exercise.stem]
+
+
+#: How many exercises' checks ``progress`` runs at once: half the cores, so that the checks, which
+#: measure time, are not starved of CPU (one at a time on a two-core machine).
+JOBS = max(1, (os.cpu_count() or 1) // 2)
+
+
+def _checked(exercise: catalogue.Exercise, target: Path) -> str:
+    run = run_checks(exercise, target)
+    return DONE if run.collected and not run.failures_by_round(1)[0] and not run.timed_out else FAILING
+
+
+def statuses(exercises: list[catalogue.Exercise], target: Path, use_cache: bool = True, jobs: int = JOBS, tell=None) -> dict[str, str]:
+    """Each exercise's state; the checks of those whose files changed run, ``jobs`` at a time.
+
+    ``tell(text)``, if given, hears what is being checked and how each one ended, as it happens.
+    """
+    found: dict[str, str] = {}
+    changed = []
+    for exercise in exercises:
+        known = known_status(exercise, target)
+        if known in (MISSING, NOT_STARTED) or (use_cache and known is not None):
+            found[exercise.stem] = known
+        else:
+            changed.append(exercise)
+    if changed:
+        if tell:
+            tell(f"Checking {len(changed)} changed exercise(s): {', '.join(e.number for e in changed)} …")
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            started = time.monotonic()
+            running = {pool.submit(_checked, e, target): e for e in changed}
+            for future in concurrent.futures.as_completed(running):
+                exercise = running[future]
+                found[exercise.stem] = future.result()
+                if tell:
+                    tell(f"  {exercise.number} {exercise.title}: {found[exercise.stem]} ({time.monotonic() - started:.0f} s)")
+        cache_file = state_dir(target) / "results.json"
+        cache = _load(cache_file)
+        for exercise in changed:
+            cache[exercise.stem] = {"key": _fingerprint(exercise, (target / f"{exercise.stem}.py").read_bytes()), "status": found[exercise.stem]}
+        try:
+            _save(cache_file, cache)
+        except OSError:
+            pass
+    return found
+
+
+def known_status(exercise: catalogue.Exercise, target: Path) -> str | None:
+    """What is known without running any check: missing, not started, or a cached result that
+    still matches the file; None if the checks would have to run to tell."""
     path = target / f"{exercise.stem}.py"
     if not path.is_file():
         return MISSING
     source = path.read_bytes()
     if is_untouched(source.decode("utf-8", "replace")):
         return NOT_STARTED
-    cache_file = state_dir(target) / "results.json"
-    cache = _load(cache_file)
-    key = _fingerprint(exercise, source)
-    if use_cache and cache.get(exercise.stem, {}).get("key") == key:
-        return cache[exercise.stem]["status"]
-    run = run_checks(exercise, target)
-    result = DONE if run.collected and not run.failures_by_round(1)[0] and not run.timed_out else FAILING
-    cache[exercise.stem] = {"key": key, "status": result}
-    _save(cache_file, cache)
-    return result
+    cached = _load(state_dir(target) / "results.json").get(exercise.stem, {})
+    return cached.get("status") if cached.get("key") == _fingerprint(exercise, source) else None
 
 
-def progress(target: Path, marks: dict[str, str] = MARKS) -> str:
+def remember_pass(exercise: catalogue.Exercise, target: Path) -> None:
+    """Record that every public check of ``exercise`` just passed on the file as it is now."""
+    path = target / f"{exercise.stem}.py"
+    try:
+        cache_file = state_dir(target) / "results.json"
+        cache = _load(cache_file)
+        cache[exercise.stem] = {"key": _fingerprint(exercise, path.read_bytes()), "status": DONE}
+        _save(cache_file, cache)
+    except OSError:
+        pass
+
+
+def progress(target: Path, marks: dict[str, str] = MARKS, tell=None) -> str:
+    """Every exercise's state, a bar and what to do next; ``tell`` hears the checks as they run (see :func:`statuses`)."""
     exercises = catalogue.all_exercises()
+    found = statuses(exercises, target, tell=tell)
     lines, done, upcoming = [], 0, None
     for exercise in exercises:
-        state = status(exercise, target)
+        state = found[exercise.stem]
         done += state == DONE
         if state != DONE and upcoming is None:
             upcoming = exercise
@@ -167,18 +225,14 @@ def progress(target: Path, marks: dict[str, str] = MARKS) -> str:
 
 
 def next_hint(exercise: catalogue.Exercise, target: Path) -> str:
-    """The next hint not yet shown for ``exercise``, counting across calls."""
-    hints = exercise.hints()
-    if not hints:
+    """The next hint not yet shown for ``exercise``: those for the checks that failed last come first (see kata/hints.py)."""
+    hint, last = hints.following(exercise, target)
+    if hint is None:
         return f"Exercise {exercise.number} has no hints yet."
-    seen_file = state_dir(target) / "hints.json"
-    seen = _load(seen_file)
-    shown = seen.get(exercise.stem, 0)
-    index = min(shown, len(hints) - 1)
-    seen[exercise.stem] = index + 1
-    _save(seen_file, seen)
-    text = f"Hint {index + 1} of {len(hints)} for exercise {exercise.number} ({exercise.title}):\n\n{hints[index]}\n"
-    if index + 1 < len(hints):
+    _, failing = hints.seen(target, exercise.stem)
+    about = next((f", for {check}" for check in failing if hint.words and hint.fits(check)), "")
+    text = f"Hint {hint.number} of {len(exercise.hints())} for exercise {exercise.number} ({exercise.title}){about}:\n\n{hint.text}\n"
+    if not last:
         text += f"\n(run `nox -s hint -- {exercise.number}` again for the next one)"
     else:
         text += "\n(that was the last hint; the reference solution unlocks once your checks pass: `nox -s solution -- " + exercise.number + "`)"
@@ -227,7 +281,10 @@ def reset(exercise: catalogue.Exercise, target: Path, yes: bool, ask=input) -> s
     if path.is_file() and path.read_text(encoding="utf-8") == stub:
         return f"{path.name} is already the original stub; nothing to do."
     if not yes:
-        answer = ask(f"Replace {path} with the original stub? Your version is kept as a backup. [y/N] ")
+        try:
+            answer = ask(f"Replace {path} with the original stub? Your version is kept as a backup. [y/N] ")
+        except (EOFError, KeyboardInterrupt):  # no terminal to answer from, or Ctrl-D / Ctrl-C
+            return f"\nNo answer, so nothing changed. To reset without being asked: nox -s reset -- {exercise.number} --yes"
         if answer.strip().lower() not in ("y", "yes"):
             return "Nothing changed."
     backup = None
@@ -240,18 +297,109 @@ def reset(exercise: catalogue.Exercise, target: Path, yes: bool, ask=input) -> s
     return f"{path.name} is the original stub again." + (f" Your version is saved as {backup}." if backup else "")
 
 
-def run_visible(exercise: catalogue.Exercise, target: Path) -> bool:
-    """Run one exercise's checks with their output on this terminal; True if all passed."""
+def run_visible(exercise: catalogue.Exercise, target: Path, rows: int | None = None) -> bool:
+    """Run one exercise's checks with their output on this terminal; True if all passed.
+
+    With ``rows``, a longer output keeps its start (where the first failure is told) and its
+    last lines (the summary and the hint), and says how many lines were left out between them.
+    """
     command = [sys.executable, "-m", "pytest", "-q", "-rN", str(exercise.test_file), "--target", str(target)]
-    if sys.stdout.isatty() and not console_supports_ansi():
-        command.append("--color=no")  # a console that would show pytest's colours as escape codes
-    return subprocess.run(command, cwd=catalogue.ROOT).returncode == 0
+    if rows is None:
+        if sys.stdout.isatty() and not console_supports_ansi():
+            command.append("--color=no")  # a console that would show pytest's colours as escape codes
+        return subprocess.run(command, cwd=catalogue.ROOT).returncode == 0
+    command.append("--color=yes" if console_supports_ansi() else "--color=no")
+    done = subprocess.run(command, cwd=catalogue.ROOT, capture_output=True, text=True, errors="replace")
+    print(fitted(done.stdout + done.stderr, rows, exercise.number), end="", flush=True)
+    return done.returncode == 0
 
 
-def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int | None = None) -> None:
-    """Re-run the checks of the exercise being edited each time a file is saved; move on when it passes."""
+#: Lines of the end of a run (the per-exercise line, the hint) that :func:`fitted` always keeps.
+TAIL_LINES = 7
+
+
+def fitted(output: str, rows: int, number: str) -> str:
+    """``output`` cut to about ``rows`` lines: its start and its last :data:`TAIL_LINES` lines."""
+    lines = output.splitlines(keepends=True)
+    keep = max(rows - TAIL_LINES - 1, 5)
+    if len(lines) <= keep + TAIL_LINES + 1:
+        return output
+    cut = len(lines) - keep - TAIL_LINES
+    return "".join(lines[:keep]) + f"[… {cut} more lines: `nox -s check-{number}` shows them all …]\n" + "".join(lines[-TAIL_LINES:])
+
+
+class Keys:
+    """Single key presses from a terminal, without waiting for Enter and without blocking.
+
+    POSIX terminals: ``termios`` cbreak mode and ``select``; Windows consoles: ``msvcrt``.
+    Elsewhere (a pipe, an IDE's console) no key ever arrives and :meth:`wait` only sleeps.
+    """
+
+    def __init__(self, stream=None) -> None:
+        self.stream = sys.stdin if stream is None else stream
+        self.mode = None
+        self._saved = None
+        try:
+            interactive = self.stream.isatty()
+        except (AttributeError, ValueError, OSError):
+            interactive = False
+        if not interactive:
+            return
+        if os.name == "nt":
+            try:
+                import msvcrt  # noqa: F401
+
+                self.mode = "msvcrt"
+            except ImportError:
+                pass
+            return
+        try:
+            import termios
+            import tty
+
+            fd = self.stream.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+            self.mode = "termios"
+        except (ImportError, OSError, ValueError):
+            self._saved = None
+
+    def wait(self, seconds: float) -> str:
+        """Wait up to ``seconds`` for a key; the key pressed, or "" if none was."""
+        if self.mode == "termios":
+            import select
+
+            ready, _, _ = select.select([self.stream], [], [], seconds)
+            return os.read(self.stream.fileno(), 1).decode("utf-8", "replace") if ready else ""
+        if self.mode == "msvcrt":
+            import msvcrt
+
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if msvcrt.kbhit():  # type: ignore[attr-defined]
+                    return msvcrt.getwch()  # type: ignore[attr-defined]
+                time.sleep(0.05)
+            return ""
+        time.sleep(seconds)
+        return ""
+
+    def close(self) -> None:
+        if self._saved is not None:
+            import termios
+
+            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
+            self._saved = None
+
+
+def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int | None = None, keys: Keys | None = None) -> None:
+    """Re-run the checks of the exercise being edited each time a file is saved; move on when it passes.
+
+    Keys: h shows the next hint for the exercise being worked on, q stops watching.
+    """
     exercises = catalogue.all_exercises()
     by_path = {target / f"{e.stem}.py": e for e in exercises}
+    keys = Keys() if keys is None else keys
+    controls = " (h: next hint, q: quit)" if keys.mode else " (Ctrl-C to stop)"
 
     def stamp(path: Path) -> float:
         return path.stat().st_mtime_ns if path.exists() else 0
@@ -260,14 +408,20 @@ def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int |
     current = next((e for e in exercises if status(e, target) != DONE), None)
 
     def announce(text: str) -> None:
-        print(text + "\nWatching for saved changes (Ctrl-C to stop) …", flush=True)
+        print(text + f"\nWatching for saved changes{controls} …", flush=True)
 
     announce(f"Working on exercise {current.number}: {target / (current.stem + '.py')}" if current else "Every exercise passes.")
     count = 0
     try:
         while cycles is None or count < cycles:
             count += 1
-            time.sleep(interval)
+            key = keys.wait(interval).lower()
+            if key == "q":
+                print("Stopped watching.")
+                return
+            if key == "h":
+                print(next_hint(current, target) if current else "Every exercise passes: there is no hint left to give.", flush=True)
+                continue
             changed = [path for path in by_path if stamp(path) != seen[path]]
             for path in changed:
                 seen[path] = stamp(path)
@@ -279,13 +433,17 @@ def watch(target: Path, interval: float = 0.5, clear: bool = True, cycles: int |
             elif clear:
                 print()
             print(f"── {time.strftime('%H:%M:%S')} {edited.stem}.py saved: checking exercise {edited.number} ──", flush=True)
-            if run_visible(edited, target):
-                current = next((e for e in exercises if e.number > edited.number and status(e, target) != DONE), None)
+            rows = shutil.get_terminal_size().lines - 3 if clear and console_supports_ansi() else None
+            if run_visible(edited, target, rows) if rows else run_visible(edited, target):
+                current = next((e for e in exercises[exercises.index(edited) + 1:] + exercises if status(e, target) != DONE), None)
                 announce(f"Exercise {edited.number} passes! Next: {target / (current.stem + '.py')}" if current else "Every exercise passes. Well done!")
             else:
+                current = edited
                 announce(f"Exercise {edited.number} is not there yet; edit and save to check again.")
     except KeyboardInterrupt:
         print("\nStopped watching.")
+    finally:
+        keys.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -310,9 +468,12 @@ def main(argv: list[str] | None = None) -> int:
         try:
             exercise = catalogue.find(args.exercise)
         except KeyError:
-            parser.error(f"no exercise {args.exercise!r}; try one of {', '.join(e.number for e in catalogue.all_exercises())}")
+            numbers = [e.number for e in catalogue.all_exercises()]
+            first, last = numbers[0], numbers[-1]
+            print(f"There is no exercise {args.exercise}: the exercises are {first} to {last}, for example `nox -s {args.command} -- {first}`.")
+            return 2
     if args.command == "progress":
-        print(progress(target, marks_for()))
+        print(progress(target, marks_for(), tell=lambda text: print(text, file=sys.stderr, flush=True)))
     elif args.command == "hint":
         print(next_hint(exercise, target))
     elif args.command == "solution":

@@ -42,13 +42,17 @@ THREAD_ERROR = (
     "and pass it on, or the work silently never happens.\n{trace}"
 )
 
+#: Ends the one report shown for checks that failed with the same message.
+SAME_FAILURE = "… and {count} more check(s) failed the same way: {checks}."
+
 LEFTOVER_THREADS = (
     "threadkata: {count} non-daemon thread(s) were still running when the checks ended ({names}). "
     "A Python program waits for every non-daemon thread before it exits, so this run is being ended "
     "by force. Join the threads you start, or give them a way to stop."
 )
 
-HINT = "Hint: {hint}\n(more hints in {file})"
+#: The hint a failing run shows: the first one for its first failing check (see kata/hints.py).
+HINT = "Hint: {hint}\n(hint {number} of {total}; `nox -s hint -- {exercise}` shows another, {file} has them all)"
 
 FIX_NEXT = "Next: fix exercise {number} ({file}) — run `nox -s check-{number}` to see only its checks."
 

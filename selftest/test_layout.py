@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from kata import catalogue
+from kata import catalogue, hints
 
 EXERCISES = [pytest.param(e, id=e.stem) for e in catalogue.all_exercises()]
 STEMS = {e.stem for e in catalogue.all_exercises()}
@@ -100,6 +100,10 @@ def test_has_at_least_four_commented_mutants(exercise):
 def test_has_hints(exercise):
     assert exercise.hint_file.is_file(), f"hints/{exercise.stem}.md is missing {step(5)}"
     assert exercise.hints(), f"hints/{exercise.stem}.md has no '## Hint N' section {step(5)}"
+    names = " ".join(re.findall(r"\btest_\w+", exercise.test_file.read_text(encoding="utf-8")))  # checks and @scenario names
+    for hint in hints.read(exercise.hint_file):  # `## Hint N — for: word, …`: each word names some check
+        unknown = [word for word in hint.words if word not in names]
+        assert not unknown, f"hints/{exercise.stem}.md Hint {hint.number} is for {unknown}, which no check of {exercise.test_file.name} is named after"
 
 
 def strays() -> list[str]:

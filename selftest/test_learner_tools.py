@@ -12,7 +12,8 @@ import time
 
 import pytest
 
-from kata import catalogue, learner
+from kata import catalogue, hints, learner
+from kata.harness.wording import natural
 
 # Python-independent tooling: `nox -s tests` runs these on one interpreter only.
 pytestmark = pytest.mark.tooling
@@ -62,6 +63,95 @@ def test_hints_come_one_after_another(workspace):
     for _ in hints:
         last = learner.next_hint(EX06, workspace)
     assert hints[-1] in last and "last hint" in last
+
+
+def test_a_hint_says_which_checks_it_is_for(tmp_path):
+    path = tmp_path / "hints.md"
+    path.write_text("# Exercise\n\n## Hint 1\nAny.\n\n## Hint 2 — for: snapshot, copy\nCopies.\n\n## Hint 3 - for: once\nOnce.\n")
+    first, second, third = hints.read(path)
+    assert (first.number, first.text, first.words) == (1, "Any.", ())
+    assert second.words == ("snapshot", "copy") and third.words == ("once",)
+    assert second.fits("test_snapshot_is_an_independent_copy") and not third.fits("test_snapshot_is_an_independent_copy")
+    assert first.fits("test_anything"), "a hint for no check in particular fits every check"
+    assert [h.number for h in hints.ordered([first, second, third], [])] == [1, 2, 3]
+    assert [h.number for h in hints.ordered([first, second, third], ["test_called_once", "test_snapshot"])] == [3, 2, 1]
+
+
+def test_a_failure_shows_the_hint_for_it_and_the_hint_command_goes_on_from_there(workspace):
+    ex07 = catalogue.find("07")
+    failing = ["test_a_stored_none_is_not_computed_again", "test_snapshot_is_an_independent_copy"]
+    shown = hints.for_failure(ex07, workspace, failing)
+    expected = hints.ordered(hints.read(ex07.hint_file), failing)
+    assert shown == expected[0] and shown.fits(failing[0]) and shown.words, "the first hint written for the first failing check"
+    following = [learner.next_hint(ex07, workspace) for _ in expected[1:]]
+    assert [f"Hint {h.number} of" in text for h, text in zip(expected[1:], following)] == [True] * len(following)
+    assert f"Hint {shown.number} of" not in "".join(following), "a hint the failure showed is not shown again"
+    assert "last hint" in following[-1]
+
+
+def test_an_older_hint_state_that_kept_a_count_still_reads(workspace):
+    hints.state_file(workspace).parent.mkdir(parents=True)
+    hints.state_file(workspace).write_text('{"%s": 1}' % EX06.stem)
+    assert "Hint 2 of" in learner.next_hint(EX06, workspace)
+
+
+def test_an_exercise_that_does_not_exist_is_one_line(capsys):
+    assert learner.main(["hint", "99"]) == 2
+    out = capsys.readouterr().out
+    assert out.strip() == f"There is no exercise 99: the exercises are {EXERCISES[0].number} to {EXERCISES[-1].number}, for example `nox -s hint -- 01`."
+
+
+def test_reset_with_no_answer_changes_nothing(workspace, monkeypatch):
+    mine = workspace / f"{EX06.stem}.py"
+    mine.write_text("# mine\n")
+    monkeypatch.setattr(learner, "pristine_stub", lambda exercise, target: "# the stub\n")
+
+    def end_of_input(prompt):
+        raise EOFError
+
+    message = learner.reset(EX06, workspace, yes=False, ask=end_of_input)
+    assert "No answer, so nothing changed" in message and f"nox -s reset -- {EX06.number} --yes" in message
+    assert mine.read_text() == "# mine\n"
+
+
+def test_progress_checks_changed_exercises_at_once_and_says_so(workspace, monkeypatch):
+    for exercise in EXERCISES[:2]:
+        (workspace / f"{exercise.stem}.py").write_text("# edited\n")
+    together = threading.Barrier(2, timeout=10)
+
+    def checked(exercise, target):
+        together.wait()  # both checks must be running at the same time to get past this
+        return learner.FAILING
+
+    monkeypatch.setattr(learner, "_checked", checked)
+    told = []
+    found = learner.statuses(EXERCISES, workspace, jobs=2, tell=told.append)
+    assert found[EXERCISES[0].stem] == found[EXERCISES[1].stem] == learner.FAILING
+    assert found[EXERCISES[2].stem] == learner.NOT_STARTED
+    assert told[0] == f"Checking 2 changed exercise(s): {EXERCISES[0].number}, {EXERCISES[1].number} …"
+    assert sorted(told[1:]) == sorted(f"  {e.number} {e.title}: failing (0 s)" for e in EXERCISES[:2])
+
+
+def test_a_pass_is_remembered_for_the_next_exercise_line(workspace):
+    solve(workspace, EX06)
+    assert learner.known_status(EX06, workspace) is None, "edited and never checked: unknown without running"
+    learner.remember_pass(EX06, workspace)
+    assert learner.known_status(EX06, workspace) == learner.DONE
+    assert learner.known_status(EXERCISES[0], workspace) == learner.NOT_STARTED
+
+
+def test_a_long_failure_keeps_its_start_and_its_summary_on_screen():
+    output = "".join(f"line {i}\n" for i in range(100))
+    shown = learner.fitted(output, 30, "07").splitlines()
+    assert shown[0] == "line 0" and shown[-1] == "line 99" and len(shown) <= 30
+    assert "more lines: `nox -s check-07` shows them all" in "".join(shown)
+    assert learner.fitted("short\n", 30, "07") == "short\n"
+
+
+def test_thread_names_sort_by_their_numbers():
+    assert sorted(["Thread-10", "Thread-4", "kata-worker-2.10", "kata-worker-2.9"], key=natural) == [
+        "Thread-4", "Thread-10", "kata-worker-2.9", "kata-worker-2.10",
+    ]  # fmt: skip
 
 
 def test_solution_is_revealed_only_after_passing(workspace):
@@ -146,7 +236,9 @@ def test_watch_reruns_on_save_and_moves_on(workspace):
 
     try:
         wait_for(f"Working on exercise {EX06.number}")
-        wait_for("Watching for saved changes")
+        wait_for("Watching for saved changes (h: next hint, q: quit)")
+        os.write(leader, b"h")
+        wait_for(f"Hint 1 of {len(EX06.hints())} for exercise {EX06.number}")
         (workspace / f"{EX06.stem}.py").write_text("# started, not finished\nclass Counter:\n    pass\n")
         wait_for(f"{EX06.stem}.py saved: checking exercise {EX06.number}")
         wait_for(f"Exercise {EX06.number} is not there yet")
@@ -154,6 +246,9 @@ def test_watch_reruns_on_save_and_moves_on(workspace):
         wait_for(f"{EX06.stem}.py saved: checking exercise {EX06.number}")
         wait_for("checks passed")
         wait_for(f"Exercise {EX06.number} passes! Next:")
+        os.write(leader, b"q")
+        wait_for("Stopped watching.")
+        assert child.wait(10) == 0
     finally:
         child.terminate()
         child.wait(10)

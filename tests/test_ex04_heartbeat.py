@@ -102,8 +102,9 @@ def test_sleeps_between_beats_instead_of_spinning(exercise):
         f"{call(INTERVAL)}: between its first and its last beat ({wall:.2f} s, {len(beats)} beats) the heartbeat "
         f"thread used {used:.3f} s of CPU time ({used / wall:.0%} of a core)"
         + (f", and in {WINDOW:g} s your file read the clock {spaced(read)} times" if read > POLLS else "")
-        + ". Between beats it should use almost no CPU: it is busy-waiting, checking the clock over and over. "
-        "Let the thread sleep until the next beat is due.",
+        + (". Between beats it should use almost no CPU: it is busy-waiting, checking the clock over and over. " if read > POLLS
+           else ". Between beats it should use almost no CPU: the thread kept running instead of sleeping. ")
+        + "Let the thread sleep until the next beat is due.",
     )
 
 

@@ -231,7 +231,7 @@ def test_a_with_block_shuts_the_pool_down(exercise, pools):
         return pool, entered, handles
 
     with record_threads() as started:
-        pool, entered, handles = bounded(use, advice="Does __exit__ shut the pool down?", what="A `with WorkerPool(2) as pool:` block")
+        pool, entered, handles = bounded(use, advice="The end of the block runs __exit__; the lines below show where it and the workers stood.", what="A `with WorkerPool(2) as pool:` block")
     expect(entered is pool, f"`with WorkerPool(2) as pool:` bound pool to {entered!r}, expected the WorkerPool itself: __enter__ should return self.")
     alive = [t for t in learner_threads(started) if t.is_alive()]
     expect(not alive, f"After the `with WorkerPool(2) as pool:` block, thread(s) {describe_threads(alive)} were still running: __exit__ should shut the pool down and wait for the workers.")
@@ -294,7 +294,7 @@ def pools(exercise):
     yield make
     deadline = time.monotonic() + 0.5  # one shared budget: a pool that hangs in shutdown() failed its check already
     for pool in made:
-        Call(pool.shutdown).wait(max(0.0, deadline - time.monotonic()))
+        Call(pool.shutdown).finish(max(0.0, deadline - time.monotonic()))
 
 
 def gauge_tasks(exercise, pools) -> Gauge:

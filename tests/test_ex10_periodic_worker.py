@@ -119,18 +119,20 @@ def test_waiting_uses_no_cpu(exercise):
         real_sleep(WINDOW)
         wall, cpu = time.monotonic() - wall, time.process_time() - cpu
         slept, read, calls = len(asked) - slept, reads[0] - read, len(task.calls)
-    sleeping = (
-        f" While this check ran, time.sleep() called from your file returned at once, and it was called {slept} "
-        f"time(s): a worker must not wait by sleeping. {EVENT_ADVICE}"
-        if slept else ""
-    )  # fmt: skip
+    if slept:  # the check's own fast sleep made that CPU: say what the code did, not "busy-waiting"
+        why = (
+            f". Your file called time.sleep() {slept} time(s); this check makes time.sleep() return at once, so a "
+            f"worker that waits by sleeping runs flat out here, and stop() could not wake it. {EVENT_ADVICE}"
+        )  # fmt: skip
+    elif read > POLLS:
+        why = ". Waiting for the next call should use almost no CPU: your file checked the clock over and over in a loop (busy-waiting)."
+    else:
+        why = ". Waiting for the next call should use almost no CPU: the thread kept running instead of blocking."
     expect(
         cpu <= BUSY_SHARE * wall and slept <= POLLS and read <= POLLS,
         f"{made(INTERVAL)} running for {wall:.2f} s ({calls} calls of task()) used {cpu:.2f} s of CPU time "
         f"({cpu / wall:.0%} of a core)" + (f", and your file read the clock {spaced(read)} times" if read > POLLS else "")
-        + ". Waiting for the next call should use almost no CPU: the thread is busy-waiting, checking "
-        "over and over in a loop. Block on something with a timeout instead, such as "
-        f"threading.Event.wait(interval).{sleeping}",
+        + why + ("" if slept else " Block on something with a timeout instead, such as threading.Event.wait(interval)."),
     )
 
 

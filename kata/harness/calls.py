@@ -3,26 +3,217 @@
 from __future__ import annotations
 
 import itertools
+import linecache
+import os
 import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from kata.harness.timing import QUICK, SETTLE, real_sleep
-from kata.harness.wording import HUNG, fail
+from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
-_threads_before: set[int] = set()
+#: By ident, the Thread objects themselves: an ident that a new thread reuses is not an old thread.
+_threads_before: dict[int, threading.Thread] = {}
+
+#: The threads the checks themselves start (callers, workers): never the learner's to join.
+_own_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+
+#: The name of the check running now (set by the plugin), so a later report can point at this one.
+_current_check = [""]
+
+#: How long every thread of a check must stand still, one of those waited for on a line of the
+#: learner's file where an earlier check already proved a hang, before the check stops waiting
+#: (the same settling time a call gets to show it waits).
+SAME_HANG = SETTLE
+
+#: How long a cleanup (:meth:`Call.finish`) lets the learner's code stand still before it gives up:
+#: a cleanup judges nothing, so a shorter look than :data:`SAME_HANG` is enough.
+CLEANUP_STILL = SETTLE / 3
+
+#: How often a bounded wait looks at the threads once a hang is on record.
+_LOOK_EVERY = 0.02
 
 
-def check_started() -> None:
+def check_started(name: str = "") -> None:
     """Remember which threads already exist, so reports about this check leave them out."""
     _threads_before.clear()
-    _threads_before.update(t.ident for t in threading.enumerate() if t.ident is not None)
+    _threads_before.update((t.ident, t) for t in threading.enumerate() if t.ident is not None)
     _exercise_files.clear()
+    _current_check[0] = name
+
+
+def _earlier(ident: int, now: dict[int, threading.Thread]) -> bool:
+    """True if the thread with ``ident`` is one that was already alive when this check started."""
+    before = _threads_before.get(ident)
+    return before is not None and now.get(ident, before) is before
+
+
+def own_thread(thread: threading.Thread) -> threading.Thread:
+    """Mark ``thread`` as started by the checks (not by the learner's code); return it."""
+    _own_threads.add(thread)
+    return thread
+
+
+def learners_leftovers(threads: Iterable[threading.Thread]) -> list[threading.Thread]:
+    """Those of ``threads`` the learner's code started: not the checks' callers and workers."""
+    return [t for t in threads if t not in _own_threads and not t.name.startswith("kata-")]
+
+
+LearnerPath = tuple[tuple[str, int, str], ...]  # (function, line, source) of each frame in the learner's files, outermost first
+
+
+class _Hang(NamedTuple):
+    """A hang a check proved: where the threads it waited for stood, and which check saw it."""
+
+    check: str
+    paths: frozenset[LearnerPath]
+
+
+#: Hangs proved so far, by learner file: later waits on the same place fail at once.
+_hangs: dict[str, list[_Hang]] = {}
+
+
+#: Where the checks' own code lives: a thread running it (a held factory, a gate, a timer) may
+#: be about to let the learner's code go on, so the learner's code is not standing still.
+_CHECK_CODE = tuple(str(Path(__file__).resolve().parents[2] / folder) + os.sep for folder in ("kata", "tests"))
+
+#: The harness's stand-ins for a lock (acquire, release, ``with``) and its forced thread switch:
+#: a thread blocked in one of those waits as it would on the real lock, so it is no agent.
+_STANDINS = frozenset({"__enter__", "__exit__", "acquire", "release", "maybe_switch"})
+_HARNESS = str(Path(__file__).resolve().parent) + os.sep
+
+#: Stands for "some thread of this check is in the checks' own code" in a snapshot.
+_CHECKS_BUSY = -1
+
+
+def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int, tuple[LearnerPath, tuple[int, int]]]:
+    """For each thread of this check inside ``files``: its path there and where its innermost frame there stands.
+
+    Without ``idents``, every thread of this check but the calling one is looked at, and a thread
+    running the checks' own code (not merely called from it, further out) adds a
+    :data:`_CHECKS_BUSY` entry, so that no snapshot taken then counts as the code standing still.
+    """
+    stacks: dict[int, Any] = {}
+    me = threading.get_ident()
+    now = {t.ident: t for t in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        if _earlier(ident, now) or ident == me or (idents is not None and ident not in idents):
+            continue
+        mine, inner_checks = [], False
+        while frame is not None:
+            if frame.f_code.co_filename in files:
+                mine.append(frame)
+            elif not mine and frame.f_code.co_filename.startswith(_CHECK_CODE):
+                code = frame.f_code
+                inner_checks |= not (code.co_filename.startswith(_HARNESS) and code.co_name in _STANDINS)
+            frame = frame.f_back
+        if inner_checks and idents is None:
+            stacks[_CHECKS_BUSY] = (ident, time.monotonic())
+        if mine:
+            path = tuple((f.f_code.co_name, f.f_lineno, _source(f)) for f in reversed(mine))
+            stacks[ident] = (path, (id(mine[0]), mine[0].f_lasti))
+    return stacks
+
+
+def _source(frame: Any) -> str:
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+
+
+def remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
+    """Record where ``waited`` (by default every thread of this check) stand in ``files``, as a hang
+    this check has proved and reported: later bounded waits standing there fail at once."""
+    files = set(files)
+    idents = None if waited is None else {t.ident for t in waited if t.ident is not None}
+    paths = frozenset(path for path, _ in _learner_stacks(files, idents).values())
+    if paths:
+        for file in files:
+            _hangs.setdefault(file, []).append(_Hang(_current_check[0], paths))
+
+
+def _matches(path: LearnerPath, known: LearnerPath) -> bool:
+    """True if ``path`` ends in the place ``known`` was proved to hang (called the same way, or from further out)."""
+    return len(path) >= len(known) and path[len(path) - len(known):] == known
+
+
+#: The threading functions a thread blocks in when it waits: with no timeout there, only another thread can end the wait.
+_WAITS = frozenset({"wait", "join", "_wait_for_tstate_lock"})
+
+
+def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
+    """Where each thread of this check waits, if every one of them waits in ``threading`` with no
+    timeout (a Condition, an Event, a Semaphore, a queue, a join); else None.
+
+    Called from the main thread, which runs the check and is itself only waiting, this proves
+    that no thread is left to end those waits, as long as the snapshot stays the same.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    waits = {}
+    now = {t.ident: t for t in threading.enumerate()}
+    for ident, frame in sys._current_frames().items():
+        if _earlier(ident, now) or ident == threading.get_ident():
+            continue
+        code = frame.f_code
+        if code.co_filename != threading.__file__ or code.co_name not in _WAITS or frame.f_locals.get("timeout", 0) not in (None, -1):
+            return None
+        waits[ident] = (id(frame), frame.f_lasti)
+    return waits or None
+
+
+def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, str]:
+    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or sooner:
+
+    * ``(False, HUNG_AGAIN message)`` once a thread waited for has stood :data:`SAME_HANG` seconds
+      where an earlier check proved a hang, with no thread of this check moving in the learner's
+      file and none running the checks' own code meanwhile;
+    * ``(False, FOR_GOOD)`` once every thread of this check has waited :data:`SAME_HANG` seconds
+      with no timeout (see :func:`_waiting_for_good`): no wait can end, so the limit is not awaited.
+    """
+    files = set(files)
+    known = [hang for file in files for hang in _hangs.get(file, ())]
+    waited_ids = {t.ident for t in waited if t.ident is not None}
+    started = time.monotonic()
+    deadline = started + limit
+    last, still_since = None, started
+    while True:
+        left = deadline - time.monotonic()
+        if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
+            return True, ""
+        if left <= 0:
+            return False, ""
+        stacks = (_learner_stacks(files) if known else {}, _waiting_for_good())
+        if stacks != last:
+            last, still_since = stacks, time.monotonic()
+            continue
+        if time.monotonic() - still_since < SAME_HANG:
+            continue
+        for hang in known:  # the same hang as a report above: say so, in the same words each time
+            for ident, (path, _) in stacks[0].items():
+                match = ident in waited_ids and ident != _CHECKS_BUSY and next((k for k in hang.paths if _matches(path, k)), None)
+                if match:
+                    function, line, source = match[-1]
+                    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
+                    return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
+        if stacks[1] and waited_ids & set(stacks[1]):
+            return False, FOR_GOOD
+
+
+#: What :func:`_wait_watching` returns when every wait of the check is for good.
+FOR_GOOD = "for good"
+
+
+def _failed_for_good(what: str, advice: str, files: Iterable[str], among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> str:
+    message = HUNG_FOR_GOOD.format(what=what, seconds=SAME_HANG) + (" " + advice if advice else "")
+    if files:
+        message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
+        remember_hang(files, waited)
+    return message
 
 
 def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
@@ -34,8 +225,9 @@ def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] |
     names = {t.ident: t.name for t in threading.enumerate()}
     wanted = None if among is None else {t.ident for t in among}
     lines = []
+    now = {t.ident: t for t in threading.enumerate()}
     for ident, frame in sys._current_frames().items():
-        if ident in _threads_before or (wanted is not None and ident not in wanted):
+        if _earlier(ident, now) or (wanted is not None and ident not in wanted):
             continue
         for entry in traceback.extract_stack(frame)[::-1]:
             if entry.filename in files:
@@ -47,16 +239,22 @@ def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] |
                 break
     if not lines:
         return "  (no thread is inside your file right now)" if among is None else "  (none of them is inside your file right now)"
-    return "\n".join(sorted(lines))
+    return "\n".join(sorted(lines, key=natural))
 
 
-def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (), among: Iterable[threading.Thread] | None = None) -> str:
-    """The message for a call that did not return in time, with where each thread (of ``among``, if given) is stuck."""
+def hung(what: str, seconds: float, advice: str = "", files: Iterable[str] = (), among: Iterable[threading.Thread] | None = None,
+         *, waited: Iterable[threading.Thread] | None = None) -> str:
+    """The message for a call that did not return in time, with where each thread (of ``among``, if given) is stuck.
+
+    Where the threads ``waited`` for (by default every thread of this check in ``files``) stand is
+    remembered: a later bounded wait whose thread stands still on the same lines fails at once.
+    """
     message = HUNG.format(what=what, seconds=seconds)
     if advice:
         message += " " + advice
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
+        remember_hang(files, waited if waited is not None else among)
     return message
 
 
@@ -118,7 +316,7 @@ class Call:
         self.value: Any = None
         self.error: BaseException | None = None
         self._finished = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=args, kwargs=kwargs, name="kata-caller", daemon=False)
+        self.thread = own_thread(threading.Thread(target=self._run, args=args, kwargs=kwargs, name="kata-caller", daemon=False))
         self.thread.start()
 
     def _run(self, *args: Any, **kwargs: Any) -> None:
@@ -136,14 +334,36 @@ class Call:
         """True if the call has finished within ``timeout`` seconds."""
         return self._finished.wait(timeout)
 
+    def finish(self, timeout: float) -> bool:
+        """For a cleanup, never a verdict: wait at most ``timeout`` seconds for the call to finish,
+        giving up sooner once it and every other thread of this check in the exercise's file have
+        stood still there for :data:`CLEANUP_STILL` seconds. True if it finished."""
+        deadline = time.monotonic() + timeout
+        last, still_since = None, time.monotonic()
+        while not self._finished.wait(min(_LOOK_EVERY, max(0.0, deadline - time.monotonic()))):
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            stacks = _learner_stacks(set(_exercise_files))
+            if stacks != last:
+                last, still_since = stacks, now
+            elif self.thread.ident in stacks and now - still_since >= CLEANUP_STILL:
+                return False
+        return True
+
     def outcome(self, *, what: str, advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK,
                 catch: tuple[type[BaseException], ...] = (BaseException,)) -> Outcome:
         """What the call did, once it has finished; a failure naming where the threads wait if it
         does not finish within ``limit``. A stub's NotImplementedError, and any exception not in
         ``catch``, is raised again here."""
         __tracebackhide__ = True
-        if not self._finished.wait(limit):
-            fail(hung(what, limit, advice, _files(files)))
+        finished, again = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
+        if again == FOR_GOOD:
+            fail(_failed_for_good(what, advice, _files(files), None, [self.thread]))
+        if again:
+            fail(again)
+        if not finished:
+            fail(hung(what, limit, advice, _files(files), waited=[self.thread]))
         error = self.error
         if error is not None and (isinstance(error, NotImplementedError) or not isinstance(error, catch)):
             raise error
@@ -197,11 +417,18 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
             errors[index] = error
 
     first = next(_worker_numbers)
-    threads = [threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True) for i, w in enumerate(workers)]
+    threads = [own_thread(threading.Thread(target=body, args=(i, w), name=f"kata-worker-{first}.{i}", daemon=True)) for i, w in enumerate(workers)]
     for thread in threads:
         thread.start()
-    if join_all(threads, limit):
-        fail(hung(what or f"{len(workers)} threads working together", limit, advice, _files(files), threads if only_workers else None))
+    what = what or f"{len(workers)} threads working together"
+    deadline = time.monotonic() + limit
+    finished, again = _wait_watching(lambda timeout: not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic()))), limit, _files(files), threads)
+    if again == FOR_GOOD:
+        fail(_failed_for_good(what, advice, _files(files), threads if only_workers else None, threads))
+    if again:
+        fail(again)
+    if not finished:
+        fail(hung(what, limit, advice, _files(files), threads if only_workers else None, waited=threads))
     for error in errors:
         if error is not None:
             raise error

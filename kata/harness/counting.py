@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from kata.harness.calls import Call, hung, where_threads_wait
+from kata.harness.calls import Call, hung, wait_until, where_threads_wait
 from kata.harness.timing import QUICK
 from kata.harness.wording import arguments, expect, fail
 
@@ -90,8 +90,13 @@ def must_succeed(what: str, advice: str, file: str, runaway: dict[int, str], fun
     learner's code becomes a failure that says what was called."""
     __tracebackhide__ = True
     call = Call(func, *args, **kwargs)
-    if not call.wait(QUICK):
-        parked = runaway.get(call.thread.ident or 0)
+    # A parked thread never goes on, so the wait ends as soon as the call, or the thread it joins, is parked.
+    joined = getattr(func, "__self__", None) if getattr(func, "__name__", "") == "join" else None
+    watched = [call.thread, *([joined] if isinstance(joined, threading.Thread) else [])]
+    if not wait_until(lambda: call.done() or any(t.ident in runaway for t in watched), QUICK) or not call.done():
+        if joined is not None and joined.ident in runaway:
+            return None  # the caller sees the joined thread still alive, and parked
+        parked = next((runaway[t.ident] for t in watched if t.ident in runaway), None)
         fail(f"{what} never finished: it was {parked}.\nDoes every loop stop?" if parked else hung(what, QUICK, "", [file]))
     error = call.error
     if error is None:

@@ -23,8 +23,9 @@ import pytest
 
 from kata import catalogue, messages
 from kata import explorer as explore
-from kata.harness.calls import check_started, exercise_loaded, join_all
-from kata.harness.wording import fail
+from kata import hints as kata_hints
+from kata.harness.calls import check_started, exercise_loaded, join_all, learners_leftovers
+from kata.harness.wording import fail, natural
 
 #: What a conftest re-exports: the hooks and fixtures pytest looks for there.
 __all__ = [
@@ -108,9 +109,9 @@ def load(config: pytest.Config, stem: str) -> ModuleType:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_thread_baseline() -> None:
+def _fresh_thread_baseline(request: pytest.FixtureRequest) -> None:
     """Hang reports of this check leave out threads that earlier checks left behind."""
-    check_started()
+    check_started(request.node.name)
 
 
 @pytest.fixture
@@ -197,6 +198,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         for entry in reversed(excinfo.traceback):
             if str(entry.path).startswith(target):
                 report.longrepr = messages.NOT_WRITTEN.format(name=entry.name, file=Path(str(entry.path)).name, line=entry.lineno + 1)
+                _causes[report.nodeid] = NOT_WRITTEN_CAUSE
                 break
     stem = catalogue.stem_of(item.module.__name__) if isinstance(item, pytest.Function) else None
     if stem and (report.when == "call" or report.failed):
@@ -205,7 +207,59 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+#: The cause of every stub's failure, whichever TODO it stopped at: an untouched stub is one message.
+NOT_WRITTEN_CAUSE = "not written yet"
+_causes: dict[str, str] = {}
+
+
+def _cause(report: pytest.TestReport) -> tuple[str, str]:
+    """What makes two failures the same: their exercise and their message (or both stopping at a TODO)."""
+    return report.nodeid.split("::")[0], _causes.get(report.nodeid) or report.longreprtext
+
+
+def _short_name(report: pytest.TestReport) -> str:
+    return report.nodeid.split("::")[-1]
+
+
+#: How many of the checks that failed the same way are named after the one shown.
+NAMED = 3
+
+
+def one_report_per_cause(reports: list) -> tuple[list, dict]:
+    """The reports to show: the first of each cause, its text ending in how many more failed the same
+    way; the others are left out. Returns them and the original longreprs of the changed ones."""
+    groups: dict[tuple[str, str], list] = {}
+    for report in reports:
+        groups.setdefault(_cause(report) if getattr(report, "when", "") == "call" else (report.nodeid, ""), []).append(report)
+    shown, originals = [], {}
+    for same in groups.values():
+        first = same[0]
+        shown.append(first)
+        if len(same) > 1:
+            originals[id(first)] = (first, first.longrepr)
+            names = ", ".join(_short_name(r) for r in same[1:NAMED + 1]) + (f" and {len(same) - 1 - NAMED} others" if len(same) > NAMED + 1 else "")
+            first.longrepr = first.longreprtext + "\n\n" + messages.SAME_FAILURE.format(count=len(same) - 1, checks=names)
+    return shown, originals
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config):
+    """Show each cause of failure once (the counts still count every check), then one line per exercise."""
+    failed = terminalreporter.stats.get("failed")
+    originals: dict = {}
+    if failed:
+        terminalreporter.stats["failed"], originals = one_report_per_cause(failed)
+    try:
+        return (yield)
+    finally:
+        if failed:
+            terminalreporter.stats["failed"] = failed
+            for report, longrepr in originals.values():
+                report.longrepr = longrepr
+        _summarise(terminalreporter, config)
+
+
+def _summarise(terminalreporter, config: pytest.Config) -> None:
     if not _results:
         return
     write = terminalreporter.write_line
@@ -223,22 +277,36 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(messages.HIDDEN_NOTE.format(count=ran[0].hidden_count()))
     if failing and len(ran) == 1:
         first = failing[0]
-        hints = first.hints()
-        if hints:
-            write(messages.HINT.format(hint=hints[0], file=f"hints/{first.hint_file.name}"))
+        checks = [nodeid.split("::")[-1] for nodeid, ok in _results[first.stem].items() if not ok and _causes.get(nodeid) != NOT_WRITTEN_CAUSE]
+        hint = kata_hints.for_failure(first, config.kata_target, checks)
+        if hint is not None:
+            total = len(first.hints())
+            write(messages.HINT.format(hint=hint.text, number=hint.number, total=total, exercise=first.number, file=f"hints/{first.hint_file.name}"))
     elif failing:
         first = failing[0]
         write(messages.FIX_NEXT.format(number=first.number, file=f"{first.stem}.py"))
     elif config.kata_target != catalogue.EXERCISES:
         write(messages.ALL_PASS_IN.format(folder=config.kata_target))
     else:
-        order = list(exercises)
-        after = order.index(ran[-1].stem) + 1
-        if after < len(order):
-            nxt = exercises[order[after]]
+        from kata import learner  # the learner's state: which exercises are known to pass
+
+        if _ran_every_check(terminalreporter, config):
+            for exercise in ran:
+                learner.remember_pass(exercise, config.kata_target)
+        order = list(exercises.values())
+        after = order.index(ran[-1]) + 1
+        nxt = next((e for e in order[after:] + order[:after] if e not in ran and learner.known_status(e, config.kata_target) != learner.DONE), None)
+        if nxt is not None:
             write(messages.WELL_DONE_NEXT.format(number=nxt.number, file=f"exercises/{nxt.stem}.py"))
         else:
             write(messages.ALL_DONE)
+
+
+def _ran_every_check(terminalreporter, config: pytest.Config) -> bool:
+    """True if no check was left out of this run (by -k, -m, --replay or a deselection)."""
+    options = config.option
+    return not (getattr(options, "keyword", "") or getattr(options, "markexpr", "") or config.getoption("--replay") is not None
+                or terminalreporter.stats.get("deselected") or terminalreporter.stats.get("skipped"))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -253,8 +321,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     join_all(stuck, timeout=0.5)  # one short grace period for all of them together
     stuck = [t for t in stuck if t.is_alive()]
     if stuck:
-        names = ", ".join(repr(t.name) for t in stuck[:5]) + (f" and {len(stuck) - 5} more" if len(stuck) > 5 else "")
-        sys.stderr.write(messages.LEFTOVER_THREADS.format(count=len(stuck), names=names) + "\n")
+        theirs = sorted(learners_leftovers(stuck), key=lambda t: natural(t.name))
+        if theirs:  # the checks' own callers stuck in learner code are no thread the learner should join
+            names = ", ".join(repr(t.name) for t in theirs[:5]) + (f" and {len(theirs) - 5} more" if len(theirs) > 5 else "")
+            sys.stderr.write(messages.LEFTOVER_THREADS.format(count=len(theirs), names=names) + "\n")
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_exit_status or 1)

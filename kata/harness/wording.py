@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 
@@ -13,6 +14,19 @@ _pytest_fail = pytest.fail
 
 
 HUNG = "{what} did not return within {seconds:g} s."
+
+#: A wait cut short because every thread of the check waits with no timeout: none can wake the others.
+HUNG_FOR_GOOD = (
+    "{what} can never return: every thread of this check has been waiting for {seconds:g} s with no timeout "
+    "(on a Condition, an Event, a queue or a join), so none is left to wake the others."
+)
+
+#: A wait cut short because it stands where an earlier check already proved a hang: the same
+#: words for every such check, so the run shows the cause once.
+HUNG_AGAIN = (
+    "Your code hung again where it hung in {check} (see that report): a thread this check waited for "
+    "stood at {where}, and nothing in your file moved for {seconds:g} s, so the check stopped waiting."
+)
 
 
 def fail(message: str) -> None:
@@ -38,9 +52,14 @@ def spaced(n: int) -> str:
     return f"{n:,}".replace(",", " ")
 
 
+def natural(text: str) -> tuple:
+    """A sort key that orders numbers by value: 'Thread-4' before 'Thread-10'."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
 def describe_threads(threads: Iterable[threading.Thread]) -> str:
-    """``'Thread-3 (work)' (daemon), 'Thread-4'``."""
-    return ", ".join(f"{t.name!r}" + (" (daemon)" if t.daemon else "") for t in threads)
+    """``'Thread-3 (work)' (daemon), 'Thread-4'``, in natural order of their names."""
+    return ", ".join(f"{t.name!r}" + (" (daemon)" if t.daemon else "") for t in sorted(threads, key=lambda t: natural(t.name)))
 
 
 def named(error: BaseException) -> str:

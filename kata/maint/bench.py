@@ -4,8 +4,12 @@
 
 For each exercise: the checks' time on the reference solution (wall time of the child run and
 the time inside the checks), the time for the untouched stub to fail, and the time each mutant
-takes to be rejected. Prints a Markdown table for the README. Also times a warm
+takes to be rejected, with the slowest rejection as a multiple of the solution's run (the target
+is at most 2×: once a check has shown a hang, later checks that would wait on the same hang fail
+at once; a row over it is marked). Prints a Markdown table for the README. Also times a warm
 `nox -s check-NN` end to end when nox is on PATH.
+
+``--mutant NN:name`` (repeatable) times only those mutants, each on its own row.
 """
 
 from __future__ import annotations
@@ -44,15 +48,43 @@ def warm_nox(exercise: catalogue.Exercise) -> float | None:
     return time.monotonic() - started
 
 
+#: A failing run may take at most this many times the passing run of the same exercise.
+FAILING_BUDGET = 2.0
+
+
+def times_solution(failing: float, passing: float) -> str:
+    """``1.6×``, or ``3.1× (over 2×)`` where a failing run takes longer than :data:`FAILING_BUDGET` allows."""
+    ratio = failing / passing if passing else float("inf")
+    return f"{ratio:.1f}×" + (f" (over {FAILING_BUDGET:g}×)" if ratio > FAILING_BUDGET else "")
+
+
+def named_mutants(names: list[str], repeat: int) -> int:
+    """One row per ``NN:name`` mutant: its rejection's median wall time beside the solution's."""
+    print(f"Python {platform.python_version()} on {platform.machine()}, median of {repeat} runs; seconds.\n")
+    print("| mutant | solution passes | mutant rejected | × solution |")
+    print("|---|---|---|---|")
+    for name in names:
+        number, _, stem = name.partition(":")
+        exercise = catalogue.find(number)
+        mutant = catalogue.MUTANTS / exercise.stem / f"{stem}.py"
+        _, solved_wall, _ = median_run(exercise, catalogue.SOLUTIONS, repeat)
+        failing = statistics.median(selfcheck.check_variant(exercise, mutant, 1, True).run.seconds for _ in range(repeat))
+        print(f"| {exercise.number} {stem} | {solved_wall:.2f} | {failing:.2f} | {times_solution(failing, solved_wall)} |", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kata.maint.bench", description=__doc__.splitlines()[0])
     parser.add_argument("exercises", nargs="*")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--mutant", action="append", default=[], metavar="NN:NAME", help="time only this mutant (repeatable)")
     args = parser.parse_args(argv)
+    if args.mutant:
+        return named_mutants(args.mutant, args.repeat)
     exercises = selfcheck.selected(args.exercises)
     print(f"Python {platform.python_version()} on {platform.machine()}, median of {args.repeat} runs; seconds.\n")
-    print("| exercise | solution: run (in checks) | stub fails | slowest mutant rejected | mutants |")
-    print("|---|---|---|---|---|")
+    print("| exercise | solution: run (in checks) | stub fails | slowest mutant rejected | × solution | mutants |")
+    print("|---|---|---|---|---|---|")
     for exercise in exercises:
         solved, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, args.repeat)
         stub, stub_wall, _ = median_run(exercise, catalogue.EXERCISES, args.repeat)
@@ -63,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         caught = sum(v.ok for v in verdicts)
         print(
             f"| {exercise.number} {exercise.title} | {solved_wall:.2f} ({solved_inside:.2f}) {'' if ok == 'all passed' else ok} "
-            f"| {stub_wall:.2f} | {slow} | {caught}/{len(verdicts)} rejected |",
+            f"| {stub_wall:.2f} | {slow} | {times_solution(slowest.run.seconds, solved_wall) if slowest else '-'} "
+            f"| {caught}/{len(verdicts)} rejected |",
             flush=True,
         )
     timed = warm_nox(exercises[0]) if exercises else None
