@@ -1,4 +1,4 @@
-# OK: the caller takes a semaphore slot before each submit and a done-callback gives it back, so at most max_workers fetches are ever queued; the futures are read after the pool has shut down.
+# OK: the caller takes a semaphore slot before each submit and a done-callback gives it back; futures read after the pool has shut down.
 import threading
 from concurrent.futures import ThreadPoolExecutor
 

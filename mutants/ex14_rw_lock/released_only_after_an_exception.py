@@ -1,4 +1,4 @@
-# BUG: the lock is given back after the with block and in an `except Exception:`, so a block ended by a BaseException (KeyboardInterrupt, SystemExit) keeps it for ever.
+# BUG: the lock is given back after the block and in `except Exception:`, so a block ended by a BaseException (KeyboardInterrupt) keeps it.
 import threading
 from contextlib import contextmanager
 

@@ -1,4 +1,4 @@
-# BUG: only an Exception is handed to the waiters; a func that raises a BaseException subclass leaves its key "being computed" for ever, so every later call for it waits for ever.
+# BUG: only an Exception is handed on; a func raising a BaseException leaves its key "being computed", so every later call waits for ever.
 import threading
 
 

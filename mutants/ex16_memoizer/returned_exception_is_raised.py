@@ -1,4 +1,4 @@
-# BUG: a value and an error share one slot, told apart with isinstance(..., BaseException), so a func that *returns* an exception object makes memo(key) raise it.
+# BUG: value and error share one slot, told apart with isinstance(..., BaseException): a returned exception object is raised.
 import threading
 
 

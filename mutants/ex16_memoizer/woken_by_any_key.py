@@ -1,4 +1,4 @@
-# BUG: one Condition for every key, and a waiter checks only once (`if`, not `while`) after it is woken, so another key finishing wakes it and it returns None before its own key is computed.
+# BUG: one Condition for all keys and `if`, not `while`, around the wait: another key finishing wakes a waiter, which returns None too early.
 import threading
 
 

@@ -1,7 +1,6 @@
 """Hidden checks for exercise 13: the same behaviours as the public checks, tried in other ways."""
 
 import functools
-import threading
 
 from kata.harness import bounded, expect, forced_races, outcome, run_together
 

@@ -55,7 +55,10 @@ def test_any_callable_is_memoized(exercise):
         func = pick(maths)
         memo = bounded(exercise.Memoizer, func, what="Memoizer(func)", advice=HANG_ADVICE)
         got = [bounded(memo, 7, what="memo(7)", advice=HANG_ADVICE) for _ in range(2)]
-        expect(got == [expected] * 2 and maths.calls == 1, f"Memoizer({func!r}): memo(7) twice returned {got!r} with {maths.calls} runs of func; expected {expected} twice, one run.")
+        expect(
+            got == [expected] * 2 and maths.calls == 1,
+            f"Memoizer({func!r}): memo(7) twice returned {got!r} with {maths.calls} runs of func; expected {expected} twice, one run.",
+        )
 
 
 def test_three_slow_keys_compute_at_the_same_time(exercise):
@@ -70,7 +73,8 @@ def test_three_slow_keys_compute_at_the_same_time(exercise):
         return f"{key} value"
 
     memo = bounded(exercise.Memoizer, func, what="Memoizer(func)", advice=HANG_ADVICE)
-    got = run_together([lambda key=key: memo(key) for key in "xyz"], limit=2 * QUICK, what="3 threads calling memo('x'), memo('y'), memo('z')", advice=HANG_ADVICE)
+    got = run_together([lambda key=key: memo(key) for key in "xyz"], limit=2 * QUICK, what="3 threads calling memo('x'), memo('y'), memo('z')",
+                       advice=HANG_ADVICE)
     expect(
         got == ["x value", "y value", "z value"],
         f"Three threads asked for three different keys, each func(key) waiting until all three were running: they returned "
@@ -87,7 +91,8 @@ def test_keys_in_reverse_order_in_lockstep_are_computed_once(exercise):
             counts[key] += 1
         return f"#{key}"
 
-    results = in_lockstep(exercise, 5, keys, lambda: exercise.Memoizer(label), "Memoizer(label)", lambda memo, key: memo(key), "5 threads calling memo(19) … memo(0)", HANG_ADVICE)
+    results = in_lockstep(exercise, 5, keys, lambda: exercise.Memoizer(label), "Memoizer(label)", lambda memo, key: memo(key),
+                          "5 threads calling memo(19) … memo(0)", HANG_ADVICE)
     twice = sorted(key for key, count in counts.items() if count > 1)
     expect(not twice, f"5 threads asked for keys 19, 18, … 0 together: label ran more than once for keys {twice}.")
     expect(all(values == [f"#{k}" for k in keys] for values in results), "Some memo(key) returned another key's value.")
