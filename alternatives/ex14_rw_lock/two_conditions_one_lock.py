@@ -30,11 +30,9 @@ class ReadWriteLock:
     def write(self):
         with self._can_write:
             self._writers_waiting += 1
-            try:
-                while self._writer or self._readers:
-                    self._can_write.wait()
-            finally:
-                self._writers_waiting -= 1
+            while self._writer or self._readers:
+                self._can_write.wait()
+            self._writers_waiting -= 1
             self._writer = True
         try:
             yield
