@@ -1,5 +1,6 @@
 """Checks for exercise 16: Memoizer computes each key once, keys in parallel, and forgets failures."""
 
+import contextlib
 import threading
 from collections import Counter
 
@@ -105,23 +106,8 @@ def test_threads_asking_for_many_keys_compute_each_once(exercise):
 
 
 def test_different_keys_compute_at_the_same_time(exercise):
-    slow_started, release_slow = threading.Event(), threading.Event()
-
-    def func(key):
-        if key == "slow":
-            slow_started.set()
-            release_slow.wait(3 * QUICK)
-        return f"{key} value"
-
-    memo = new_memoizer(exercise, func)
-    slow = Call(memo, "slow")
-    try:
-        if not slow_started.wait(QUICK):
-            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
-            fail("memo('slow') returned without ever calling func('slow').")
+    with slow_key_computing(exercise) as (memo, slow):
         fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
-    finally:
-        release_slow.set()
     expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
     got = slow.result(what="memo('slow')", advice=HANG_ADVICE)
     expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
@@ -231,20 +217,7 @@ def test_an_exception_object_that_func_returns_is_a_value(exercise):
 
 
 def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
-    slow_started, release_slow = threading.Event(), threading.Event()
-
-    def func(key):
-        if key == "slow":
-            slow_started.set()
-            release_slow.wait(3 * QUICK)
-        return f"{key} value"
-
-    memo = new_memoizer(exercise, func)
-    slow = Call(memo, "slow")
-    try:
-        if not slow_started.wait(QUICK):
-            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
-            fail("memo('slow') returned without ever calling func('slow').")
+    with slow_key_computing(exercise) as (memo, slow):
         waiter = Call(memo, "slow")
         waiting = settle(waiter)
         if waiter.done():
@@ -262,8 +235,6 @@ def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
                 "A wakeup only says that *something* changed: after waking, check again whether your own key is done "
                 "(`while`, not `if`, around the wait), or wait on something that belongs to that key alone."
             )
-    finally:
-        release_slow.set()
     for call in (slow, waiter):
         got = call.result(what="memo('slow')", advice=HANG_ADVICE)
         expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
@@ -491,3 +462,27 @@ def ask(exercise, memo, key):
     """``memo(key)``, bounded."""
     __tracebackhide__ = True
     return bounded(memo, key, what=f"memo({key!r})", advice=HANG_ADVICE)
+
+
+@contextlib.contextmanager
+def slow_key_computing(exercise):
+    """``Memoizer(func)`` and ``memo('slow')`` running in a :class:`Call` whose func('slow') computes until the
+    block ends (every other key returns at once); yields (memo, that call)."""
+    __tracebackhide__ = True
+    started, release = threading.Event(), threading.Event()
+
+    def func(key):
+        if key == "slow":
+            started.set()
+            release.wait(3 * QUICK)
+        return f"{key} value"
+
+    memo = new_memoizer(exercise, func)
+    slow = Call(memo, "slow")
+    try:
+        if not started.wait(QUICK):
+            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
+            fail("memo('slow') returned without ever calling func('slow').")
+        yield memo, slow
+    finally:
+        release.set()
