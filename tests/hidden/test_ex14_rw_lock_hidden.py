@@ -11,7 +11,7 @@ class Stop(BaseException):
     """What a check's with block raises: a BaseException, not an Exception."""
 
 
-def holding(lock, door, inside, leave):
+def stay_inside_until(lock, door, inside, leave):
     def hold():
         with getattr(lock, door)():
             inside.set()
@@ -42,11 +42,11 @@ def test_a_writer_waits_for_three_readers_and_then_gets_in(exercise):
     lock = exercise.ReadWriteLock()
     leave = [threading.Event() for _ in range(3)]
     inside = [threading.Event() for _ in range(3)]
-    readers = [Call(holding(lock, "read", inside[i], leave[i])) for i in range(3)]
+    readers = [Call(stay_inside_until(lock, "read", inside[i], leave[i])) for i in range(3)]
     try:
         expect(all(e.wait(QUICK) for e in inside), "3 threads called lock.read() on a free lock, but not all of them got in.")
         entered = threading.Event()
-        writer = Call(holding(lock, "write", entered, leave[-1]))  # it leaves as soon as the last reader has
+        writer = Call(stay_inside_until(lock, "write", entered, leave[-1]))  # it leaves as soon as the last reader has
         for i in range(3):
             settle(writer)
             real_sleep(0.02)
@@ -64,7 +64,7 @@ def test_two_locks_are_independent(exercise):
     """A writer inside one ReadWriteLock does not keep anybody out of another."""
     first, second = exercise.ReadWriteLock(), exercise.ReadWriteLock()
     inside, leave = threading.Event(), threading.Event()
-    writer = Call(holding(first, "write", inside, leave))
+    writer = Call(stay_inside_until(first, "write", inside, leave))
     try:
         expect(inside.wait(QUICK), "lock.write() on a free lock did not go in.")
 

@@ -8,7 +8,7 @@ from kata.harness import Gauge, bounded, describe_threads, expect, learner_threa
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
 
-def addresses(n):
+def page_urls(n):
     return [f"https://example.org/page/{i}" for i in range(n)]
 
 
@@ -28,18 +28,18 @@ class OneShot:
 def test_a_one_shot_iterator_is_fetched_in_max_workers_threads(exercise):
     """Seven urls from a one-shot iterator, max_workers=2: every url mapped, two fetches at a time."""
     gauge = Gauge(2)
-    got = bounded(exercise.fetch_all, OneShot(addresses(7)), gauge, 2, what="fetch_all(iterator of 7 urls, fetch, max_workers=2)",
+    got = bounded(exercise.fetch_all, OneShot(page_urls(7)), gauge, 2, what="fetch_all(iterator of 7 urls, fetch, max_workers=2)",
                   advice=STUCK_ADVICE, limit=5.0)
-    expect(got == {u: u for u in addresses(7)}, f"fetch_all(a one-shot iterator of 7 urls, fetch, max_workers=2), fetch returning its url: got {got!r}.")
+    expect(got == {u: u for u in page_urls(7)}, f"fetch_all(a one-shot iterator of 7 urls, fetch, max_workers=2), fetch returning its url: got {got!r}.")
     expect(gauge.peak == 2 and not gauge.timed_out, f"fetch_all(7 urls, fetch, max_workers=2): {gauge.peak} fetches ran at once at most; expected 2.")
 
 
 def test_one_worker_fetches_one_at_a_time(exercise):
     """max_workers=1 runs the fetches one after another, and still maps them all."""
     gauge = Gauge(1, settle=0.02)
-    got = bounded(exercise.fetch_all, addresses(4), gauge, 1, what="fetch_all(4 urls, fetch, max_workers=1)", advice=STUCK_ADVICE)
+    got = bounded(exercise.fetch_all, page_urls(4), gauge, 1, what="fetch_all(4 urls, fetch, max_workers=1)", advice=STUCK_ADVICE)
     expect(
-        got == {u: u for u in addresses(4)} and gauge.peak == 1,
+        got == {u: u for u in page_urls(4)} and gauge.peak == 1,
         f"fetch_all(4 urls, fetch, max_workers=1): got {got!r}, {gauge.peak} fetches at once; expected every url, one at a time.",
     )
 
@@ -47,13 +47,13 @@ def test_one_worker_fetches_one_at_a_time(exercise):
 def test_none_falsy_and_returned_exceptions_are_results(exercise):
     """fetch results that are None, 0, "" or an exception object it returns are mapped as they are."""
     returned = ValueError("returned, not raised")
-    pages = dict(zip(addresses(4), [None, 0, "", returned]))
+    pages = dict(zip(page_urls(4), [None, 0, "", returned]))
     got = bounded(exercise.fetch_all, list(pages), pages.__getitem__, 2, what="fetch_all(4 urls, pages.__getitem__, max_workers=2)", advice=STUCK_ADVICE)
     expect(
         got == pages,
         f"fetch_all(4 urls, fetch, max_workers=2), fetch returning None, 0, '' and an exception object: got {got!r}, expected {pages!r}.",
     )
-    expect(isinstance(got, dict) and got.get(addresses(4)[3]) is returned, "An exception object that fetch returned should be mapped as that very object.")
+    expect(isinstance(got, dict) and got.get(page_urls(4)[3]) is returned, "An exception object that fetch returned should be mapped as that very object.")
 
 
 def test_any_callable_fetches(exercise):
@@ -65,7 +65,7 @@ def test_any_callable_fetches(exercise):
 
     for fetch in (functools.partial(operator.add, "GET "), Client()):
         shown = type(fetch).__name__
-        wanted = addresses(3)
+        wanted = page_urls(3)
         got = bounded(exercise.fetch_all, wanted, fetch, 2, what=f"fetch_all(3 urls, a {shown}, max_workers=2)", advice=STUCK_ADVICE)
         expected = {u: fetch(u) for u in wanted}
         expect(got == expected, f"fetch_all(3 urls, a {shown} as fetch, max_workers=2): got {got!r}, expected {expected!r}.")
