@@ -83,8 +83,8 @@ def test_three_slow_keys_compute_at_the_same_time(exercise):
 
 
 def test_keys_in_reverse_order_in_lockstep_are_computed_once(exercise):
-    """Five threads ask for keys 19 down to 0 together, with forced switches: each key computed once."""
-    keys, counts, counting = list(range(19, -1, -1)), Counter(), threading.Lock()
+    """Five threads ask for keys 11 down to 0 together, with forced switches: each key computed once."""
+    keys, counts, counting = list(range(11, -1, -1)), Counter(), threading.Lock()
 
     def label(key):
         with counting:
@@ -92,9 +92,9 @@ def test_keys_in_reverse_order_in_lockstep_are_computed_once(exercise):
         return f"#{key}"
 
     results = in_lockstep(exercise, 5, keys, lambda: exercise.Memoizer(label), "Memoizer(label)", lambda memo, key: memo(key),
-                          "5 threads calling memo(19) … memo(0)", HANG_ADVICE)
+                          "5 threads calling memo(11) … memo(0)", HANG_ADVICE)
     twice = sorted(key for key, count in counts.items() if count > 1)
-    expect(not twice, f"5 threads asked for keys 19, 18, … 0 together: label ran more than once for keys {twice}.")
+    expect(not twice, f"5 threads asked for keys 11, 10, … 0 together: label ran more than once for keys {twice}.")
     expect(all(values == [f"#{k}" for k in keys] for values in results), "Some memo(key) returned another key's value.")
 
 
