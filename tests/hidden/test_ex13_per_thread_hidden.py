@@ -1,8 +1,9 @@
 """Hidden checks for exercise 13: the same behaviours as the public checks, tried in other ways."""
 
 import functools
+import threading
 
-from kata.harness import bounded, expect, forced_races, outcome, run_together
+from kata.harness import Outcome, bounded, expect, forced_races, run_together
 
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"
 
@@ -11,9 +12,9 @@ class Abort(BaseException):
     """What the checks' factory raises: a BaseException that is not an Exception."""
 
 
-def test_falsy_objects_from_the_factory_are_kept(exercise):
-    """A factory that returns 0, "" or an empty list is called once per thread, and get() returns that very object."""
-    for made in (0, "", []):
+def test_none_and_falsy_objects_from_the_factory_are_kept(exercise):
+    """A factory that returns None, 0, "" or an empty list is called once per thread, and get() returns that very object."""
+    for made in (None, 0, "", []):
         calls = []
         per = exercise.PerThread(lambda made=made: calls.append(1) or made)
         got = bounded(lambda: [per.get() for _ in range(4)], what="4 calls of get() in one thread", advice=HANG_ADVICE)
@@ -38,7 +39,7 @@ def test_a_base_exception_from_the_factory_reaches_the_caller_and_keeps_nothing(
     per = exercise.PerThread(factory)
 
     def body():
-        first = outcome(per.get, what="get()", advice=HANG_ADVICE, files=())
+        first = Outcome.of(per.get, catch=(BaseException,))  # in this thread, like the second get()
         return first, per.get()
 
     first, second = bounded(body, what="get() twice, the first factory() raising Abort", advice=HANG_ADVICE)
@@ -90,4 +91,22 @@ def test_two_per_thread_objects_in_many_threads_at_once_stay_apart(exercise):
         f"{threads} threads each called get() on PerThread(one) and PerThread(two), 3 times in turn: "
         f"{distinct} different objects{'' if stable else ', not the same ones every time'}; expected {2 * threads}, "
         "one per thread from each PerThread.",
+    )
+
+
+def test_threads_one_after_another_with_one_name_get_new_objects(exercise):
+    """Ten threads, one after another and all named 'same', each get a new object from get()."""
+    per = exercise.PerThread(lambda: object())
+    kept = []
+    for _ in range(10):
+        def body():
+            threading.current_thread().name = "same"
+            return per.get()
+
+        kept.append(bounded(body, what="get() in a new thread named 'same'", advice=HANG_ADVICE))
+    distinct = len({id(k) for k in kept})
+    expect(
+        distinct == 10,
+        f"10 threads, one after another, all named 'same', called get() and received {distinct} different object(s); "
+        "expected 10. Neither a thread's name nor the number of an ended thread tells a new thread apart.",
     )

@@ -2,7 +2,7 @@
 
 import threading
 
-from kata.harness import QUICK, Call, bounded, expect, forced_races, real_sleep, run_together, settle
+from kata.harness import QUICK, Call, bounded, expect, forced_races, pausing_locks, preempt, real_sleep, run_together, settle
 
 LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
 
@@ -132,3 +132,48 @@ def test_many_readers_and_writers_with_forced_switches_never_overlap(exercise):
         lock = exercise.ReadWriteLock()
         run_together([work("read", "readers")] * 2 + [work("write", "writers")] * 3, limit=10, what="2 readers and 3 writers", advice=LOCK_ADVICE)
     expect(not seen, f"2 reader and 3 writer threads with forced switches: once {seen[0] if seen else ''} were inside at the same time.")
+
+
+def test_a_new_reader_queues_behind_a_waiting_writer(exercise):
+    """A reader inside, a writer waiting: a new reader waits behind the writer, which goes in first when the reader leaves."""
+    lock = exercise.ReadWriteLock()
+    first_in, first_out = threading.Event(), threading.Event()
+    first = Call(stay_inside_until(lock, "read", first_in, first_out))
+    writer_in, writer_out = threading.Event(), threading.Event()
+    late_in = threading.Event()
+    try:
+        expect(first_in.wait(QUICK), "lock.read() on a free lock did not go in.")
+        writer = Call(stay_inside_until(lock, "write", writer_in, writer_out))
+        settle(writer)
+        late = Call(stay_inside_until(lock, "read", late_in, writer_out))  # it leaves with the writer
+        settle(late)
+        real_sleep(0.02)
+        expect(
+            not late_in.is_set(),
+            "A reader was inside and a writer was waiting; a new lock.read() went in ahead of the writer. Once a writer "
+            "waits, new readers must wait behind it, or a stream of readers starves the writer.",
+        )
+        first_out.set()
+        first.result(what="the first reader leaving", advice=LOCK_ADVICE)
+        expect(writer_in.wait(QUICK), "The only reader left; the waiting lock.write() did not go in.")
+        expect(not late_in.is_set(), "The waiting writer went in, and the new reader with it.")
+    finally:
+        first_out.set()
+        writer_out.set()
+    writer.result(what="the writer leaving", advice=LOCK_ADVICE)
+    late.result(what="the new reader, after the writer had left", advice=LOCK_ADVICE)
+
+
+def test_six_readers_in_and_out_leave_the_lock_free(exercise):
+    """Six threads go in and out of read() 60 times each with forced pauses; then a writer gets in at once."""
+
+    def read_often():
+        for _ in range(60):
+            with lock.read():
+                pass
+
+    with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
+        lock = exercise.ReadWriteLock()
+        run_together([read_often] * 6, limit=10, what="6 threads each going in and out of lock.read()", advice=LOCK_ADVICE)
+    bounded(lambda: lock.write().__enter__(), what="lock.write(), after 6 threads x 60 read() blocks had all ended,",
+            advice="The lock should be free. Were some reader arrivals or departures lost? Change the count only under the lock.")

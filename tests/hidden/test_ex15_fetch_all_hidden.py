@@ -71,18 +71,33 @@ def test_any_callable_fetches(exercise):
         expect(got == expected, f"fetch_all(3 urls, a {shown} as fetch, max_workers=2): got {got!r}, expected {expected!r}.")
 
 
-def test_urls_that_raise_at_once_leave_no_thread(exercise):
-    """An iterable of urls that raises before its first url: the error reaches the caller and no thread is left."""
+def test_urls_that_raise_after_one_leave_no_thread(exercise):
+    """An iterable of urls that raises after its first url: the error reaches the caller and no thread is left."""
 
     def nothing_to_read():
+        yield from page_urls(1)
         raise PermissionError("cannot read the url list")
-        yield  # a generator
 
     with record_threads() as started:
-        got = outcome(exercise.fetch_all, nothing_to_read(), str, 4, what="fetch_all(urls, str, max_workers=4), urls raising at once,", advice=STUCK_ADVICE)
+        got = outcome(exercise.fetch_all, nothing_to_read(), str, 4, what="fetch_all(urls, str, max_workers=4), urls raising after one,", advice=STUCK_ADVICE)
     alive = [t for t in learner_threads(started) if t.is_alive()]
     expect(
         got.raised and type(got.error) is PermissionError,
-        f"fetch_all(urls that raise PermissionError at once, str) {said(got)}; expected the PermissionError.",
+        f"fetch_all(urls that raise PermissionError after one url, str) {said(got)}; expected the PermissionError.",
     )
     expect(not alive, f"fetch_all raised, and thread(s) {describe_threads(alive)} were still alive afterwards.")
+
+
+def test_every_fetch_failing_is_mapped_and_leaves_no_thread(exercise):
+    """Every fetch raising TimeoutError, one worker: every url maps to its own error, and no thread is left."""
+
+    def unreachable(url):
+        raise TimeoutError(f"{url} did not answer")
+
+    with record_threads() as started:
+        got = outcome(exercise.fetch_all, page_urls(3), unreachable, 1, what="fetch_all(3 urls, unreachable, max_workers=1)", advice=STUCK_ADVICE)
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    mapped = not got.raised and isinstance(got.value, dict) and all(
+        type(got.value.get(u)) is TimeoutError and str(got.value[u]) == f"{u} did not answer" for u in page_urls(3))
+    expect(mapped, f"fetch_all(3 urls, fetch, max_workers=1), every fetch raising TimeoutError, {said(got)}; expected each url mapped to its error.")
+    expect(not alive, f"fetch_all returned, and thread(s) {describe_threads(alive)} were still alive afterwards.")

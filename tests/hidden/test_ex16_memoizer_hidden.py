@@ -4,19 +4,19 @@ import functools
 import threading
 from collections import Counter
 
-from kata.harness import QUICK, Outcome, bounded, expect, in_lockstep, run_together, said
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, FirstCallHolds, Outcome, bounded, expect, in_lockstep, run_together, said
 
 HANG_ADVICE = "Is a thread waiting for a computation that has already ended (and nobody woke it), or for a lock that is never released?"
 
 
-class Refused(Exception):
-    """What a check's func raises."""
+class Refused(BaseException):
+    """What a check's func raises: a BaseException, not an Exception, as KeyboardInterrupt is."""
 
 
-def test_falsy_values_are_remembered(exercise):
-    """0, "" and an empty list are remembered like any value: func runs once per key."""
+def test_none_falsy_values_and_returned_exceptions_are_remembered(exercise):
+    """None, 0, "", an empty list and a returned exception object are remembered like any value: func runs once per key."""
     calls = Counter()
-    values = {"zero": 0, "empty": "", "list": []}
+    values = {"none": None, "zero": 0, "empty": "", "list": [], "error": LookupError("returned, not raised")}
 
     def look_up(key):
         calls[key] += 1
@@ -26,7 +26,7 @@ def test_falsy_values_are_remembered(exercise):
     got = bounded(lambda: [memo(key) for key in [*values, *values]], what="memo(key) twice for 3 keys", advice=HANG_ADVICE)
     expect(
         got == [*values.values(), *values.values()] and all(calls[key] == 1 for key in values),
-        f"Memoizer(look_up), look_up returning 0, '' and []: memo(key) twice each returned {got!r} and ran look_up "
+        f"Memoizer(look_up), look_up returning None, 0, '', [] and an exception object: memo(key) twice each returned {got!r} and ran look_up "
         f"{dict(calls)} times; expected each value twice and one run per key.",
     )
 
@@ -109,7 +109,7 @@ def test_a_failing_key_does_not_disturb_another(exercise):
         return f"{key} value"
 
     memo = bounded(exercise.Memoizer, func, what="Memoizer(func)", advice=HANG_ADVICE)
-    seen = [Outcome.of(bounded, memo, key, what=f"memo({key!r})", advice=HANG_ADVICE) for key in ["good", "bad", "good", "bad", "bad"]]
+    seen = [Outcome.of(bounded, memo, key, what=f"memo({key!r})", advice=HANG_ADVICE, catch=(Refused,)) for key in ["good", "bad", "good", "bad", "bad"]]
     expected = [Outcome("good value"), None, Outcome("good value"), Outcome("bad value"), Outcome("bad value")]
     expect(
         seen[1].raised and type(seen[1].error) is Refused and [s for i, s in enumerate(seen) if i != 1] == [e for i, e in enumerate(expected) if i != 1]
@@ -117,4 +117,21 @@ def test_a_failing_key_does_not_disturb_another(exercise):
         f"memo('good'), memo('bad') (raising Refused the first time), memo('good'), memo('bad'), memo('bad'): "
         f"{'; '.join(said(s) for s in seen)}, with func run {dict(calls)} times; expected the first memo('bad') to raise, "
         "the rest to return values, func to run once for 'good' and twice for 'bad'.",
+    )
+
+
+def test_four_waiters_all_get_the_one_failure(exercise):
+    """Four threads ask for one key whose only computation raises KeyError: all four raise it, func runs once."""
+
+    def refuse(number, key):
+        raise KeyError(f"no {key!r} (call {number})")
+
+    func = FirstCallHolds(exercise.__file__, 4, refuse)
+    memo = bounded(exercise.Memoizer, func, what="Memoizer(refuse)", advice=HANG_ADVICE)
+    outcomes = run_together([func.asking(lambda: Outcome.of(memo, "q", catch=(KeyError,)))] * 4, limit=HOLD_LIMIT + GRACE + QUICK,
+                            what="4 threads calling memo('q'), where func('q') raises KeyError,", advice=HANG_ADVICE)
+    expect(
+        all(o.raised and str(o.error) == str(KeyError("no 'q' (call 1)")) for o in outcomes) and func.calls == 1,
+        f"4 threads called memo('q') at once, func('q') raising KeyError: {'; '.join(said(o) for o in outcomes)}, with func run "
+        f"{func.calls} times; expected every thread to raise the one computation's KeyError.",
     )
