@@ -28,8 +28,13 @@ class PerThread(Generic[T]):
         The first call in a thread calls `factory()` (in that thread) and keeps what it returns;
         every later call in the same thread returns that same object. Another thread gets
         another object, even if it has the same name or starts after this one has ended. If
-        `factory()` raises, the exception reaches the caller and nothing is kept, so the next
-        `get()` in that thread calls `factory()` again.
+        `factory()` raises (any exception, a `BaseException` subclass too), the exception reaches
+        the caller and nothing is kept, so the next `get()` in that thread calls `factory()` again.
+
+        Whatever `factory()` returns is that thread's object, None and falsy objects (0, "", [])
+        included: a factory that returns None is still called only once per thread. Any callable
+        is a factory (a function, a lambda, a `functools.partial`, an object with `__call__`), and
+        the checks call `get()` from many threads at once, on more than one `PerThread`.
         """
         # TODO: return this thread's object, making it first if this thread has none yet.
         raise NotImplementedError

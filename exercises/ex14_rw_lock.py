@@ -15,6 +15,11 @@ class ReadWriteLock:
 
     Use it as `with lock.read(): ...` or `with lock.write(): ...`. It is not re-entrant: a
     thread that holds it must not ask for it again.
+
+    The checks call `read()` and `write()` from many threads at once, with thread switches
+    forced inside your code, and hold the lock to this on every way out of a `with` block: a
+    block that raises, even a `BaseException` such as KeyboardInterrupt, gives the lock back
+    and wakes whoever waits for it. Two `ReadWriteLock` objects share nothing.
     """
 
     def __init__(self) -> None:

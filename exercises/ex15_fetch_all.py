@@ -17,8 +17,12 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
     - Use a `ThreadPoolExecutor` with `max_workers` threads.
     - If `fetch(url)` raises an `Exception`, map that url to the exception object instead of
       raising it: one failed fetch must not hide the others' results.
+    - `urls` may be any iterable, a generator or another one-shot iterator too: read it once.
+    - Whatever `fetch(url)` returns is that url's result: None, 0, "" and an exception object it
+      *returns* are mapped as they are. `fetch` may be any callable.
     - When `fetch_all` returns, the executor has been shut down and none of its threads is left
-      running.
+      running. That holds on every way out: if reading `urls` raises, that exception reaches the
+      caller, and the executor is still shut down first.
     """
     # TODO: make the executor, so that it is shut down however this function ends.
     # TODO: submit every fetch first, then collect the results (or exceptions) by url.

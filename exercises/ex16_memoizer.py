@@ -26,9 +26,16 @@ class Memoizer(Generic[K, V]):
 
         When several threads ask for the same key at once, `func(key)` runs only once: the
         other threads wait for it and return the same value. Different keys are computed
-        at the same time, so a slow key does not hold up the others. If `func(key)` raises,
-        the exception reaches the caller and every thread waiting for that key; nothing is
+        at the same time, so a slow key does not hold up the others, and a thread waiting for
+        one key keeps waiting when another key's computation ends. If `func(key)` raises
+        (any exception, a `BaseException` subclass such as KeyboardInterrupt too), the
+        exception reaches the caller and every thread waiting for that key; nothing is
         remembered, so a later call computes again.
+
+        Whatever `func(key)` returns is its value: None, 0, "" and an exception object that
+        func *returns* (rather than raises) are remembered and returned like any other.
+        `func` may be any callable: a function, a bound method, a `functools.partial`, an
+        object with `__call__`.
         """
         # TODO: under the lock, find out whether the key is done, being computed, or new.
         # Compute a new key *without* holding the lock, then hand its value (or its

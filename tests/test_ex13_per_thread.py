@@ -170,6 +170,35 @@ def test_a_factory_that_raises_keeps_nothing(exercise):
     )
 
 
+def test_a_none_from_the_factory_is_kept_like_any_object(exercise):
+    threads, times = 3, 3
+    calls, counting = [], threading.Lock()
+
+    def nothing():
+        with counting:
+            calls.append(threading.current_thread())
+
+    per = exercise.PerThread(nothing)
+
+    def worker():
+        return threading.current_thread(), [per.get() for _ in range(times)]
+
+    results = run_together([worker] * threads, what=f"{threads} threads calling get() {times} times", advice=HANG_ADVICE)
+    for thread, got in results:
+        expect(
+            got == [None] * times,
+            f"PerThread(nothing), where nothing() returns None: {times} calls of get() in one thread returned {got!r}, "
+            f"expected [None] * {times}.",
+        )
+        ran = calls.count(thread)
+        expect(
+            ran == 1,
+            f"PerThread(nothing), where nothing() returns None: {times} calls of get() in one thread called nothing() "
+            f"{ran} times, expected once. None is what that thread's factory made, and it is kept like any other "
+            "object: ask whether this thread has made its object yet, not whether the object is None.",
+        )
+
+
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. Its
 # threads are real threads (threading.local and get_ident() work as usual), named after the

@@ -118,20 +118,20 @@ def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
 
 
 def test_the_lock_is_given_back_when_the_with_block_raises(exercise):
-    lock = exercise.ReadWriteLock()
-
-    def raise_inside(door):
+    def raise_inside(door, error):
         try:
             with getattr(lock, door)():
-                raise KeyError("raised inside the with block")
-        except KeyError:
+                raise error("raised inside the with block")
+        except error:
             pass
 
-    for door in ("read", "write"):
-        bounded(raise_inside, door, what=f"with lock.{door}() whose block raises", advice=LOCK_ADVICE)
-        bounded(lambda: lock.write().__enter__(), what=f"lock.write(), after a with lock.{door}() block had raised an exception,", advice=f"The {door}() block ended with an exception and the lock was never given back. Give it back "
-            "in a `finally:` (or an __exit__ that always runs).")
-        lock = exercise.ReadWriteLock()
+    for error in (KeyError, Interrupted):
+        for door in ("read", "write"):
+            lock = exercise.ReadWriteLock()
+            bounded(raise_inside, door, error, what=f"with lock.{door}() whose block raises {error.__name__}", advice=LOCK_ADVICE)
+            bounded(lambda: lock.write().__enter__(), what=f"lock.write(), after a with lock.{door}() block had raised {error.__name__},",
+                    advice=f"The {door}() block ended with {error.__name__}{SAID_BASE if error is Interrupted else ''} and the lock was "
+                    "never given back. Give it back in a `finally:` (or an __exit__ that always runs), whatever the block raised.")
 
 
 # --- under pressure ----------------------------------------------------------------------
@@ -434,6 +434,14 @@ def readers_come_and_go_beside_a_writer():
     return scenario
 
 # Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+#: What the advice adds when the with block raised :class:`Interrupted`.
+SAID_BASE = " (a BaseException, not an Exception, as KeyboardInterrupt is)"
+
+
+class Interrupted(BaseException):
+    """What a check's with block raises to stand for KeyboardInterrupt: a BaseException, not an Exception."""
 
 
 class Holder:

@@ -7,7 +7,7 @@ import threading
 import time
 
 from kata.harness import calls
-from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads, said
 
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
@@ -64,6 +64,38 @@ def test_an_exception_is_mapped_not_raised(exercise):
         else:
             expect(got == url.upper(), f"fetch({url!r}) returned {url.upper()!r}; fetch_all mapped it to {got!r}.")
 
+
+def test_urls_may_be_a_generator(exercise):
+    wanted = urls(5)
+    got = bounded(exercise.fetch_all, (u for u in wanted), str.upper, 3, what="fetch_all((url for url in 5 urls), str.upper, max_workers=3)")
+    expected = {u: u.upper() for u in wanted}
+    expect(
+        got == expected,
+        f"fetch_all(urls, fetch, max_workers=3), with urls a generator of 5 urls: got {got!r}, expected {expected!r}. "
+        "A generator can be read only once: a second loop over it (to zip the results back, say) finds it empty. "
+        "Read urls once, and keep each url beside its future.",
+    )
+
+
+def test_an_error_reading_the_urls_reaches_the_caller_and_leaves_no_thread(exercise):
+    def broken_off():
+        yield from urls(3)
+        raise LookupError("the list of urls broke off after 3")
+
+    with record_threads() as started:
+        got = outcome(exercise.fetch_all, broken_off(), str.upper, 3, what="fetch_all(urls, fetch, max_workers=3), urls raising after 3,")
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    expect(
+        got.raised and type(got.error) is LookupError and str(got.error) == "the list of urls broke off after 3",
+        f"fetch_all(urls, fetch, max_workers=3), where reading urls raises LookupError after 3 urls, {said(got)}; "
+        "expected that LookupError to reach the caller (it belongs to no url, so it cannot be mapped).",
+    )
+    expect(
+        not alive,
+        f"fetch_all(urls, fetch, max_workers=3) raised because reading urls raised, and thread(s) {describe_threads(alive)} "
+        "were still alive afterwards. Every way out of fetch_all shuts the executor down: a `with "
+        "ThreadPoolExecutor(...) as executor:` block does it even when something inside raises.",
+    )
 
 def test_fetches_overlap(exercise):
     count, workers, each = 20, 10, 0.2

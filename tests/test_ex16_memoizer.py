@@ -1,5 +1,6 @@
 """Checks for exercise 16: Memoizer computes each key once, keys in parallel, and forgets failures."""
 
+import contextlib
 import threading
 from collections import Counter
 
@@ -7,6 +8,7 @@ from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, Call, expect, fail, FirstCallHolds, in_lockstep, Outcome, run_together, said, said_briefly, times
+from kata.harness import settle
 
 THREADS = 8
 HANG_ADVICE = (
@@ -104,23 +106,8 @@ def test_threads_asking_for_many_keys_compute_each_once(exercise):
 
 
 def test_different_keys_compute_at_the_same_time(exercise):
-    slow_started, release_slow = threading.Event(), threading.Event()
-
-    def func(key):
-        if key == "slow":
-            slow_started.set()
-            release_slow.wait(3 * QUICK)
-        return f"{key} value"
-
-    memo = new_memoizer(exercise, func)
-    slow = Call(memo, "slow")
-    try:
-        if not slow_started.wait(QUICK):
-            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
-            fail("memo('slow') returned without ever calling func('slow').")
+    with slow_key_computing(exercise) as (memo, slow):
         fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
-    finally:
-        release_slow.set()
     expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
     got = slow.result(what="memo('slow')", advice=HANG_ADVICE)
     expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
@@ -179,13 +166,90 @@ def test_a_failure_reaches_every_thread_waiting_for_it(exercise):
     )
 
 
+def test_a_base_exception_reaches_every_waiter_and_is_not_remembered(exercise):
+    def give_up_first(number, key):
+        if number == 1:
+            raise GiveUp(f"gave up on {key!r}")
+        return f"value made by call {number}"
+
+    func = FirstCallHolds(exercise.__file__, THREADS, give_up_first)
+    memo = new_memoizer(exercise, func)
+    work = func.asking(lambda: Outcome.of(memo, "k", catch=(BaseException,)))
+    outcomes = run_together(
+        [work] * THREADS,
+        limit=HOLD_LIMIT + GRACE + QUICK,
+        what=f"{THREADS} threads calling memo('k'), where func('k') raises GiveUp (a BaseException, not an Exception),",
+        advice="When func raises something that is not an Exception, are the threads waiting for that key still woken and told?",
+    )
+    wrong = [said(got) for got in outcomes if not (got.raised and type(got.error) is GiveUp)]
+    expect(
+        not wrong,
+        f"{THREADS} threads called memo('k') at the same moment and func('k') raised GiveUp, a BaseException subclass "
+        f"(as KeyboardInterrupt is); {len(wrong)} of them did not raise it: {'; '.join(sorted(set(wrong)))}. Hand on "
+        "whatever func raised, `except BaseException`, not only an Exception.",
+    )
+    got = Outcome.of(ask, exercise, memo, "k")
+    expect(
+        got == Outcome("value made by call 2") and func.calls == 2,
+        f"After func('k') raised GiveUp, the next memo('k') {said(got)}, with func run {times(func.calls)} in all; "
+        "expected 'value made by call 2' from a second run. A computation that raised, whatever it raised, is not remembered.",
+    )
+
+
+def test_an_exception_object_that_func_returns_is_a_value(exercise):
+    calls = []
+    made = BackendDown("a returned exception object")
+
+    def describe(key):
+        calls.append(key)
+        return made
+
+    memo = new_memoizer(exercise, describe)
+    for _ in range(2):
+        got = Outcome.of(ask, exercise, memo, "k")
+        expect(
+            got == Outcome(made),
+            f"memo = Memoizer(describe), where describe *returns* (not raises) the exception object {made!r}: "
+            f"memo('k') {said(got)}. A returned exception object is a value like any other: keep what func returned "
+            "apart from what it raised, rather than asking isinstance(result, Exception).",
+        )
+    expect(len(calls) == 1, f"memo('k') twice ran describe {times(len(calls))}, expected once: its returned value is remembered.")
+
+
+def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
+    with slow_key_computing(exercise) as (memo, slow):
+        waiter = Call(memo, "slow")
+        waiting = settle(waiter)
+        if waiter.done():
+            fail(
+                f"While func('slow') was still computing, a second memo('slow') {said(waiter.outcome(what='memo(slow)', limit=0))} "
+                "at once; expected it to wait for that computation."
+            )
+        fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
+        expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
+        settle(waiter, previous=waiting)
+        if waiter.done():
+            fail(
+                f"A thread waited in memo('slow') while func('slow') was computing; when memo('fast') finished, the waiting "
+                f"memo('slow') {said(waiter.outcome(what='memo(slow)', limit=0))} though func('slow') was still running. "
+                "A wakeup only says that *something* changed: after waking, check again whether your own key is done "
+                "(`while`, not `if`, around the wait), or wait on something that belongs to that key alone."
+            )
+    for call in (slow, waiter):
+        got = call.result(what="memo('slow')", advice=HANG_ADVICE)
+        expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
+
+
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. The
 # scenarios' func pauses on the explorer's virtual clock (a second costs nothing), so the other
 # threads always ask while a computation is still running.
 #
 # Left to the real-thread checks: none_means_unknown (a remembered None is computed again even with one
-# thread, no race needed; test_a_remembered_none_is_not_computed_again finds it).
+# thread, no race needed; test_a_remembered_none_is_not_computed_again finds it), returned_exception_is_raised
+# (one thread whose func returns an exception object shows it; test_an_exception_object_that_func_returns_is_a_value)
+# and base_exception_is_not_handed_on (a func raising a BaseException with one thread waiting shows it,
+# no race needed; test_a_base_exception_reaches_every_waiter_and_is_not_remembered finds it).
 
 
 def in_threads(names):
@@ -344,11 +408,50 @@ def a_failure_reaches_every_waiter_and_is_forgotten():
 
     return scenario
 
+@scenario("test_explorer_finds_a_waiter_waits_for_its_own_key", finds=["woken_by_any_key"])
+def a_waiter_waits_for_its_own_key():
+    """Thread A calls memo('slow') (two seconds), thread B asks for 'slow' too, then thread C computes 'fast' meanwhile."""
+
+    def scenario(module):
+        def func(key):
+            if key == "slow":
+                explore.sleep(2)
+            return f"{key} value"
+
+        memo = module.Memoizer(func)
+
+        def later(delay, key):
+            def ask_later():
+                explore.sleep(delay)  # by now func('slow') is running (and, for C, thread B waits for it)
+                return memo(key)
+
+            return ask_later
+
+        def verdict(results, run):
+            if results == {"A": "slow value", "B": "slow value", "C": "fast value"}:
+                return None
+            return (
+                "Thread A called memo('slow'), where func('slow') takes two seconds; half a second later thread B called "
+                "memo('slow') too and waited, and a second later thread C called memo('fast'), which returns at once. "
+                f"Thread A got {results['A']!r}, thread B {results['B']!r}, thread C {results['C']!r}; expected 'slow "
+                "value', 'slow value' and 'fast value'. If thread B returned early, it was woken when 'fast' finished "
+                "and took the wakeup for its own key being done: after waking, check again (`while`, not `if`), or "
+                "wait on something that belongs to that key alone."
+            )
+
+        return Plan({"A": lambda: memo("slow"), "B": later(0.5, "slow"), "C": later(1, "fast")}, verdict)
+
+    return scenario
+
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
 class BackendDown(Exception):
     """What the checks' failing func raises."""
+
+
+class GiveUp(BaseException):
+    """What a check's func raises to stand for KeyboardInterrupt or SystemExit: a BaseException, not an Exception."""
 
 
 def new_memoizer(exercise, func):
@@ -361,3 +464,27 @@ def ask(exercise, memo, key):
     """``memo(key)``, bounded."""
     __tracebackhide__ = True
     return bounded(memo, key, what=f"memo({key!r})", advice=HANG_ADVICE)
+
+
+@contextlib.contextmanager
+def slow_key_computing(exercise):
+    """``Memoizer(func)`` and ``memo('slow')`` running in a :class:`Call` whose func('slow') computes until the
+    block ends (every other key returns at once); yields (memo, that call)."""
+    __tracebackhide__ = True
+    started, release = threading.Event(), threading.Event()
+
+    def func(key):
+        if key == "slow":
+            started.set()
+            release.wait(3 * QUICK)
+        return f"{key} value"
+
+    memo = new_memoizer(exercise, func)
+    slow = Call(memo, "slow")
+    try:
+        if not started.wait(QUICK):
+            slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
+            fail("memo('slow') returned without ever calling func('slow').")
+        yield memo, slow
+    finally:
+        release.set()

@@ -18,7 +18,7 @@ class Memoizer:
         if owner:
             try:
                 future.set_result(self.func(key))
-            except Exception as error:
+            except BaseException as error:  # KeyboardInterrupt and SystemExit too: a waiter must not wait for ever
                 with self.lock:
                     del self.futures[key]
                 future.set_exception(error)

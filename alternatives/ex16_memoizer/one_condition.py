@@ -30,7 +30,7 @@ class Memoizer:
             attempt = self._attempts[key] = _Attempt()
         try:
             attempt.value = self._func(key)
-        except Exception as error:
+        except BaseException as error:  # any exception, so the waiters are always told
             attempt.error = error
         with self._changed:
             attempt.finished = True
