@@ -101,6 +101,53 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
         fail(f"While {writers} threads were calling cache.set(), cache.snapshot() {problem}")
 
 
+def test_get_and_len_while_other_threads_write_never_raise(exercise):
+    writers, rounds, old = 2, 300, 100
+    problems = []
+    with forced_races(exercise):
+        cache = new_cache(exercise).cache
+        for i in range(old):
+            cache.set(("old", i), i)
+        written = [0] * writers
+
+        def writer(w):
+            def work():
+                for n in range(rounds):
+                    cache.set((w, n), n)
+                    written[w] = n + 1
+
+            return work
+
+        def reader(w):
+            def work():
+                last = old
+                for n in range(rounds):
+                    done = written[w]
+                    looked = Outcome.of(cache.get, (w, n % max(done, 1)), "missing")
+                    size = Outcome.of(len, cache)
+                    for call, seen in ((f"cache.get({(w, n % max(done, 1))!r}, 'missing')", looked), ("len(cache)", size)):
+                        if seen.raised:
+                            problems.append(f"{call} {said(seen)}")
+                            return
+                    if done and looked.value != n % done:
+                        problems.append(f"cache.get({(w, n % done)!r}, 'missing') returned {looked.value!r}, expected {n % done!r}, stored before it was asked for")
+                        return
+                    if not isinstance(size.value, int) or size.value < last:
+                        problems.append(f"len(cache) returned {size.value!r} after {last}: entries are only ever added")
+                        return
+                    last = size.value
+
+            return work
+
+        work = [writer(w) for w in range(writers)] + [reader(w) for w in range(writers)]
+        run_together(work, limit=3 * QUICK, what="Threads calling set(), get() and len()", advice=LOCK_TWICE)
+    expect(
+        not problems,
+        f"While {writers} threads were calling cache.set(), {problems[0] if problems else ''}. Reading walks over the entries "
+        "or looks one up while another thread may change the dict: hold the lock that set() takes in get() and len() too.",
+    )
+
+
 def inconsistency(copy, old, writers):
     """What is wrong with a snapshot taken while writer w stored (w, 0), (w, 1), … in order."""
     if not isinstance(copy, dict):
