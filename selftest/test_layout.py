@@ -115,7 +115,9 @@ def test_a_mutants_folder_holds_mutants_and_at_most_a_reviewed_list_of_equivalen
             continue
         match = EQUIVALENT_LINE.match(line)
         assert match, f"mutants/{exercise.stem}/EQUIVALENT.txt line {number} must read '<origin>:<operator>:<function>:<n>  # <why it behaves correctly>'"
-        assert match["origin"] in origins, f"mutants/{exercise.stem}/EQUIVALENT.txt line {number} names {match['origin']!r}, which is neither the solution nor an alternative"
+        assert match["origin"] in origins, (
+            f"mutants/{exercise.stem}/EQUIVALENT.txt line {number} names {match['origin']!r}, which is neither the solution nor an alternative"
+        )
 
 
 @pytest.mark.parametrize("exercise", EXERCISES)

@@ -132,7 +132,9 @@ def test_get_and_len_while_other_threads_write_never_raise(exercise):
                             problems.append(f"{call} {said(seen)}")
                             return
                     if done and looked.value != n % done:
-                        problems.append(f"cache.get({(w, n % done)!r}, 'missing') returned {looked.value!r}, expected {n % done!r}, stored before it was asked for")
+                        problems.append(
+                            f"cache.get({(w, n % done)!r}, 'missing') returned {looked.value!r}, expected {n % done!r}, stored before it was asked for"
+                        )
                         return
                     if not isinstance(size.value, int) or size.value < last:
                         problems.append(f"len(cache) returned {size.value!r} after {last}: entries are only ever added")

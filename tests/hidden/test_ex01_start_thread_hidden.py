@@ -54,4 +54,5 @@ def test_many_arguments_and_a_bound_method_arrive_in_order(exercise):
     thread.join(QUICK)
     expect(not thread.is_alive() and thread.daemon is False, "The thread start_in_thread returned should be a non-daemon thread that ends when func does.")
     got = box[0] if box else None
-    expect(got is not None and len(got) == len(sent) and all(a is b for a, b in zip(got, sent)), f"holder.keep received {got!r}, expected {sent!r}, each object unchanged.")
+    unchanged = got is not None and len(got) == len(sent) and all(a is b for a, b in zip(got, sent))
+    expect(unchanged, f"holder.keep received {got!r}, expected {sent!r}, each object unchanged.")

@@ -71,4 +71,8 @@ def test_tasks_from_a_map_object_all_meet(exercise):
         call = Call(exercise.run_all, map(meet, range(n)))
         outcome = call.outcome(what=f"run_all(map(...)) of {n} tasks that meet at a barrier", advice=ADVICE, limit=QUICK + HOLD_OPEN)
     expect(not outcome.raised, f"run_all(map(...)) of {n} tasks raised {outcome.error!r}.")
-    expect(len(met) == n, f"run_all(map(...)) of {n} tasks that wait for each other: only {len(met)} got past the meeting point. Start every thread before joining any, and read the iterable once.")
+    expect(
+        len(met) == n,
+        f"run_all(map(...)) of {n} tasks that wait for each other: only {len(met)} got past the meeting point. "
+        "Start every thread before joining any, and read the iterable once.",
+    )

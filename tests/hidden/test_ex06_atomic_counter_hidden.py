@@ -37,4 +37,8 @@ def test_six_threads_decrementing_from_a_start_get_distinct_values(exercise):
     returned = sorted(v for values in results for v in values)
     expected = sorted(start - 2 * i for i in range(1, threads * per_thread + 1))
     repeated = len(returned) - len(set(returned))
-    expect(returned == expected, f"Counter({start}), 6 threads × {per_thread} decrement(2): {repeated} returned values repeat; each call must return the value its own update produced.")
+    expect(
+        returned == expected,
+        f"Counter({start}), 6 threads × {per_thread} decrement(2): {repeated} returned values repeat; "
+        "each call must return the value its own update produced.",
+    )

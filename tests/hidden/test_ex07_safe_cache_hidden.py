@@ -29,7 +29,7 @@ def test_a_factory_raising_a_base_exception_caches_nothing_and_leaves_the_cache_
         raise Halt("factory halted")
 
     got = outcome(cache.get_or_compute, "h", halting, what="cache.get_or_compute('h', halting)", advice=ADVICE)
-    expect(type(got.error) is Halt, f"get_or_compute('h', halting), where halting raises Halt (a BaseException), {said(got)}; expected Halt to reach the caller.")
+    expect(type(got.error) is Halt, f"get_or_compute('h', halting), where halting raises Halt (a BaseException), {said(got)}; expected Halt.")
     missing = object()
     stored = bounded(cache.get, "h", missing, what="cache.get('h', missing)", advice=ADVICE + " Is the lock released when the factory raises?")
     expect(stored is missing, f"After the factory raised Halt, cache.get('h') returned {stored!r}: nothing may be stored.")
