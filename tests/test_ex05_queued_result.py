@@ -82,22 +82,28 @@ def test_result_travels_through_a_queue(exercise):
     )
 
 
-def test_exception_is_raised_in_the_caller(exercise):
+def calling_one_that_raises(exercise, error, arg, what, wait, why):
+    """``call_in_thread(func, arg)`` where func raises ``error(...)`` built from arg, watched: if the caller
+    still waits ``wait`` s after func raised, a failure that says so and then ``why``."""
     raised = threading.Event()
 
-    def broken(x):
+    def func(x):
         raised.set()
-        raise Oops(f"{x} went wrong")
+        raise error(x)
 
+    call = Call(exercise.call_in_thread, func, arg)
+    if not call.wait(wait) and raised.is_set():
+        fail(f"{what} was still waiting {wait:g} s after the function had raised. {why}\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]))
+    return call
+
+
+def test_exception_is_raised_in_the_caller(exercise):
     what = "call_in_thread(broken, 'step 3') with broken() raising Oops('step 3 went wrong')"
-    call = Call(exercise.call_in_thread, broken, "step 3")
-    if not call.wait(QUICK) and raised.is_set():
-        fail(
-            f"{what} was still waiting after {QUICK:g} s, although broken() had raised at once. The exception ended "
-            "the worker thread before it put anything in the queue, so the caller waits for a result that never "
-            "comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.\n"
-            "Where the threads are:\n" + where_threads_wait([exercise.__file__])
-        )
+    call = calling_one_that_raises(
+        exercise, lambda x: Oops(f"{x} went wrong"), "step 3", what, QUICK,
+        "The exception ended the worker thread before it put anything in the queue, so the caller waits for a result that "
+        "never comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.",
+    )
     got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
     expect(
         error is not None,
@@ -114,21 +120,12 @@ def test_exception_is_raised_in_the_caller(exercise):
 
 
 def test_a_base_exception_is_raised_in_the_caller(exercise):
-    raised = threading.Event()
-
-    def halting(x):
-        raised.set()
-        raise Halt(f"stopped at {x}")
-
     what = "call_in_thread(halting, 'step 2') with halting() raising Halt('stopped at step 2'), a BaseException subclass"
-    call = Call(exercise.call_in_thread, halting, "step 2")
-    if not call.wait(QUICK / 2) and raised.is_set():
-        fail(
-            f"{what} was still waiting {QUICK / 2:g} s after halting() had raised. Halt is a BaseException but not an "
-            "Exception (like KeyboardInterrupt), so `except Exception` in the worker let it end the thread before "
-            "anything was put in the queue. Catch BaseException in the worker and hand it to the caller.\n"
-            "Where the threads are:\n" + where_threads_wait([exercise.__file__])
-        )
+    call = calling_one_that_raises(
+        exercise, lambda x: Halt(f"stopped at {x}"), "step 2", what, QUICK / 2,
+        "Halt is a BaseException but not an Exception (like KeyboardInterrupt): a worker that catches only Exception is "
+        "ended by it before anything is put in the queue. Catch BaseException in the worker and hand it to the caller.",
+    )
     got, error = call.outcome(what=what, advice=WAIT_ADVICE)
     expect(error is not None, f"{what} returned {got!r} instead of raising Halt.")
     expect(
