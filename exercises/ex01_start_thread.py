@@ -11,8 +11,10 @@ import threading
 def start_in_thread(func, *args):
     """Start a new thread that calls `func(*args)`, and return that thread.
 
-    Arguments: `func` is any callable; `args` are passed to it unchanged, as separate
-    positional arguments (`start_in_thread(print, "a", 1)` calls `print("a", 1)`).
+    Arguments: `func` is any callable (a function, a lambda, a bound method, an object with
+    `__call__`); `args` are passed to it unchanged, as separate positional arguments
+    (`start_in_thread(print, "a", 1)` calls `print("a", 1)`), falsy ones and None included.
+    Each call starts its own thread.
 
     Returns: the `threading.Thread` that runs `func`, already started. It returns at once,
     while `func` may still be running. The thread is an ordinary (non-daemon) thread, so a

@@ -23,7 +23,8 @@ class CountingThread(threading.Thread):
         """Set the thread up without starting it: `count` is 0 and nothing is counted yet.
 
         `name` is the thread's name, as for any `threading.Thread`; with `None`, Thread picks
-        its usual name ("Thread-1", "Thread-2", …).
+        its usual name ("Thread-1", "Thread-2", …). Otherwise it is a thread like any other:
+        made in an ordinary thread it is not a daemon, so a program waits for its count.
         """
         # TODO: let Thread set itself up first (it needs the name), then set count to 0 and
         # keep n_max for later.

@@ -14,7 +14,8 @@ def run_all(tasks: Iterable[Callable[[], object]]) -> None:
     `tasks` is any iterable of functions that take no arguments (a list, or a generator that
     can be read only once); their return values are ignored. Nothing at all is fine:
     `run_all([])` returns at once. No thread that `run_all` started is still alive when it
-    returns, however long each task takes.
+    returns, however long each task takes: the checks hold a task for longer than any
+    timeout you might pick, so wait as long as it takes rather than for a guessed while.
     """
     # TODO: make one threading.Thread per task and start each, so they all run together.
     # TODO: then wait until every one of those threads has finished.

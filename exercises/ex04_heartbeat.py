@@ -16,6 +16,8 @@ def start_heartbeat(beat: Callable[[], object], interval: float) -> threading.Th
     Returns that thread, already started, at once: the caller does not wait for any beat.
     Every call of `beat()` happens in the returned thread. Between beats the thread sleeps
     and uses no CPU; a program that starts a heartbeat still ends when its last line is done.
+    `beat` may be any callable (a function, a `functools.partial`, an object with `__call__`);
+    what it returns is ignored. The thread is a daemon whichever thread calls `start_heartbeat`.
     """
     # TODO: write the loop the thread runs: call beat(), then wait `interval` seconds, forever.
     # TODO: create a daemon thread that runs the loop, start it, and return it.

@@ -14,8 +14,11 @@ def call_in_thread(func: Callable[..., object], *args: object, timeout: float | 
     """Call `func(*args)` in a new thread and return what it returns.
 
     The result travels back from the thread through a `queue.Queue`. If `func` raises, the
-    same exception (same type, same message) is raised here, in the caller. If no result has
-    arrived after `timeout` seconds, raise the built-in `TimeoutError`; with `timeout=None`,
+    same exception (same type, same message) is raised here, in the caller — whatever its
+    kind: a `BaseException` that is not an `Exception` (such as `KeyboardInterrupt`) too. An
+    exception object that `func` *returns* is a value like any other: return it, do not raise
+    it. `None` is a value too. If no result has arrived after `timeout` seconds, raise the
+    built-in `TimeoutError`; `timeout=0` means do not wait at all, and with `timeout=None`,
     wait as long as it takes.
 
     call_in_thread(pow, 2, 10) returns 1024.
@@ -32,8 +35,10 @@ def parallel_map(func: Callable[[object], object], items: Iterable[object]) -> l
 
     Return the results in the order of `items`, even when later items finish first:
     parallel_map(abs, [-1, 2, -3]) returns [1, 2, 3]. `items` may be any iterable, also a
-    generator. If any call raises, wait until every call has finished, then raise the
-    exception of the first item (in the order of `items`) whose call raised.
+    generator (read it once). Returned values are values, exception objects and None included.
+    If any call raises (any kind of exception, `BaseException` subclasses too), wait until
+    every call has finished, then raise the exception of the first item (in the order of
+    `items`) whose call raised.
     """
     # TODO: start one thread per item before waiting for any of them.
     # TODO: collect each item's outcome, and return the values in the order of the items.

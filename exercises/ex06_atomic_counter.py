@@ -26,7 +26,14 @@ class Counter:
         raise NotImplementedError
 
     def decrement(self, n: int = 1) -> int:
-        """Subtract `n`; return the value that this update produced."""
+        """Subtract `n`; return the value that this update produced.
+
+        The checks hold `decrement` to everything `increment` is held to: concurrent calls
+        return distinct values, and it takes the same lock, so increments and decrements
+        running together lose nothing. If an update raises (an `n` that cannot be subtracted),
+        the exception reaches the caller, the value is unchanged, and the counter keeps
+        working for every thread: the lock is released on every way out.
+        """
         # TODO: like increment, under the same lock.
         raise NotImplementedError
 

@@ -26,7 +26,13 @@ class SafeCache:
         raise NotImplementedError
 
     def get(self, key: Hashable, default: Any = None) -> Any:
-        """The value stored under `key`, or `default` when the key is not stored."""
+        """The value stored under `key`, or `default` when the key is not stored.
+
+        Like every method here it may be called while other threads call `set` (the checks
+        call `get`, `len` and `snapshot` while others write, with thread switches forced):
+        it never raises and never sees the dict half-changed. A stored `None`, `0` or `""`
+        is returned as stored, not replaced by `default`.
+        """
         # TODO
         raise NotImplementedError
 
@@ -50,8 +56,10 @@ class SafeCache:
 
         `factory` is called with no arguments, and at most once per key, even when many
         threads ask for the same missing key at the same moment: the others get the value
-        it made. A stored `None` is a value like any other. If `factory` raises, the
-        exception reaches the caller and nothing is stored, so a later call tries again.
+        it made. A stored `None` is a value like any other (a factory that returns None is
+        not called again). `factory` may be any callable. If `factory` raises — any kind of
+        exception, a `BaseException` subclass too — the exception reaches the caller, nothing
+        is stored, the lock is released, and a later call tries again.
         """
         # TODO: looking for the key and storing the new value must be one step that no
         # other thread can come between.

@@ -96,6 +96,30 @@ def test_has_at_least_four_commented_mutants(exercise):
             assert public_names(mutant) >= public_names(exercise.solution_file), f"{mutant.name} lacks public names of the solution {step(5)}"
 
 
+#: A line of ``mutants/<stem>/EQUIVALENT.txt``: a generated mutant's id (origin:operator:function:nth), then why it is harmless.
+EQUIVALENT_LINE = re.compile(r"^(?P<origin>[\w.-]+):(?P<operator>\w+):(?P<function>[\w<>]+):(?P<nth>\d+)\s+#\s*(?P<why>\S.*)$")
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_a_mutants_folder_holds_mutants_and_at_most_a_reviewed_list_of_equivalent_ones(exercise):
+    folder = catalogue.MUTANTS / exercise.stem
+    others = sorted(p.name for p in folder.iterdir() if p.suffix != ".py" and p.name not in ("EQUIVALENT.txt", "__pycache__")) if folder.is_dir() else []
+    assert not others, f"mutants/{exercise.stem}/ holds {others}: only mutants (*.py) and EQUIVALENT.txt belong there {step(5)}"
+    listing = folder / "EQUIVALENT.txt"
+    if not listing.is_file():
+        return
+    origins = {"solution", *(p.stem for p in exercise.alternatives())}
+    for number, raw in enumerate(listing.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = EQUIVALENT_LINE.match(line)
+        assert match, f"mutants/{exercise.stem}/EQUIVALENT.txt line {number} must read '<origin>:<operator>:<function>:<n>  # <why it behaves correctly>'"
+        assert match["origin"] in origins, (
+            f"mutants/{exercise.stem}/EQUIVALENT.txt line {number} names {match['origin']!r}, which is neither the solution nor an alternative"
+        )
+
+
 @pytest.mark.parametrize("exercise", EXERCISES)
 def test_has_hints(exercise):
     assert exercise.hint_file.is_file(), f"hints/{exercise.stem}.md is missing {step(5)}"

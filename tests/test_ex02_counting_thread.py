@@ -153,3 +153,15 @@ def test_each_thread_has_its_own_count(exercise):
         f"{first.what} and {second.what}, started together and joined: counts are {counts[0]!r} and "
         f"{counts[1]!r}; expected 200 and 120{off_by_one(counts[0], 200) if counts[0] != counts[1] else '.' + shared}",
     )
+
+
+def test_otherwise_it_is_a_thread_like_any_other(exercise):
+    counting = Counting(exercise, 5)
+    daemon = counting.thread.daemon
+    expect(
+        daemon is False,
+        f"{counting.what}, made in an ordinary (non-daemon) thread, is a daemon thread. A plain threading.Thread made "
+        "there is not, and a program does not wait for daemon threads when it ends, so the count could be cut off "
+        "halfway: leave daemon to Thread (do not pass daemon=True).",
+    )
+    counting.run_in_its_thread()

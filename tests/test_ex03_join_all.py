@@ -3,7 +3,20 @@
 import contextlib
 import threading
 
-from kata.harness import HOLD_OPEN, QUICK, Call, describe_threads, expect, fail, fast_sleep, learner_threads, record_threads, wait_until, where_threads_wait
+from kata.harness import (
+    HOLD_OPEN,
+    QUICK,
+    Call,
+    describe_threads,
+    expect,
+    fail,
+    fast_sleep,
+    learner_threads,
+    record_threads,
+    short_joins,
+    wait_until,
+    where_threads_wait,
+)
 
 JOIN_ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
 
@@ -98,7 +111,8 @@ def check_waits_for_held_task(exercise, n, held, as_generator):
                 not (returned_early and still_running),
                 f"{what}: run_all returned while the long task was still running. It must wait for every thread it "
                 "started: keep them all and join each one"
-                + (" (a generator can be read only once, so keep the threads in a list)." if as_generator else ". Does it join only some of them, or sleep instead of joining?"),
+                + (" (a generator can be read only once, so keep the threads in a list)." if as_generator else ". Does it join only some of them, "
+                   "give join() a timeout (a task may run longer than any timeout), or sleep instead of joining?"),
             )
             call.result(what=what, advice=JOIN_ADVICE)
         late = [i for i in range(n) if i not in tasks.done()]
@@ -154,8 +168,9 @@ class Tasks:
 @contextlib.contextmanager
 def running(exercise, tasks):
     """Call run_all(tasks) in a watched thread, recording the threads it starts; ``time.sleep`` in
-    the learner's file returns at once, so a sleep that stands in for join shows up every time."""
-    with fast_sleep(exercise), record_threads() as started:
+    the learner's file returns at once and a ``join(timeout)`` there gives up at once, so a sleep
+    or a timeout that stands in for waiting as long as it takes shows up every time."""
+    with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
         call = Call(exercise.run_all, tasks)
         yield call, started
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import HOLD_OPEN, QUICK, bounded, Call, expect, fail, fast_sleep, named, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Outcome, bounded, Call, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
 
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
@@ -82,22 +82,28 @@ def test_result_travels_through_a_queue(exercise):
     )
 
 
-def test_exception_is_raised_in_the_caller(exercise):
+def calling_one_that_raises(exercise, error, arg, what, wait, why):
+    """``call_in_thread(func, arg)`` where func raises ``error(...)`` built from arg, watched: if the caller
+    still waits ``wait`` s after func raised, a failure that says so and then ``why``."""
     raised = threading.Event()
 
-    def broken(x):
+    def func(x):
         raised.set()
-        raise Oops(f"{x} went wrong")
+        raise error(x)
 
+    call = Call(exercise.call_in_thread, func, arg)
+    if not call.wait(wait) and raised.is_set():
+        fail(f"{what} was still waiting {wait:g} s after the function had raised. {why}\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]))
+    return call
+
+
+def test_exception_is_raised_in_the_caller(exercise):
     what = "call_in_thread(broken, 'step 3') with broken() raising Oops('step 3 went wrong')"
-    call = Call(exercise.call_in_thread, broken, "step 3")
-    if not call.wait(QUICK) and raised.is_set():
-        fail(
-            f"{what} was still waiting after {QUICK:g} s, although broken() had raised at once. The exception ended "
-            "the worker thread before it put anything in the queue, so the caller waits for a result that never "
-            "comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.\n"
-            "Where the threads are:\n" + where_threads_wait([exercise.__file__])
-        )
+    call = calling_one_that_raises(
+        exercise, lambda x: Oops(f"{x} went wrong"), "step 3", what, QUICK,
+        "The exception ended the worker thread before it put anything in the queue, so the caller waits for a result that "
+        "never comes. Catch the exception in the worker (try/except) and put it in the queue for the caller to raise.",
+    )
     got, error = call.outcome(what=what, advice=WAIT_ADVICE, catch=(Exception,))
     expect(
         error is not None,
@@ -111,6 +117,40 @@ def test_exception_is_raised_in_the_caller(exercise):
     )
     got = bounded(exercise.call_in_thread, lambda: None, what="call_in_thread(lambda: None)", advice=WAIT_ADVICE)
     expect(got is None, f"call_in_thread(lambda: None) returned {got!r}, expected None: a function that returns None is not an error.")
+
+
+def test_a_base_exception_is_raised_in_the_caller(exercise):
+    what = "call_in_thread(halting, 'step 2') with halting() raising Halt('stopped at step 2'), a BaseException subclass"
+    call = calling_one_that_raises(
+        exercise, lambda x: Halt(f"stopped at {x}"), "step 2", what, QUICK / 2,
+        "Halt is a BaseException but not an Exception (like KeyboardInterrupt): a worker that catches only Exception is "
+        "ended by it before anything is put in the queue. Catch BaseException in the worker and hand it to the caller.",
+    )
+    got, error = call.outcome(what=what, advice=WAIT_ADVICE)
+    expect(error is not None, f"{what} returned {got!r} instead of raising Halt.")
+    expect(
+        type(error) is Halt and str(error) == "stopped at step 2",
+        f"{what} raised {named(error)}, expected Halt('stopped at step 2'): raise the very exception func raised, whatever its kind.",
+    )
+
+
+def test_an_exception_object_that_func_returns_is_a_value(exercise):
+    returned = LookupError("not an error: a value")
+    what = "call_in_thread(lambda: LookupError('not an error: a value'))"
+    got = outcome(exercise.call_in_thread, lambda: returned, what=what, advice=WAIT_ADVICE)
+    expect(
+        not got.raised and got.value is returned,
+        f"{what} {said(got)}; expected it to return that LookupError object. func *returned* it, it did not raise it: "
+        "tell a result and an error apart by how the worker got them (a flag or a wrapper beside the value), not by "
+        "the value's type.",
+    )
+    values = [KeyError("k"), None, 0]
+    what = "parallel_map(f, range(3)) where f returns KeyError('k'), None and 0"
+    got = outcome(exercise.parallel_map, values.__getitem__, range(3), what=what, advice=WAIT_ADVICE)
+    expect(
+        not got.raised and isinstance(got.value, list) and len(got.value) == 3 and all(a is b for a, b in zip(got.value, values)),
+        f"{what} {said(got)}; expected [KeyError('k'), None, 0], the very values f returned.",
+    )
 
 
 def test_timeout_raises_timeout_error_promptly(exercise):
@@ -131,6 +171,14 @@ def test_timeout_raises_timeout_error_promptly(exercise):
     )
     expect(elapsed >= 0.15, f"{what} raised TimeoutError after only {elapsed:.2f} s; it should wait the full 0.2 s first.")
     expect(elapsed < 1.5, f"{what} took {elapsed:.2f} s to raise TimeoutError; expected about 0.2 s.")
+    gate = threading.Event()
+    what = "call_in_thread(stuck, timeout=0) with stuck() blocked for seconds"
+    try:
+        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0, what=what,
+                      advice="A timeout of 0 means do not wait: look once, then raise TimeoutError. Is 0 taken for None (`if timeout:`)?")
+    finally:
+        gate.set()
+    expect(type(got.error) is TimeoutError, f"{what} {said(got)}; expected the built-in TimeoutError at once: a timeout of 0 means do not wait.")
 
 
 # parallel_map -----------------------------------------------------------------------------
@@ -251,11 +299,48 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
         "even though item 3 failed earlier.",
     )
 
+def test_parallel_map_keeps_a_base_exception_and_still_waits_for_every_call(exercise):
+    n = 4
+    raised, slow_done, gate = threading.Event(), threading.Event(), threading.Event()
+
+    def halting(item):
+        if item == 1:
+            raised.set()
+            raise Halt("item 1 halted")
+        if item == 3:
+            gate.wait(QUICK + HOLD_OPEN)  # the slowest call; released by the check
+            slow_done.set()
+        return item
+
+    what = "parallel_map(f, range(4)) with f(1) raising Halt('item 1 halted'), a BaseException subclass, and f(3) slow"
+    try:
+        call = Call(exercise.parallel_map, halting, range(n))
+        wait_until(lambda: raised.is_set() or call.done(), QUICK)
+        early = call.wait(HOLD_OPEN)
+        slow_running = not slow_done.is_set()
+        gate.set()
+        got, error = call.outcome(what=what, advice=WAIT_ADVICE + " Does the worker catch only Exception? Halt is a BaseException.")
+    finally:
+        gate.set()
+    expect(
+        not (early and slow_running),
+        f"{what}: parallel_map {said(Outcome(got, error))} while f(3) was still running. Collect every call's outcome "
+        "first, whatever kind of exception it is, and raise only after every call has finished.",
+    )
+    expect(
+        type(error) is Halt and str(error) == "item 1 halted",
+        f"{what}: parallel_map {said(Outcome(got, error))}, expected it to raise Halt('item 1 halted'), the very exception f(1) raised.",
+    )
+
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
 class Oops(Exception):
     """The exception the checks' functions raise."""
+
+
+class Halt(BaseException):
+    """A BaseException that is not an Exception, as KeyboardInterrupt is: it must reach the caller too."""
 
 
 @contextlib.contextmanager

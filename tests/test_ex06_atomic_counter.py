@@ -2,7 +2,7 @@
 
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
-from kata.harness import bounded, expect, forced_races, run_together, spaced
+from kata.harness import bounded, expect, forced_races, outcome, run_together, said, spaced
 
 COUNTER_THREADS = 4
 PER_THREAD = 1000
@@ -50,18 +50,43 @@ def test_no_increment_is_lost(exercise):
     )
 
 
-def test_concurrent_increments_return_distinct_values(exercise):
-    counter, results = hammer(exercise, exercise.Counter, [[("increment", 1)] * PER_THREAD] * COUNTER_THREADS)
+def expect_distinct_returns(exercise, method, start, step, per_thread=PER_THREAD):
+    """Every thread calls ``method(1)`` ``per_thread`` times at once: the returns are each value ``start + step`` … exactly once."""
+    counter, results = hammer(exercise, lambda: exercise.Counter(start), [[(method, 1)] * per_thread] * COUNTER_THREADS)
     returned = [v for values in results for v in values]
-    total = COUNTER_THREADS * PER_THREAD
+    total = COUNTER_THREADS * per_thread
+    expected = [start + step * i for i in range(1, total + 1)]
+    final = start + step * total
     repeated = len(returned) - len(set(returned))
+    shown = f"Counter({start})" if start else "Counter()"
     expect(
-        sorted(returned) == list(range(1, total + 1)),
-        f"{COUNTER_THREADS} threads × {spaced(PER_THREAD)} increments from 0 should return each of 1 … {spaced(total)} "
-        f"exactly once; {spaced(repeated)} values were returned more than once"
-        + (f" and the final value is {spaced(counter.value)}" if counter.value != total else "")
-        + ". Each call must return the value its own update produced: read it while you still hold the lock.",
+        sorted(returned) == sorted(expected),
+        f"{shown}, then {COUNTER_THREADS} threads × {spaced(per_thread)} {method}() calls at once should return each of "
+        f"{spaced(expected[0])} … {spaced(expected[-1])} exactly once; {spaced(repeated)} values were returned more than once"
+        + (f" and the final value is {spaced(counter.value)}" if counter.value != final else "")
+        + f". Each {method}() must return the value its own update produced: read it while you still hold the lock.",
     )
+
+
+def test_concurrent_increments_return_distinct_values(exercise):
+    expect_distinct_returns(exercise, "increment", 0, 1)
+
+
+def test_concurrent_decrements_return_distinct_values(exercise):
+    expect_distinct_returns(exercise, "decrement", 0, -1, per_thread=PER_THREAD // 2)  # the forcing finds it in far fewer
+
+
+def test_an_update_that_raises_leaves_the_counter_usable(exercise):
+    counter = bounded(exercise.Counter, 7, what="Counter(7)", advice=LOCK_ADVICE)
+    for method in ("increment", "decrement"):
+        call = f"counter.{method}(Faulty())"
+        got = outcome(getattr(counter, method), Faulty(), what=call, advice=LOCK_ADVICE)
+        expect(got.raised, f"Counter(7): {call}, where Faulty() cannot be added or subtracted, {said(got)}; expected its Refused to reach the caller.")
+        after = outcome(counter.increment, 1, what=f"counter.increment(1) from another thread, after {call} raised",
+                        advice="Is the lock still held? When the update raises, the lock must be released all the same: "
+                        "`with lock:` (or try/finally) releases it on every way out.")
+        expect(after.value == 8, f"Counter(7): after {call} raised, counter.increment(1) {said(after)}, expected 8: a failed update changes nothing.")
+        bounded(counter.decrement, 1, what="counter.decrement(1)", advice=LOCK_ADVICE)
 
 
 def test_increments_and_decrements_together_lose_nothing(exercise):
@@ -156,3 +181,19 @@ def returns_its_own_value():
         return Plan({"A": twice, "B": twice}, verdict)
 
     return scenario
+
+
+# Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+class Refused(Exception):
+    """What a Faulty amount raises."""
+
+
+class Faulty:
+    """An amount that refuses to be added, subtracted or negated: the update raises inside the learner's code."""
+
+    def _refuse(self, *_):
+        raise Refused("this amount cannot be counted")
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __neg__ = _refuse

@@ -9,6 +9,8 @@ from kata.harness.scenarios import scenario
 from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
+#: Seconds the factory call after a failed one takes: the threads woken by the failure all look for the key meanwhile.
+RETRY_TAKES = 0.05
 LOCK_TWICE = (
     "Is a thread waiting for a lock it already holds? A threading.Lock cannot be taken twice, "
     "not even by the thread that holds it: a method that holds the lock must not call another "
@@ -99,6 +101,55 @@ def test_snapshot_while_other_threads_write_never_raises(exercise):
                 "changes the dict under it. Keep writers out while you copy: hold the lock that set() takes."
             )
         fail(f"While {writers} threads were calling cache.set(), cache.snapshot() {problem}")
+
+
+def test_get_and_len_while_other_threads_write_never_raise(exercise):
+    writers, rounds, old = 2, 300, 100
+    problems = []
+    with forced_races(exercise):
+        cache = new_cache(exercise).cache
+        for i in range(old):
+            cache.set(("old", i), i)
+        written = [0] * writers
+
+        def writer(w):
+            def work():
+                for n in range(rounds):
+                    cache.set((w, n), n)
+                    written[w] = n + 1
+
+            return work
+
+        def reader(w):
+            def work():
+                last = old
+                for n in range(rounds):
+                    done = written[w]
+                    looked = Outcome.of(cache.get, (w, n % max(done, 1)), "missing")
+                    size = Outcome.of(len, cache)
+                    for call, seen in ((f"cache.get({(w, n % max(done, 1))!r}, 'missing')", looked), ("len(cache)", size)):
+                        if seen.raised:
+                            problems.append(f"{call} {said(seen)}")
+                            return
+                    if done and looked.value != n % done:
+                        problems.append(
+                            f"cache.get({(w, n % done)!r}, 'missing') returned {looked.value!r}, expected {n % done!r}, stored before it was asked for"
+                        )
+                        return
+                    if not isinstance(size.value, int) or size.value < last:
+                        problems.append(f"len(cache) returned {size.value!r} after {last}: entries are only ever added")
+                        return
+                    last = size.value
+
+            return work
+
+        work = [writer(w) for w in range(writers)] + [reader(w) for w in range(writers)]
+        run_together(work, limit=3 * QUICK, what="Threads calling set(), get() and len()", advice=LOCK_TWICE)
+    expect(
+        not problems,
+        f"While {writers} threads were calling cache.set(), {problems[0] if problems else ''}. Reading walks over the entries "
+        "or looks one up while another thread may change the dict: hold the lock that set() takes in get() and len() too.",
+    )
 
 
 def inconsistency(copy, old, writers):
@@ -237,6 +288,39 @@ def test_a_factory_that_raises_caches_nothing(exercise):
     expect(got == 42, f"After a factory raised for 'answer', a later get_or_compute('answer', lambda: 42) returned {got!r}, expected 42: it must try again.")
 
 
+def test_threads_waiting_for_a_factory_that_raises_still_get_a_value(exercise):
+    cache = new_cache(exercise).cache
+
+    def outcome(number):
+        if number == 1:
+            raise Halt("the first factory call halted")
+        real_sleep(RETRY_TAKES)  # long enough for every other woken thread to look for the key meanwhile
+        return f"value made by call {number}"
+
+    factory = FirstCallHolds(exercise.__file__, THREADS, outcome)
+    ask = factory.asking(lambda: Outcome.of(cache.get_or_compute, "answer", factory, catch=(BaseException,)))
+    results = run_together(
+        [ask] * THREADS,
+        limit=HOLD_LIMIT + GRACE + QUICK,
+        what=f"{THREADS} threads calling get_or_compute('answer', factory), whose first call raises Halt",
+        advice="When the factory raises, are the threads waiting for that key woken, and is the key no longer marked as being computed? "
+        "Halt is a BaseException, not an Exception: clean up on every way out (`with`, or try/finally).",
+    )
+    halted = [r for r in results if r.raised and isinstance(r.error, Halt)]
+    others = sorted({said(r) for r in results if not (r.raised and isinstance(r.error, Halt))})
+    told = (
+        f"{THREADS} threads called cache.get_or_compute('answer', factory) at the same moment; the first factory call raised "
+        "Halt (a BaseException) and later calls return a value"
+    )
+    expect(len(halted) == 1, f"{told}: {len(halted)} threads got Halt, expected exactly one, the caller whose factory call raised it.")
+    expect(
+        factory.calls == 2 and others == [said(Outcome("value made by call 2"))],
+        f"{told}: the factory ran {times(factory.calls)} and the other threads {', '.join(others)}; expected it to run twice "
+        "(the failed call, then one more) and every other thread to get 'value made by call 2'. A failed factory stores nothing, "
+        "so one waiting thread computes the key again and the rest wait for that one.",
+    )
+
+
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. The
 # scenarios' factory pauses on the explorer's virtual clock (a second costs nothing), so the other
@@ -344,6 +428,10 @@ def snapshot_while_another_thread_sets():
 
 class BackendDown(Exception):
     """What the checks' failing factory raises."""
+
+
+class Halt(BaseException):
+    """A BaseException that is not an Exception, as KeyboardInterrupt is."""
 
 
 def shown(value):

@@ -36,7 +36,7 @@ def parallel_map(func, items):
     def run(i):
         try:
             slots[i] = (True, func(items[i]))
-        except Exception as e:
+        except BaseException as e:
             slots[i] = (False, e)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(items))]

@@ -9,7 +9,7 @@ def call_in_thread(func, *args, timeout=None):
     def work():
         try:
             mailbox.put({"value": func(*args)})
-        except Exception as exc:
+        except BaseException as exc:
             mailbox.put({"error": exc})
 
     threading.Thread(target=work, daemon=True).start()
@@ -28,7 +28,7 @@ def parallel_map(func, items):
     def work(index, item):
         try:
             mailbox.put((index, {"value": func(item)}))
-        except Exception as exc:
+        except BaseException as exc:
             mailbox.put((index, {"error": exc}))
 
     threads = [threading.Thread(target=work, args=(i, item)) for i, item in enumerate(items)]

@@ -18,4 +18,4 @@ from kata.harness.timing import QUICK, real_sleep, SETTLE, HOLD_LIMIT, GRACE, SW
 from kata.harness.wording import HUNG, fail, expect, times, spaced, describe_threads, named, said, said_briefly, arguments  # noqa: F401
 from kata.harness.calls import check_started, where_threads_wait, hung, Outcome, Call, bounded, outcome, run_together, join_all, wait_until, waiting_frame, settle  # noqa: F401
 from kata.harness.forcing import preempt, PausingLock, pausing_locks, forced_races, Gauge, FirstCallHolds, in_lockstep  # noqa: F401
-from kata.harness.spies import record_threads, learner_threads, fast_sleep, executors_made, CLOCKS, clock_reads  # noqa: F401
+from kata.harness.spies import record_threads, learner_threads, fast_sleep, short_joins, executors_made, CLOCKS, clock_reads  # noqa: F401

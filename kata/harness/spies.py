@@ -67,6 +67,31 @@ def fast_sleep(module: Any) -> Iterator[list[float]]:
 
 
 @contextlib.contextmanager
+def short_joins(module: Any, longest: float = 0.0) -> Iterator[list[float | None]]:
+    """Make ``Thread.join(timeout)`` called from ``module``'s own code wait at most ``longest`` seconds.
+
+    A join with a timeout may return while its thread still runs; code that relies on the
+    timeout being long enough then shows it at once, as if the task had run longer than any
+    guess. ``join()`` without a timeout is untouched. Yields the timeouts the code asked for.
+    """
+    file = module.__file__
+    asked: list[float | None] = []
+    original = threading.Thread.join
+
+    def join(self: threading.Thread, timeout: float | None = None) -> None:
+        if timeout is not None and sys._getframe(1).f_code.co_filename == file:
+            asked.append(timeout)
+            timeout = min(timeout, longest)
+        original(self, timeout)
+
+    threading.Thread.join = join  # type: ignore[method-assign]
+    try:
+        yield asked
+    finally:
+        threading.Thread.join = original  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
 def executors_made() -> Iterator[list[Any]]:
     """Record every ``concurrent.futures.ThreadPoolExecutor`` (or subclass) created inside the block."""
     from concurrent.futures import ThreadPoolExecutor

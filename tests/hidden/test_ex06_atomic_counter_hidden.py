@@ -26,3 +26,19 @@ def test_default_step_is_one_in_both_directions(exercise):
     counter = bounded(exercise.Counter, what="Counter()", files=())
     got = [bounded(counter.increment, what="increment()", files=()), bounded(counter.increment, what="increment()", files=()), bounded(counter.decrement, what="decrement()", files=())]
     expect(got == [1, 2, 1], f"Counter(): increment(), increment(), decrement() returned {got}, expected [1, 2, 1].")
+
+
+def test_six_threads_decrementing_from_a_start_get_distinct_values(exercise):
+    """Six threads decrementing by two at once, from a positive start, each get the value their own update produced."""
+    threads, per_thread, start = 6, 300, 5000
+    with forced_races(exercise):
+        counter = exercise.Counter(start)
+        results = run_together([lambda: [counter.decrement(2) for _ in range(per_thread)]] * threads, what="6 decrementing threads", advice=LOCK_ADVICE)
+    returned = sorted(v for values in results for v in values)
+    expected = sorted(start - 2 * i for i in range(1, threads * per_thread + 1))
+    repeated = len(returned) - len(set(returned))
+    expect(
+        returned == expected,
+        f"Counter({start}), 6 threads × {per_thread} decrement(2): {repeated} returned values repeat; "
+        "each call must return the value its own update produced.",
+    )

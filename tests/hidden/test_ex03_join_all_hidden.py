@@ -1,0 +1,78 @@
+"""Hidden checks for exercise 03: the same behaviours as the public checks, tried in other ways."""
+
+import threading
+
+from kata.harness import HOLD_OPEN, QUICK, Call, expect, fast_sleep, learner_threads, record_threads, short_joins, wait_until
+
+ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
+
+
+def run_with_held(exercise, tasks, gate, quick_done):
+    """run_all(tasks) in a watched thread; once the quick tasks are done, whether it returned within HOLD_OPEN."""
+    with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
+        call = Call(exercise.run_all, tasks)
+        try:
+            wait_until(lambda: quick_done() or call.done(), 1.0)
+            early = call.wait(HOLD_OPEN)
+        finally:
+            gate.set()
+        call.result(what="run_all(...)", advice=ADVICE)
+    return early, learner_threads(started)
+
+
+def test_a_single_task_is_waited_for(exercise):
+    """run_all with a single long task returns only after it has finished."""
+    gate, finished = threading.Event(), threading.Event()
+
+    def only():
+        gate.wait(QUICK + HOLD_OPEN)
+        finished.set()
+
+    early, started = run_with_held(exercise, (t for t in [only]), gate, lambda: True)
+    expect(not early, "run_all(a generator of one long task) returned while that task was still running. Join every thread you start, without a timeout.")
+    expect(finished.is_set() and not any(t.is_alive() for t in started), "run_all(one task) returned before its thread had ended.")
+
+
+def test_many_tasks_with_the_last_one_slow(exercise):
+    """run_all with twelve tasks, given as a tuple, waits for the last and slowest one."""
+    n = 12
+    gate = threading.Event()
+    done = [threading.Event() for _ in range(n)]
+
+    def task(i):
+        def run():
+            if i == n - 1:
+                gate.wait(QUICK + HOLD_OPEN)
+            done[i].set()
+
+        return run
+
+    early, started = run_with_held(exercise, tuple(task(i) for i in range(n)), gate, lambda: all(e.is_set() for e in done[:-1]))
+    expect(not early, f"run_all({n} tasks, the last one slow) returned while the last task was still running.")
+    expect(all(e.is_set() for e in done), f"run_all({n} tasks) returned before tasks {[i for i in range(n) if not done[i].is_set()]} had run to the end.")
+    expect(len({id(t) for t in started}) >= n, f"run_all({n} tasks) started {len(started)} thread(s), expected one per task.")
+    expect(not any(t.is_alive() for t in started), f"run_all({n} tasks) returned while some of its threads were still alive.")
+
+
+def test_tasks_from_a_map_object_all_meet(exercise):
+    """Tasks given as a one-shot map object all run at the same time."""
+    n = 6
+    barrier = threading.Barrier(n)
+    met = []
+
+    def meet(_):
+        def run():
+            barrier.wait(QUICK)
+            met.append(1)
+
+        return run
+
+    with record_threads():
+        call = Call(exercise.run_all, map(meet, range(n)))
+        outcome = call.outcome(what=f"run_all(map(...)) of {n} tasks that meet at a barrier", advice=ADVICE, limit=QUICK + HOLD_OPEN)
+    expect(not outcome.raised, f"run_all(map(...)) of {n} tasks raised {outcome.error!r}.")
+    expect(
+        len(met) == n,
+        f"run_all(map(...)) of {n} tasks that wait for each other: only {len(met)} got past the meeting point. "
+        "Start every thread before joining any, and read the iterable once.",
+    )
