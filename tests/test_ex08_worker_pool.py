@@ -8,7 +8,10 @@ import time
 
 import pytest
 from kata.harness import calls
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata.explorer import Plan
+from kata.harness.scenarios import scenario
+from kata.harness.stepping import at_every_step
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, Outcome, real_sleep, record_threads, said_briefly
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
@@ -223,6 +226,37 @@ def test_submit_after_shutdown_raises_runtime_error(exercise, pools):
     )
 
 
+def test_a_submit_racing_shutdown_raises_or_has_its_task_run(exercise, pools):
+    """submit() is stopped before each of its steps in turn while shutdown() runs: every time it
+    must either raise RuntimeError or return a handle whose task runs."""
+    made = []
+
+    def pair():
+        pool, workers, _ = pools(2)
+        made.append(workers)
+        return (lambda: pool.submit(pow, 2, 5)), pool.shutdown
+
+    for meeting in at_every_step(exercise.__file__, pair):
+        scene = f"WorkerPool(2): submit(pow, 2, 5) was stopped at line {meeting.line} of your file while shutdown() ran"
+        stopped = meeting.second.outcome(what=f"shutdown(), while a submit() was stopped at line {meeting.line},", limit=SHUTDOWN_LIMIT + 1.0).error
+        if stopped is not None:
+            raise stopped
+        got = meeting.first.outcome(what=f"submit(pow, 2, 5), stopped at line {meeting.line} while shutdown() ran,", catch=(Exception,))
+        if got.raised:
+            expect(isinstance(got.error, RuntimeError), f"{scene}; then submit() raised {got.error!r}, expected RuntimeError (or a handle whose task runs).")
+            continue
+        value = outcome(got.value.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0)
+        gone = not any(w.is_alive() for w in made[-1])
+        expect(
+            value == (32, None),
+            f"{scene}; both returned, submit() with a handle, but handle.result({SHUTDOWN_LIMIT:g}) "
+            + ("raised TimeoutError" if isinstance(value.error, TimeoutError) else f"gave {value.value!r}" if not value.raised else f"raised {value.error!r}")
+            + (", and every worker had already exited: the task went into the queue behind the stop signals. " if gone else ". ")
+            + "A submit() racing shutdown() must either raise RuntimeError or have its task run: test the closed flag "
+            "and queue the task in one step, under the lock shutdown() holds while it closes the pool.",
+        )
+
+
 def test_a_with_block_shuts_the_pool_down(exercise, pools):
     def use():
         pool = exercise.WorkerPool(2)
@@ -250,6 +284,38 @@ def test_fewer_than_one_worker_is_a_value_error(exercise):
             f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
         )
         expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly.
+
+
+@scenario("test_explorer_finds_a_submit_racing_shutdown_raises_or_runs", finds=["closed_checked_outside_the_lock"])
+def submit_racing_shutdown():
+    """WorkerPool(1): thread A calls submit(str.upper, 'ran') and then its handle's result(timeout=1), while thread B calls shutdown()."""
+
+    def scenario(module):
+        pool = module.WorkerPool(1)
+
+        def submit():
+            submitted = Outcome.of(pool.submit, str.upper, "ran", catch=(RuntimeError,))
+            if submitted.raised:
+                return submitted, None
+            return submitted, Outcome.of(submitted.value.result, 1, catch=(BaseException,))
+
+        def verdict(results, run):
+            submitted, result = results["A"]
+            if submitted.raised or result == Outcome("RAN"):
+                return None
+            return (
+                "WorkerPool(1): thread A called submit(str.upper, 'ran') while thread B called shutdown(). submit() returned "
+                f"a handle, and its result(timeout=1) {said_briefly(result)}; expected 'RAN', or submit() raising RuntimeError. "
+                "The task went into the queue after the pool had closed: test the closed flag and queue the task in one "
+                "step, under the lock shutdown() holds while it closes the pool."
+            )
+
+        return Plan({"A": submit, "B": pool.shutdown}, verdict, advice="A submit() racing shutdown() must either raise RuntimeError or have its task run.")
+
+    return scenario
 
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
