@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import Counter as Tally
 
 import pytest
 from kata.harness import calls
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, Outcome, real_sleep, record_threads, said_briefly
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, forced_races, Gauge, learner_threads, Outcome, real_sleep, record_threads, run_together, said, said_briefly, settle
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
@@ -107,6 +108,80 @@ def test_result_raises_the_task_exception(exercise, pools):
         + ("returned normally" if got is None else f"raised {type(got).__name__}({str(got)!r})")
         + ", expected it to raise that same ValueError. Catch the exception in the worker, store it in the "
         "handle, and raise it again in result().",
+    )
+
+
+class Abort(BaseException):
+    """Not an Exception: a worker that catches only Exception lets it escape and dies."""
+
+
+def test_every_kind_of_exception_comes_back_and_a_returned_exception_is_a_value(exercise, pools):
+    pool, workers, _ = pools(1)
+    value = KeyError("a value, not an error")
+    handles = bounded(lambda: [pool.submit(raiser(Abort("task stopped"))), pool.submit(lambda: value), pool.submit(pow, 3, 2)], what="submit()")
+    got = [outcome(h.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0) for h in handles]
+    aborted = got[0].error
+    expect(
+        isinstance(aborted, Abort) and str(aborted) == "task stopped",
+        "A task raised Abort('task stopped'), where Abort is a BaseException but not an Exception; its handle.result() "
+        + (f"raised {type(aborted).__name__}({str(aborted)!r})" if aborted is not None else f"returned {got[0].value!r}")
+        + (f" and the only worker {'had ended' if not workers[0].is_alive() else 'was still alive'}" if workers else "")
+        + ". Catch every exception around the task (except BaseException) and hand it to the handle, so the worker lives on.",
+    )
+    expect(
+        got[1] == (value, None),
+        f"A task returned the exception object {value!r} (it did not raise it); its handle.result() {said(got[1])}, expected it "
+        "returned like any value. Keep whether the task raised apart from what it returned.",
+    )
+    expect(got[2] == (9, None), f"After those two, pool.submit(pow, 3, 2).result() {said(got[2])}, expected 9: the worker should go on to the next task.")
+
+
+def test_many_threads_waiting_on_one_handle_all_get_the_result(exercise, pools):
+    pool, _, _ = pools(1)
+    gate = threading.Event()
+    try:
+        handle = bounded(pool.submit, lambda: gate.wait(GATE_LIMIT) and "done", what="submit()")
+        waiters = [Call(handle.result, QUICK) for _ in range(4)]
+        for waiter in waiters:
+            settle(waiter)
+    finally:
+        gate.set()
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    for waiter in waiters:
+        waiter.wait(max(0.0, deadline - time.monotonic()))
+    got = [Outcome(w.value, w.error) if w.done() else None for w in waiters]
+    stuck = got.count(None)
+    expect(
+        not stuck,
+        f"4 threads called result() on one handle while its task ran; when the task returned 'done', {stuck} of them were still "
+        f"waiting {SHUTDOWN_LIMIT:g} s later. Finishing a task must wake every thread waiting for it (Event.set, or notify_all).",
+    )
+    expect(all(g == ("done", None) for g in got), f"4 threads waited on one handle whose task returned 'done': result() gave {[said(g) for g in got]}.")
+
+
+def test_tasks_submitted_from_many_threads_at_once_each_run_once(exercise, pools):
+    submitters, each = 4, 40
+    ran = []
+    with forced_races(exercise):
+        pool, workers, _ = pools(N)
+        handles = run_together(
+            [lambda t=t: [pool.submit(ran.append, (t, i)) for i in range(each)] for t in range(submitters)],
+            what=f"{submitters} threads each calling submit() {each} times",
+            advice=STUCK_ADVICE,
+        )
+        got = results(f"Collecting the results of {submitters * each} tasks", exercise, [h for hs in handles for h in hs])
+    errors = [e for e in got if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {submitters} threads submitting {each} tasks each at once: result() raised {errors[0]!r}" if errors else "")
+    tally = Tally(ran)
+    twice = sorted(task for task, n in tally.items() if n > 1)
+    never = sorted({(t, i) for t in range(submitters) for i in range(each)} - set(tally))
+    scene = f"WorkerPool({N}): {submitters} threads each submitted {each} tasks at the same time"
+    expect(not twice and not never, f"{scene}; {len(twice)} tasks ran more than once (e.g. {twice[:3]}) and {len(never)} never ran (e.g. {never[:3]}). Take each task off the queue in one step, under the lock.")
+    dead = [w for w in workers if not w.is_alive()]
+    expect(
+        not dead,
+        f"{scene}; afterwards worker thread(s) {describe_threads(dead)} had ended, though the pool was not shut down. A worker "
+        "loops until it is told to stop: after every wakeup it checks again (under the lock) whether a task is there, and waits again if not.",
     )
 
 
