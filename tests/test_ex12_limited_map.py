@@ -123,6 +123,34 @@ def test_the_first_failure_in_input_order_is_raised(exercise):
     )
 
 
+class Halt(BaseException):
+    """Not an Exception: code that catches only Exception lets it escape a worker thread."""
+
+
+def test_every_kind_of_exception_reaches_the_caller_and_a_returned_one_is_a_value(exercise):
+    returned = ValueError("a value, not an error")
+
+    def func(item):
+        if item == "halt":
+            raise Halt("halted")
+        return returned if item == "value" else item
+
+    got = outcome(exercise.map_limited, func, ["value", None], 2, what="map_limited(func, ['value', None], max_concurrent=2)")
+    expect(
+        got == ([returned, None], None),
+        f"map_limited(func, ['value', None], max_concurrent=2), where func('value') returns the exception object {returned!r} "
+        f"and func(None) returns None: it {described(got.error) if got.raised else f'returned {got.value!r}'}; expected "
+        f"[{returned!r}, None]. A returned exception object and None are values.",
+    )
+    got = outcome(exercise.map_limited, func, ["a", "halt", "b"], 2, what="map_limited(func, ['a', 'halt', 'b'], max_concurrent=2)")
+    expect(
+        isinstance(got.error, Halt) and str(got.error) == "halted",
+        "map_limited(func, ['a', 'halt', 'b'], max_concurrent=2), where func('halt') raises Halt('halted'), a BaseException "
+        f"that is not an Exception: it {described(got.error) if got.raised else f'returned {got.value!r}'}; expected that Halt "
+        "to reach the caller. Catch every kind of exception in the thread (except BaseException) and raise it in the caller.",
+    )
+
+
 def test_max_concurrent_below_one_is_a_value_error(exercise):
     for limit in (0, -1):
         called = []
