@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures.thread  # noqa: F401 — imported before forced races swap threading.Lock (it registers a lock at import)
 import functools
 import threading
 import time
@@ -17,6 +18,8 @@ from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, execu
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
 SHUTDOWN_LIMIT = 1.0
+#: How many times N threads submit a task each at the same moment, with thread switches forced.
+ROUNDS = 40
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
 
 # The harness's bounded calls, giving this exercise's advice when they hang.
@@ -160,22 +163,29 @@ def test_many_threads_waiting_on_one_handle_all_get_the_result(exercise, pools):
 
 
 def test_tasks_submitted_from_many_threads_at_once_each_run_once(exercise, pools):
-    submitters, each = 4, 40
+    # Round after round, N threads submit one task each at the same moment, with thread switches
+    # forced: each round ends with workers racing for the last task in the queue.
+    submitters, each = N, ROUNDS
     ran = []
     with forced_races(exercise):
         pool, workers, _ = pools(N)
-        handles = run_together(
-            [lambda t=t: [pool.submit(ran.append, (t, i)) for i in range(each)] for t in range(submitters)],
-            what=f"{submitters} threads each calling submit() {each} times",
-            advice=STUCK_ADVICE,
-        )
-        got = results(f"Collecting the results of {submitters * each} tasks", exercise, [h for hs in handles for h in hs])
+        handles = []
+        for i in range(each):
+            handles += run_together(
+                [lambda t=t: pool.submit(ran.append, (t, i)) for t in range(submitters)],
+                what=f"{submitters} threads each calling submit() at once",
+                advice=STUCK_ADVICE,
+            )
+            got = results(f"Collecting the results of {submitters} tasks submitted at once", exercise, handles[-submitters:])
+            if any(isinstance(e, BaseException) for e in got) or not all(w.is_alive() for w in workers):
+                break
+        got = results(f"Collecting the results of {len(handles)} tasks", exercise, handles)
     errors = [e for e in got if isinstance(e, BaseException)]
     expect(not errors, f"WorkerPool({N}), {submitters} threads submitting {each} tasks each at once: result() raised {errors[0]!r}" if errors else "")
     tally = Tally(ran)
     twice = sorted(task for task, n in tally.items() if n > 1)
     never = sorted({(t, i) for t in range(submitters) for i in range(each)} - set(tally))
-    scene = f"WorkerPool({N}): {submitters} threads each submitted {each} tasks at the same time"
+    scene = f"WorkerPool({N}): {submitters} threads submitted a task each at the same moment, {each} times over"
     expect(not twice and not never, f"{scene}; {len(twice)} tasks ran more than once (e.g. {twice[:3]}) and {len(never)} never ran (e.g. {never[:3]}). Take each task off the queue in one step, under the lock.")
     dead = [w for w in workers if not w.is_alive()]
     expect(
