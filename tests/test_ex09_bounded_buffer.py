@@ -9,6 +9,7 @@ from collections import Counter as Tally
 from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
+from kata.harness.stepping import at_every_step
 from kata.harness import QUICK, SETTLE, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
@@ -180,16 +181,19 @@ def test_a_get_with_a_timeout_returns_as_soon_as_an_item_arrives(exercise):
 #: How long a timed call is given in the checks that wake it again and again, and how often it is woken.
 NUDGED_TIMEOUT = 0.3
 NUDGE_EVERY = 0.05
-#: How long the nudging goes on at most (a timeout that restarts on every wakeup only ends after it).
-NUDGING = 1.5
+#: How long the nudging goes on (a little less than the timeout): a call that waits the whole timeout
+#: again after a wakeup overshoots by nearly that much; one that keeps its deadline does not.
+NUDGING = 0.8 * NUDGED_TIMEOUT
+#: How far past its timeout a nudged call may return (a call that restarts overshoots by at least 0.24 s).
+OVERSHOOT = 0.15
 #: How long the put that waits for room beside a waiting get is given; it should be woken at once.
 ROOM_TIMEOUT = 1.0
 
 
 def test_a_timeout_is_one_deadline_however_often_the_call_is_woken(exercise):
     # Another thread wakes every waiter of the buffer's Conditions (notify_all, changing nothing)
-    # every 0.05 s. A timeout is the longest the call may wait in all: each wakeup must go back to
-    # waiting for what is left of it, not for the whole timeout again.
+    # every 0.05 s for 0.24 s. A timeout is the longest the call may wait in all: each wakeup must
+    # go back to waiting for what is left of it, not for the whole timeout again.
     with conditions_made(exercise) as made:
         empty = exercise.BoundedBuffer(1)
         full = exercise.BoundedBuffer(1)
@@ -203,15 +207,15 @@ def test_a_timeout_is_one_deadline_however_often_the_call_is_woken(exercise):
     ]
     nudger.start()
     try:
-        timings = [call.result(what=f"{text}, woken every {NUDGE_EVERY:g} s,", advice=WAIT_ADVICE, limit=QUICK + NUDGING) for text, call in calls]
+        timings = [call.result(what=f"{text}, woken every {NUDGE_EVERY:g} s,", advice=WAIT_ADVICE, limit=QUICK + t) for text, call in calls]
     finally:
         stop.set()
         nudger.join(QUICK)
     for (text, _), (error, seconds) in zip(calls, timings):
         expect(
-            isinstance(error, TimeoutError) and seconds < t + 0.3,
-            f"{text}, while another thread called notify_all() on the buffer's Condition every {NUDGE_EVERY:g} s without "
-            f"changing anything: it {'returned' if error is None else f'raised {type(error).__name__}'} after {seconds:.2f} s; "
+            isinstance(error, TimeoutError) and seconds < t + OVERSHOOT,
+            f"{text}, while another thread called notify_all() on the buffer's Condition every {NUDGE_EVERY:g} s for the first "
+            f"{NUDGING:.2f} s, without changing anything: it {'returned' if error is None else f'raised {type(error).__name__}'} after {seconds:.2f} s; "
             f"expected TimeoutError after about {t:g} s. A timeout is one deadline for the whole call: after each wakeup wait "
             "only for what is left of it (compute a deadline once, or use wait_for, which does).",
         )
@@ -345,6 +349,42 @@ def test_a_put_waiting_for_room_is_woken_while_a_get_waits_too(exercise):
             "both sides, use notify_all(); or give putters and getters a Condition each.",
         )
         expect(got[0] == "'a'", f"The two get() calls returned {', '.join(got)}, expected 'a' first.")
+
+
+def test_two_calls_racing_for_the_last_slot_or_the_last_item_never_both_win(exercise):
+    # put('b', timeout=0) is stopped before each of its steps in turn while put('c', timeout=0)
+    # runs, on a BoundedBuffer(2) holding 'a': one slot, two takers. Then the same for two
+    # get(timeout=0) calls and one item. Exactly one of each pair may win; the other finds no room
+    # (or no item) and raises TimeoutError at once.
+    def puts():
+        buffer = exercise.BoundedBuffer(2)
+        buffer.put("a")
+        made.append(buffer)
+        return (lambda: buffer.put("b", timeout=0)), (lambda: buffer.put("c", timeout=0))
+
+    def gets():
+        buffer = exercise.BoundedBuffer(2)
+        buffer.put("a")
+        made.append(buffer)
+        return (lambda: buffer.get(timeout=0)), (lambda: buffer.get(timeout=0))
+
+    for pair, scene in [(puts, "put('b', timeout=0) and put('c', timeout=0) on a BoundedBuffer(2) holding 'a'"),
+                        (gets, "two get(timeout=0) calls on a BoundedBuffer(2) holding only 'a'")]:
+        made = []
+        for meeting in at_every_step(exercise.__file__, pair):
+            got = [call.outcome(what=f"{scene}, one stopped at line {meeting.line} while the other ran,", advice=WAIT_ADVICE, catch=(Exception,)) for call in (meeting.first, meeting.second)]
+            won = [g for g in got if not g.raised]
+            lost = [g for g in got if g.raised]
+            if any(not isinstance(g.error, TimeoutError) for g in lost):
+                raise next(g.error for g in lost if not isinstance(g.error, TimeoutError))
+            n = size(exercise, made[-1])
+            expect(
+                len(won) == 1,
+                f"{scene}, the first stopped at line {meeting.line} of your file while the second ran: "
+                + ("both went in, and len() is now " + str(n) + ", over the capacity of 2" if pair is puts and len(won) == 2 else
+                   f"both returned ({', '.join(repr(g.value) for g in won)}) from one item" if len(won) == 2 else "neither succeeded")
+                + ". Check for room (or an item) and act on it in one step, without letting go of the lock in between.",
+            )
 
 
 # --- many threads ------------------------------------------------------------------------
