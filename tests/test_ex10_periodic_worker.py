@@ -13,7 +13,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-from kata.harness import INTERVAL, WINDOW, bounded, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from kata.harness.stepping import at_every_step
+from kata.harness import INTERVAL, WINDOW, bounded, join_all, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
@@ -166,6 +167,32 @@ def test_stop_twice_or_before_start_does_nothing(exercise):
     )
 
 
+def test_a_stop_racing_start_leaves_no_thread_behind(exercise):
+    """start() is stopped before each of its steps in turn while stop() runs in another thread:
+    neither may raise, and soon after both have returned no worker thread is left and task() is
+    not called again."""
+    tasks = []
+
+    def pair():
+        tasks.append(Task())
+        worker = exercise.PeriodicWorker(tasks[-1], INTERVAL)
+        return worker.start, worker.stop
+
+    with record_threads() as threads, retiring(tasks):
+        for meeting in at_every_step(exercise.__file__, pair):
+            scene = f"{made(INTERVAL)}: start() was stopped at line {meeting.line} of your file while stop() ran in another thread"
+            stopped = meeting.second.outcome(what=f"stop(), while a start() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+            started = meeting.first.outcome(what=f"start(), stopped at line {meeting.line} while stop() ran,", limit=PROMPT + 1.0, catch=(Exception,))
+            expect(not stopped.raised, f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.")
+            expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
+            left = join_all([t for t in threads if t.is_alive()], PROMPT)
+            expect(
+                not left,
+                f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
+                "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
+            )
+
+
 def test_running_is_true_only_between_start_and_stop(exercise):
     task = Task()
     worker = exercise.PeriodicWorker(task, INTERVAL)
@@ -181,6 +208,16 @@ def test_running_is_true_only_between_start_and_stop(exercise):
     expect(not after, f"{made(INTERVAL)}.running after stop() returned is {after!r}, expected False.")
 
 # Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+@contextlib.contextmanager
+def retiring(tasks: list[Task]) -> Iterator[None]:
+    """Retire every task in ``tasks`` once the block ends, so no worker outlives the check."""
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.retired = True
 
 
 class Task:
