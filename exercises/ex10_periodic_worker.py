@@ -26,7 +26,8 @@ class PeriodicWorker:
 
         The thread calls `task()` about every `interval` seconds (the first call may come at
         once or after one interval) until stop() is called. While it waits for the next call
-        it must use no CPU.
+        it must use no CPU. A worker runs one thread at most: a second start(), even one called
+        at the same moment from another thread, raises `RuntimeError` (or does nothing).
         """
         # TODO: start one thread that loops: wait `interval` seconds, unless told to stop; call task().
         raise NotImplementedError

@@ -13,6 +13,8 @@ class PeriodicWorker:
 
     def start(self):
         with self.cond:  # stop() in another thread sees no thread, or a started one
+            if self.thread is not None:
+                raise RuntimeError("already started")
             self.thread = threading.Thread(target=self.loop)
             self.thread.start()
 
