@@ -1,4 +1,6 @@
-# OK: each handle is a Lock taken at creation and released once the task is done (a latch: result() takes it and gives it back), workers read a queue.SimpleQueue, shutdown sends one None per worker under the same lock submit holds.
+# OK: each handle is a Lock taken at creation and released once the task is done (a latch: result() takes it and
+# gives it back), workers read a queue.SimpleQueue, shutdown sends one None per worker under the same lock
+# submit holds.
 import queue
 import threading
 

@@ -1,4 +1,5 @@
-# OK: its timeouts are TimeoutError subclasses that are also queue.Empty / queue.Full (only queue's exception classes are imported), one Condition over an RLock, notify_all, and a deadline kept across wakeups by hand.
+# OK: its timeouts are TimeoutError subclasses that are also queue.Empty / queue.Full (only queue's exception
+# classes are imported), one Condition over an RLock, notify_all, and a deadline kept across wakeups by hand.
 import threading
 import time
 from collections import deque

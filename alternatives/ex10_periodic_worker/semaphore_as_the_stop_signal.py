@@ -1,4 +1,5 @@
-# OK: no Event or Condition — the thread waits on a Semaphore(0) with the interval as timeout; stop() releases it once (under a lock, so twice is harmless), which cuts the wait short.
+# OK: no Event or Condition — the thread waits on a Semaphore(0) with the interval as timeout; stop() releases
+# it once (under a lock, so twice is harmless), which cuts the wait short.
 import threading
 
 

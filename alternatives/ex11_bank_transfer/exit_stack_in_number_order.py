@@ -1,4 +1,5 @@
-# OK: the locks are entered through a contextlib.ExitStack in order of account number (ties are impossible: src is dst is refused first), and the money moves in one tuple assignment.
+# OK: the locks are entered through a contextlib.ExitStack in order of account number (ties are impossible: src
+# is dst is refused first), and the money moves in one tuple assignment.
 import contextlib
 import threading
 

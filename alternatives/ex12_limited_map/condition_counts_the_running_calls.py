@@ -1,4 +1,5 @@
-# OK: no semaphore — one thread per item is started at once, and each waits on a Condition until fewer than max_concurrent calls run; outcomes are (raised, value) pairs so a returned exception stays a value.
+# OK: no semaphore — one thread per item is started at once, and each waits on a Condition until fewer than
+# max_concurrent calls run; outcomes are (raised, value) pairs so a returned exception stays a value.
 import threading
 
 
