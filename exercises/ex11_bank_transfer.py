@@ -7,7 +7,8 @@ for each other forever.
 
 The checks do not hope for the dangerous moments, they steer threads into them: opposite
 transfers each holding one lock, circles of three and four accounts (made in any order of
-their numbers), several transfers racing for one balance, two paying into one account.
+their numbers), several transfers racing for one balance, two paying into one account, and a transfer stopped
+at every step of its way while other transfers run: none may ever see it half done.
 """
 
 import threading
