@@ -31,16 +31,16 @@ def started(exercise, task, interval):
 def test_a_slower_interval_gives_fewer_calls_about_that_far_apart(exercise):
     """A slower interval gives proportionally fewer calls, about that far apart."""
     task = Ticks()
-    worker, _ = started(exercise, task, 0.08)
+    worker, _ = started(exercise, task, 0.06)
     try:
-        real_sleep(0.45)
+        real_sleep(0.3)
         calls = list(task.times)
     finally:
         task.retired = True
         Call(worker.stop).wait(PROMPT)
     gaps = [b - a for a, b in zip(calls, calls[1:])]
-    expect(3 <= len(calls) <= 7, f"PeriodicWorker(task, 0.08) running for 0.45 s called task() {len(calls)} times; expected about 5.")
-    expect(all(gap >= 0.04 for gap in gaps), f"PeriodicWorker(task, 0.08): calls came {[round(g, 3) for g in gaps]} s apart; expected about 0.08 s each.")
+    expect(3 <= len(calls) <= 7, f"PeriodicWorker(task, 0.06) running for 0.3 s called task() {len(calls)} times; expected about 5.")
+    expect(all(gap >= 0.03 for gap in gaps), f"PeriodicWorker(task, 0.06): calls came {[round(g, 3) for g in gaps]} s apart; expected about 0.06 s each.")
 
 
 def test_stop_called_from_three_threads_at_once(exercise):
