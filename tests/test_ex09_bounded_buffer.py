@@ -387,6 +387,40 @@ def test_two_calls_racing_for_the_last_slot_or_the_last_item_never_both_win(exer
             )
 
 
+def test_two_items_put_at_once_reach_both_waiting_gets(exercise):
+    # Two get() calls wait on an empty BoundedBuffer(2); this thread puts 'a' and 'b' straight
+    # after each other, before either woken get runs. Both items are there, so both gets must
+    # return: whatever wakes one get must not leave the other waiting beside an item.
+    interval = sys.getswitchinterval()
+    buffer = exercise.BoundedBuffer(2)
+    getters = []
+    for _ in range(2):
+        getters.append(Call(buffer.get, timeout=QUICK))
+        settle(getters[-1])
+
+    def barge():
+        sys.setswitchinterval(0.1)  # keep this thread running from put('a') into put('b')
+        try:
+            buffer.put("a")
+            buffer.put("b")
+        finally:
+            sys.setswitchinterval(interval)
+
+    bounded(barge, what="put('a') then put('b') while two get() calls wait", advice=WAIT_ADVICE)
+    deadline = time.monotonic() + SETTLE
+    for getter in getters:
+        getter.wait(max(0.0, deadline - time.monotonic()))
+    waiting = sum(not g.done() for g in getters)
+    expect(
+        not waiting,
+        f"Two get() calls waited on an empty BoundedBuffer(2); another thread put 'a' and at once 'b'. {SETTLE:g} s later {waiting} "
+        f"get() was still waiting (len() is {size(exercise, buffer)}): an item was there, but nothing woke it. Wake a getter for "
+        "every item put (or notify_all), or have a woken get pass the turn on while items remain.",
+    )
+    got = sorted(g.result(what="get()", advice=WAIT_ADVICE) for g in getters)
+    expect(got == ["a", "b"], f"The two waiting get() calls returned {got!r}, expected 'a' and 'b'.")
+
+
 # --- many threads ------------------------------------------------------------------------
 
 
