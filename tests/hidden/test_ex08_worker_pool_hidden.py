@@ -9,13 +9,13 @@ from kata.harness.stepping import at_every_step
 ADVICE = "Is a worker waiting for something that never comes?"
 
 
-def make_pool(exercise, n):
+def _h08_pool(exercise, n):
     with record_threads() as started:
         pool = bounded(exercise.WorkerPool, n, what=f"WorkerPool({n})", advice=ADVICE)
     return pool, learner_threads(started)
 
 
-def collect(handles, what):
+def _h08_results(handles, what):
     """Each handle's result() as an Outcome, all within one bound."""
 
     def gather():
@@ -30,11 +30,11 @@ def collect(handles, what):
 
 def test_five_workers_run_five_tasks_at_once_and_never_six(exercise):
     """A pool of five runs five tasks at once, never six."""
-    pool, workers = make_pool(exercise, 5)
+    pool, workers = _h08_pool(exercise, 5)
     try:
         gauge = Gauge(5)
         handles = bounded(lambda: [pool.submit(gauge, i) for i in range(12)], what="12 calls of submit()", advice=ADVICE)
-        got = collect(handles, "handle.result()")
+        got = _h08_results(handles, "handle.result()")
     finally:
         Call(pool.shutdown).wait(1.0)
     expect(got == [(i, None) for i in range(12)], f"WorkerPool(5), 12 tasks returning 0 … 11: the handles gave {[said(g) for g in got]}.")
@@ -44,14 +44,14 @@ def test_five_workers_run_five_tasks_at_once_and_never_six(exercise):
 
 def test_a_task_may_submit_to_its_own_pool_and_exit_with_system_exit(exercise):
     """A task may submit to its own pool, and a task that raises SystemExit hands it back without ending its worker."""
-    pool, workers = make_pool(exercise, 2)
+    pool, workers = _h08_pool(exercise, 2)
     try:
         parent = bounded(pool.submit, lambda: pool.submit(str.upper, "child"), what="submit() of a task that submits another", advice=ADVICE)
-        child = collect([parent], "result() of the task that submitted another")[0].get()
-        got = collect([child], "result() of the task submitted from inside a task")[0]
+        child = _h08_results([parent], "result() of the task that submitted another")[0].get()
+        got = _h08_results([child], "result() of the task submitted from inside a task")[0]
         expect(got == ("CHILD", None), f"A task submitted str.upper('child') to its own pool; that handle's result() {said(got)}, expected 'CHILD'.")
-        quitting = bounded(pool.submit, exit_task, what="submit()", advice=ADVICE)
-        got = collect([quitting], "result() of a task that raised SystemExit")[0]
+        quitting = bounded(pool.submit, _h08_exits, what="submit()", advice=ADVICE)
+        got = _h08_results([quitting], "result() of a task that raised SystemExit")[0]
         expect(
             isinstance(got.error, SystemExit) and got.error.code == "bye",
             f"A task raised SystemExit('bye'); its handle.result() {said(got)}, expected it to raise that SystemExit (every kind of exception comes back).",
@@ -62,13 +62,13 @@ def test_a_task_may_submit_to_its_own_pool_and_exit_with_system_exit(exercise):
         Call(pool.shutdown).wait(1.0)
 
 
-def exit_task():
+def _h08_exits():
     raise SystemExit("bye")
 
 
 def test_result_with_timeout_zero_does_not_wait(exercise):
     """result(timeout=0) does not wait: TimeoutError for a running task, the value for a finished one."""
-    pool, _ = make_pool(exercise, 1)
+    pool, _ = _h08_pool(exercise, 1)
     gate = threading.Event()
     try:
         running = bounded(pool.submit, gate.wait, GATE_LIMIT, what="submit()", advice=ADVICE)
@@ -78,7 +78,7 @@ def test_result_with_timeout_zero_does_not_wait(exercise):
     finally:
         gate.set()
     expect(isinstance(got.error, TimeoutError) and took < 0.5, f"handle.result(timeout=0) for a task still running {said(got)} after {took:.2f} s; expected TimeoutError at once.")
-    done = collect([running], "result() once the task has finished")[0]
+    done = _h08_results([running], "result() once the task has finished")[0]
     again = outcome(running.result, 0, what="result(timeout=0) of a finished task")
     expect(done == (True, None) and again == (True, None), f"A finished task's result() {said(done)} and result(timeout=0) {said(again)}, expected True both times.")
     Call(pool.shutdown).wait(1.0)
@@ -86,7 +86,7 @@ def test_result_with_timeout_zero_does_not_wait(exercise):
 
 def test_shutdown_called_from_three_threads_at_once_returns_in_each(exercise):
     """shutdown() called from three threads at once returns in each, after the queued tasks ran."""
-    pool, workers = make_pool(exercise, 3)
+    pool, workers = _h08_pool(exercise, 3)
     handles = bounded(lambda: [pool.submit(pow, i, 2) for i in range(6)], what="submit()", advice=ADVICE)
     barrier = threading.Barrier(3, timeout=QUICK)
     calls = [Call(lambda: (barrier.wait(), pool.shutdown())) for _ in range(3)]
@@ -94,7 +94,7 @@ def test_shutdown_called_from_three_threads_at_once_returns_in_each(exercise):
     expect(errors == [None] * 3, f"shutdown() called from 3 threads at once raised {[e for e in errors if e]!r}.")
     alive = [w for w in workers if w.is_alive()]
     expect(not alive, f"After 3 threads called shutdown() at once and all returned, worker thread(s) {describe_threads(alive)} were still running.")
-    got = collect(handles, "result() of tasks queued before shutdown()")
+    got = _h08_results(handles, "result() of tasks queued before shutdown()")
     expect(got == [(i * i, None) for i in range(6)], f"Tasks queued before 3 shutdown() calls gave {[said(g) for g in got]}, expected every one to run.")
 
 
@@ -103,7 +103,7 @@ def test_a_shutdown_stopped_at_each_step_while_a_submit_runs(exercise):
     made = []
 
     def pair():
-        pool, workers = make_pool(exercise, 1)
+        pool, workers = _h08_pool(exercise, 1)
         made.append((pool, workers))
         return (lambda: pool.shutdown(wait=False)), (lambda: pool.submit(divmod, 7, 2))
 
@@ -115,7 +115,7 @@ def test_a_shutdown_stopped_at_each_step_while_a_submit_runs(exercise):
         if got.raised:
             expect(isinstance(got.error, RuntimeError), f"submit() racing shutdown() raised {got.error!r}, expected RuntimeError or a handle whose task runs.")
             continue
-        value = collect([got.value], "result() of a task submitted while shutdown() ran")[0]
+        value = _h08_results([got.value], "result() of a task submitted while shutdown() ran")[0]
         expect(
             value == ((3, 1), None),
             f"shutdown(wait=False) was stopped at line {meeting.line} of your file while submit(divmod, 7, 2) ran; submit() returned a handle, "

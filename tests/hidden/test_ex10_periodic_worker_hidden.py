@@ -21,7 +21,7 @@ class Ticks:
         self.times.append(time.monotonic())
 
 
-def started(exercise, task, interval):
+def _h10_started(exercise, task, interval):
     with record_threads() as threads:
         worker = bounded(exercise.PeriodicWorker, task, interval, what=f"PeriodicWorker(task, {interval:g})")
         bounded(worker.start, what=f"PeriodicWorker(task, {interval:g}).start()")
@@ -31,7 +31,7 @@ def started(exercise, task, interval):
 def test_a_slower_interval_gives_fewer_calls_about_that_far_apart(exercise):
     """A slower interval gives proportionally fewer calls, about that far apart."""
     task = Ticks()
-    worker, _ = started(exercise, task, 0.06)
+    worker, _ = _h10_started(exercise, task, 0.06)
     try:
         real_sleep(0.3)
         calls = list(task.times)
@@ -46,7 +46,7 @@ def test_a_slower_interval_gives_fewer_calls_about_that_far_apart(exercise):
 def test_stop_called_from_three_threads_at_once(exercise):
     """stop() called from three threads at once returns promptly in each, and the thread has ended."""
     task = Ticks()
-    worker, threads = started(exercise, task, 5.0)
+    worker, threads = _h10_started(exercise, task, 5.0)
     real_sleep(0.05)
     barrier = threading.Barrier(3, timeout=QUICK)
     try:
