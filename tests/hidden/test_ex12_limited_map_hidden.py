@@ -56,7 +56,7 @@ def test_a_base_exception_reaches_the_caller_after_the_others_finish(exercise):
     expect(not early, "map_limited returned or raised while calls were still held; it must wait for every call to finish.")
     expect(
         isinstance(got.error, Halt) and str(got.error) == "item 2 halted",
-        f"map_limited(func, [0, 1, 2, 3], max_concurrent=2), where func(2) raises Halt('item 2 halted') (a BaseException, not an Exception): it "
+        "map_limited(func, [0, 1, 2, 3], max_concurrent=2), where func(2) raises Halt('item 2 halted') (a BaseException, not an Exception): it "
         + (f"raised {type(got.error).__name__}({str(got.error)!r})" if got.raised else f"returned {got.value!r}")
         + ". Every kind of exception a call raises reaches the caller.",
     )
