@@ -4,6 +4,11 @@ Starting a new thread for every small task is wasteful. Write a pool that starts
 threads once, feeds them tasks through a `queue.Queue`, and gives each caller a handle to
 collect the result later. Use `threading` and `queue` only: `concurrent.futures` already does
 this, and here you build it yourself.
+
+The checks call the methods from many threads at once: several threads submitting together,
+`submit` while `shutdown` runs (stopped at every step of its way, one after the other), several
+threads waiting on one handle, `shutdown` from several threads. A task may raise any exception,
+`BaseException` subclasses included, or return an exception object as its value.
 """
 
 from __future__ import annotations
@@ -23,8 +28,11 @@ class Handle:
     def result(self, timeout: float | None = None) -> object:
         """Wait for the task to finish; return its value, or raise the exception it raised.
 
-        With a `timeout` in seconds, raise the built-in `TimeoutError` if the task has not
-        finished by then. `result` may be called any number of times, from any thread.
+        Any exception the task raised comes back, of every kind (`BaseException` too); an
+        exception object the task *returned* is its value, returned like any other. With a
+        `timeout` in seconds, raise the built-in `TimeoutError` if the task has not finished by
+        then (`timeout=0`: do not wait). `result` may be called any number of times, from any
+        thread, by several threads at once.
         """
         # TODO: wait (at most `timeout` seconds), then return the value or raise the exception.
         raise NotImplementedError
@@ -45,7 +53,9 @@ class WorkerPool:
     def submit(self, func: Callable[..., object], *args: object) -> Handle:
         """Queue `func(*args)` to run in one of the workers and return its Handle at once.
 
-        Raise `RuntimeError` if the pool has been shut down.
+        Raise `RuntimeError` if the pool has been shut down. A `submit` that races a `shutdown`
+        running in another thread either raises `RuntimeError` or has its task run: never a
+        handle whose task is left behind.
         """
         # TODO: refuse after shutdown; otherwise queue the task with a new Handle.
         raise NotImplementedError

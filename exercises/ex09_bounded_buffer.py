@@ -2,7 +2,14 @@
 
 Producers put items in, consumers take them out, in order. The buffer holds at most
 `capacity` items: `put` waits while it is full and `get` waits while it is empty. Build the
-waiting on `threading.Condition` (not on the `queue` module), and let `close()` wake everyone.
+waiting on `threading.Condition` (not on the `queue` module; its exception classes, such as
+`queue.Empty`, are fine to import), and let `close()` wake everyone.
+
+The checks hold every method to this while other threads call the others: a timeout is one
+deadline for the whole call however often the call is woken in between; `timeout=0` tries once;
+a wakeup meant for a waiting `put` must not be lost to a waiting `get` (or the other way round);
+two calls racing for the last free slot, or the last item, never both succeed; `None` and
+other falsy items are items like any other.
 """
 
 import threading  # noqa: F401 - you will need threading.Condition
@@ -24,8 +31,9 @@ class BoundedBuffer:
     def put(self, item: object, timeout: float | None = None) -> None:
         """Add `item` at the end, waiting while the buffer is full.
 
-        `timeout=None` waits as long as needed; otherwise wait at most `timeout` seconds, then
-        raise the built-in `TimeoutError`. Raises `Closed` if the buffer is closed, also when
+        `timeout=None` waits as long as needed; otherwise wait at most `timeout` seconds *in all*,
+        however many times the call is woken in between, then raise the built-in `TimeoutError`
+        (`timeout=0`: try once, do not wait). Raises `Closed` if the buffer is closed, also when
         it gets closed while this call waits.
         """
         # TODO: wait while full and open; then raise Closed, or add the item and wake a getter.

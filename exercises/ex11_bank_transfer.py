@@ -4,6 +4,11 @@ Each account has its own lock, and a transfer must hold the locks of both accoun
 moves the money. Write `transfer` so that many threads can move money in every direction at
 once: no money is lost or made, no balance goes below zero, and no two transfers ever wait
 for each other forever.
+
+The checks do not hope for the dangerous moments, they steer threads into them: opposite
+transfers each holding one lock, circles of three and four accounts (made in any order of
+their numbers), several transfers racing for one balance, two paying into one account, and a transfer stopped
+at every step of its way while other transfers run: none may ever see it half done.
 """
 
 import threading

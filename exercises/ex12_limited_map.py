@@ -21,7 +21,9 @@ def map_limited(func: Callable[[T], R], items: Iterable[T], max_concurrent: int)
     - Results come back in input order, whatever order the calls finish in.
     - When there is enough work, `max_concurrent` calls do run at the same time.
     - If a call raises, the other calls still run; once every call has finished, the exception of
-      the first failing item (in input order) is raised.
+      the first failing item (in input order) is raised: any kind of exception, `BaseException`
+      subclasses too. A call that *returns* an exception object, or None, gives a value.
+    - `items` may be any iterable, a one-shot generator too: read it once.
     - Every thread you start has finished when `map_limited` returns or raises.
     - Raise `ValueError` if `max_concurrent` is less than 1, before calling `func` at all.
     """

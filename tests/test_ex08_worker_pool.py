@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import concurrent.futures.thread  # noqa: F401 — imported before forced races swap threading.Lock (it registers a lock at import)
 import functools
 import threading
 import time
+from collections import Counter as Tally
 
 import pytest
 from kata.harness import calls
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads
+from kata.explorer import Plan
+from kata.harness.scenarios import scenario
+from kata.harness.stepping import at_every_step
+from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, forced_races, Gauge, learner_threads, Outcome, real_sleep, record_threads, run_together, said, said_briefly, settle
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
 SHUTDOWN_LIMIT = 1.0
+#: How many times N threads submit a task each at the same moment, with thread switches forced.
+ROUNDS = 40
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
 
 # The harness's bounded calls, giving this exercise's advice when they hang.
@@ -104,6 +111,87 @@ def test_result_raises_the_task_exception(exercise, pools):
         + ("returned normally" if got is None else f"raised {type(got).__name__}({str(got)!r})")
         + ", expected it to raise that same ValueError. Catch the exception in the worker, store it in the "
         "handle, and raise it again in result().",
+    )
+
+
+class Abort(BaseException):
+    """Not an Exception: a worker that catches only Exception lets it escape and dies."""
+
+
+def test_every_kind_of_exception_comes_back_and_a_returned_exception_is_a_value(exercise, pools):
+    pool, workers, _ = pools(1)
+    value = KeyError("a value, not an error")
+    handles = bounded(lambda: [pool.submit(raiser(Abort("task stopped"))), pool.submit(lambda: value), pool.submit(pow, 3, 2)], what="submit()")
+    got = [outcome(h.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0) for h in handles]
+    aborted = got[0].error
+    expect(
+        isinstance(aborted, Abort) and str(aborted) == "task stopped",
+        "A task raised Abort('task stopped'), where Abort is a BaseException but not an Exception; its handle.result() "
+        + (f"raised {type(aborted).__name__}({str(aborted)!r})" if aborted is not None else f"returned {got[0].value!r}")
+        + (f" and the only worker {'had ended' if not workers[0].is_alive() else 'was still alive'}" if workers else "")
+        + ". Catch every exception around the task (except BaseException) and hand it to the handle, so the worker lives on.",
+    )
+    expect(
+        got[1] == (value, None),
+        f"A task returned the exception object {value!r} (it did not raise it); its handle.result() {said(got[1])}, expected it "
+        "returned like any value. Keep whether the task raised apart from what it returned.",
+    )
+    expect(got[2] == (9, None), f"After those two, pool.submit(pow, 3, 2).result() {said(got[2])}, expected 9: the worker should go on to the next task.")
+
+
+def test_many_threads_waiting_on_one_handle_all_get_the_result(exercise, pools):
+    pool, _, _ = pools(1)
+    gate = threading.Event()
+    try:
+        handle = bounded(pool.submit, lambda: gate.wait(GATE_LIMIT) and "done", what="submit()")
+        waiters = [Call(handle.result, QUICK) for _ in range(4)]
+        for waiter in waiters:
+            settle(waiter)
+    finally:
+        gate.set()
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    for waiter in waiters:
+        waiter.wait(max(0.0, deadline - time.monotonic()))
+    got = [Outcome(w.value, w.error) if w.done() else None for w in waiters]
+    stuck = got.count(None)
+    expect(
+        not stuck,
+        f"4 threads called result() on one handle while its task ran; when the task returned 'done', {stuck} of them were still "
+        f"waiting {SHUTDOWN_LIMIT:g} s later. Finishing a task must wake every thread waiting for it (Event.set, or notify_all).",
+    )
+    expect(all(g == ("done", None) for g in got), f"4 threads waited on one handle whose task returned 'done': result() gave {[said(g) for g in got]}.")
+
+
+def test_tasks_submitted_from_many_threads_at_once_each_run_once(exercise, pools):
+    # Round after round, N threads submit one task each at the same moment, with thread switches
+    # forced: each round ends with workers racing for the last task in the queue.
+    submitters, each = N, ROUNDS
+    ran = []
+    with forced_races(exercise):
+        pool, workers, _ = pools(N)
+        handles = []
+        for i in range(each):
+            handles += run_together(
+                [lambda t=t: pool.submit(ran.append, (t, i)) for t in range(submitters)],
+                what=f"{submitters} threads each calling submit() at once",
+                advice=STUCK_ADVICE,
+            )
+            got = results(f"Collecting the results of {submitters} tasks submitted at once", exercise, handles[-submitters:])
+            if any(isinstance(e, BaseException) for e in got) or not all(w.is_alive() for w in workers):
+                break
+        got = results(f"Collecting the results of {len(handles)} tasks", exercise, handles)
+    errors = [e for e in got if isinstance(e, BaseException)]
+    expect(not errors, f"WorkerPool({N}), {submitters} threads submitting {each} tasks each at once: result() raised {errors[0]!r}" if errors else "")
+    tally = Tally(ran)
+    twice = sorted(task for task, n in tally.items() if n > 1)
+    never = sorted({(t, i) for t in range(submitters) for i in range(each)} - set(tally))
+    scene = f"WorkerPool({N}): {submitters} threads submitted a task each at the same moment, {each} times over"
+    expect(not twice and not never, f"{scene}; {len(twice)} tasks ran more than once (e.g. {twice[:3]}) and {len(never)} never ran (e.g. {never[:3]}). Take each task off the queue in one step, under the lock.")
+    dead = [w for w in workers if not w.is_alive()]
+    expect(
+        not dead,
+        f"{scene}; afterwards worker thread(s) {describe_threads(dead)} had ended, though the pool was not shut down. A worker "
+        "loops until it is told to stop: after every wakeup it checks again (under the lock) whether a task is there, and waits again if not.",
     )
 
 
@@ -223,6 +311,37 @@ def test_submit_after_shutdown_raises_runtime_error(exercise, pools):
     )
 
 
+def test_a_submit_racing_shutdown_raises_or_has_its_task_run(exercise, pools):
+    """submit() is stopped before each of its steps in turn while shutdown() runs: every time it
+    must either raise RuntimeError or return a handle whose task runs."""
+    made = []
+
+    def pair():
+        pool, workers, _ = pools(2)
+        made.append(workers)
+        return (lambda: pool.submit(pow, 2, 5)), pool.shutdown
+
+    for meeting in at_every_step(exercise.__file__, pair):
+        scene = f"WorkerPool(2): submit(pow, 2, 5) was stopped at line {meeting.line} of your file while shutdown() ran"
+        stopped = meeting.second.outcome(what=f"shutdown(), while a submit() was stopped at line {meeting.line},", limit=SHUTDOWN_LIMIT + 1.0).error
+        if stopped is not None:
+            raise stopped
+        got = meeting.first.outcome(what=f"submit(pow, 2, 5), stopped at line {meeting.line} while shutdown() ran,", catch=(Exception,))
+        if got.raised:
+            expect(isinstance(got.error, RuntimeError), f"{scene}; then submit() raised {got.error!r}, expected RuntimeError (or a handle whose task runs).")
+            continue
+        value = outcome(got.value.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0)
+        gone = not any(w.is_alive() for w in made[-1])
+        expect(
+            value == (32, None),
+            f"{scene}; both returned, submit() with a handle, but handle.result({SHUTDOWN_LIMIT:g}) "
+            + ("raised TimeoutError" if isinstance(value.error, TimeoutError) else f"gave {value.value!r}" if not value.raised else f"raised {value.error!r}")
+            + (", and every worker had already exited: the task went into the queue behind the stop signals. " if gone else ". ")
+            + "A submit() racing shutdown() must either raise RuntimeError or have its task run: test the closed flag "
+            "and queue the task in one step, under the lock shutdown() holds while it closes the pool.",
+        )
+
+
 def test_a_with_block_shuts_the_pool_down(exercise, pools):
     def use():
         pool = exercise.WorkerPool(2)
@@ -250,6 +369,38 @@ def test_fewer_than_one_worker_is_a_value_error(exercise):
             f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
         )
         expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")
+
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly.
+
+
+@scenario("test_explorer_finds_a_submit_racing_shutdown_raises_or_runs", finds=["closed_checked_outside_the_lock"])
+def submit_racing_shutdown():
+    """WorkerPool(1): thread A calls submit(str.upper, 'ran') and then its handle's result(timeout=1), while thread B calls shutdown()."""
+
+    def scenario(module):
+        pool = module.WorkerPool(1)
+
+        def submit():
+            submitted = Outcome.of(pool.submit, str.upper, "ran", catch=(RuntimeError,))
+            if submitted.raised:
+                return submitted, None
+            return submitted, Outcome.of(submitted.value.result, 1, catch=(BaseException,))
+
+        def verdict(results, run):
+            submitted, result = results["A"]
+            if submitted.raised or result == Outcome("RAN"):
+                return None
+            return (
+                "WorkerPool(1): thread A called submit(str.upper, 'ran') while thread B called shutdown(). submit() returned "
+                f"a handle, and its result(timeout=1) {said_briefly(result)}; expected 'RAN', or submit() raising RuntimeError. "
+                "The task went into the queue after the pool had closed: test the closed flag and queue the task in one "
+                "step, under the lock shutdown() holds while it closes the pool."
+            )
+
+        return Plan({"A": submit, "B": pool.shutdown}, verdict, advice="A submit() racing shutdown() must either raise RuntimeError or have its task run.")
+
+    return scenario
 
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 

@@ -1,5 +1,6 @@
 """Checks for exercise 09: BoundedBuffer is FIFO, bounded, blocks both ways, loses nothing and closes cleanly."""
 
+import contextlib
 import sys
 import threading
 import time
@@ -8,7 +9,8 @@ from collections import Counter as Tally
 from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
-from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
+from kata.harness.stepping import at_every_step
+from kata.harness import QUICK, SETTLE, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
 STEAL_TRIES = 5
@@ -51,9 +53,28 @@ def test_it_is_built_on_a_condition_not_on_the_queue_module(exercise):
     uses_queue = sorted(
         name
         for name, value in vars(exercise).items()
-        if getattr(value, "__name__", None) == "queue" or getattr(value, "__module__", None) in ("queue", "_queue", "multiprocessing.queues")
+        if (getattr(value, "__name__", None) == "queue" or getattr(value, "__module__", None) in ("queue", "_queue", "multiprocessing.queues"))
+        and not is_exception_class(value)
     )
-    expect(not uses_queue, f"Your module uses the queue module ({', '.join(uses_queue)}). This exercise is about building what queue.Queue does yourself: use threading.Condition.")
+    expect(
+        not uses_queue,
+        f"Your module uses the queue module ({', '.join(uses_queue)}). This exercise is about building what queue.Queue "
+        "does yourself: use threading.Condition. (Its exception classes are fine: `from queue import Empty, Full`.)",
+    )
+    with conditions_made(exercise) as made:
+        buffer = exercise.BoundedBuffer(2)
+    expect(made, "BoundedBuffer(2) made no threading.Condition. Waiting while full or empty is what a Condition is for: wait() until the state changes, notify when you change it.")
+    held = [value for value in vars(buffer).values() if type(value).__module__ in ("queue", "_queue")] if hasattr(buffer, "__dict__") else []
+    expect(not held, "The buffer keeps a queue.Queue inside. Keep the items in a deque or a list and guard them with your Condition.")
+
+
+def is_exception_class(value):
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+@contextlib.contextmanager
+def conditions_made(exercise):
+    """The threading.Condition objects the learner's file makes while the block runs (a list filled in as they are made)."""
     made = []
     original = threading.Condition
 
@@ -68,14 +89,11 @@ def test_it_is_built_on_a_condition_not_on_the_queue_module(exercise):
     if imported:
         exercise.Condition = SpyCondition
     try:
-        buffer = exercise.BoundedBuffer(2)
+        yield made
     finally:
         threading.Condition = original
         if imported:
             exercise.Condition = original
-    expect(made, "BoundedBuffer(2) made no threading.Condition. Waiting while full or empty is what a Condition is for: wait() until the state changes, notify when you change it.")
-    held = [value for value in vars(buffer).values() if type(value).__module__ in ("queue", "_queue")] if hasattr(buffer, "__dict__") else []
-    expect(not held, "The buffer keeps a queue.Queue inside. Keep the items in a deque or a list and guard them with your Condition.")
 
 
 # --- blocking ----------------------------------------------------------------------------
@@ -160,6 +178,58 @@ def test_a_get_with_a_timeout_returns_as_soon_as_an_item_arrives(exercise):
     expect(late < 1.0, f"get(timeout=5) returned {late:.2f} s after put('x'); it should return as soon as the item arrives. Wait on the Condition, not with sleep().")
 
 
+#: How long a timed call is given in the checks that wake it again and again, and how often it is woken.
+NUDGED_TIMEOUT = 0.3
+NUDGE_EVERY = 0.05
+#: How long the nudging goes on (a little less than the timeout): a call that waits the whole timeout
+#: again after a wakeup overshoots by nearly that much; one that keeps its deadline does not.
+NUDGING = 0.8 * NUDGED_TIMEOUT
+#: How far past its timeout a nudged call may return (a call that restarts overshoots by at least 0.24 s).
+OVERSHOOT = 0.15
+#: How long the put that waits for room beside a waiting get is given; it should be woken at once.
+ROOM_TIMEOUT = 1.0
+
+
+def test_a_timeout_is_one_deadline_however_often_the_call_is_woken(exercise):
+    # Another thread wakes every waiter of the buffer's Conditions (notify_all, changing nothing)
+    # every 0.05 s for 0.24 s. A timeout is the longest the call may wait in all: each wakeup must
+    # go back to waiting for what is left of it, not for the whole timeout again.
+    with conditions_made(exercise) as made:
+        empty = exercise.BoundedBuffer(1)
+        full = exercise.BoundedBuffer(1)
+    bounded(full.put, "x", what="put('x') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
+    t = NUDGED_TIMEOUT
+    stop = threading.Event()
+    nudger = threading.Thread(target=nudge, args=(made, stop), name="kata-nudger", daemon=True)
+    calls = [
+        (f"get(timeout={t:g}) on an empty buffer", Call(timed, empty.get, timeout=t)),
+        (f"put('y', timeout={t:g}) on a full buffer", Call(timed, full.put, "y", timeout=t)),
+    ]
+    nudger.start()
+    try:
+        timings = [call.result(what=f"{text}, woken every {NUDGE_EVERY:g} s,", advice=WAIT_ADVICE, limit=QUICK + t) for text, call in calls]
+    finally:
+        stop.set()
+        nudger.join(QUICK)
+    for (text, _), (error, seconds) in zip(calls, timings):
+        expect(
+            isinstance(error, TimeoutError) and seconds < t + OVERSHOOT,
+            f"{text}, while another thread called notify_all() on the buffer's Condition every {NUDGE_EVERY:g} s for the first "
+            f"{NUDGING:.2f} s, without changing anything: it {'returned' if error is None else f'raised {type(error).__name__}'} after {seconds:.2f} s; "
+            f"expected TimeoutError after about {t:g} s. A timeout is one deadline for the whole call: after each wakeup wait "
+            "only for what is left of it (compute a deadline once, or use wait_for, which does).",
+        )
+
+
+def nudge(conditions, stop):
+    """Wake every waiter of ``conditions`` every NUDGE_EVERY seconds until ``stop`` is set (NUDGING seconds at most)."""
+    deadline = time.monotonic() + NUDGING
+    while not stop.wait(NUDGE_EVERY) and time.monotonic() < deadline:
+        for condition in conditions:
+            with condition:
+                condition.notify_all()
+
+
 # --- stolen wakeups ----------------------------------------------------------------------
 
 
@@ -240,6 +310,115 @@ def test_a_woken_put_that_finds_the_buffer_full_waits_again(exercise):
         got = bounded(buffer.get, what="get() on a full buffer", advice=WAIT_ADVICE)
         expect(got == "barging", f"get() returned {got!r}, expected 'barging'.")
         putter.result(what="put('waiting'), after get() made room again,", advice=WAIT_ADVICE)
+
+
+def test_a_put_waiting_for_room_is_woken_while_a_get_waits_too(exercise):
+    # Two get() calls wait on an empty BoundedBuffer(1). This thread puts 'a' and at once
+    # put('b', timeout=0.5), which finds the buffer still full (the woken get has not taken 'a'
+    # yet) and waits. Now a get and a put both wait; when the first get takes 'a', the put must be
+    # woken: that wakeup must not go to the other get alone, which would find the buffer empty and wait again.
+    interval = sys.getswitchinterval()
+    for _ in range(STEAL_TRIES):
+        buffer = exercise.BoundedBuffer(1)
+        getters = []
+        for _ in range(2):
+            getters.append(Call(buffer.get, timeout=QUICK))
+            settle(getters[-1])
+        expect(not any(g.done() for g in getters), f"get() on an empty buffer {said(getters[0] if getters[0].done() else getters[1])} at once, but it should wait until an item arrives.")
+
+        def barge():
+            sys.setswitchinterval(0.1)  # keep this thread running from put('a') into put('b')
+            try:
+                buffer.put("a")
+                return timed(buffer.put, "b", timeout=ROOM_TIMEOUT)
+            finally:
+                sys.setswitchinterval(interval)
+
+        error, seconds = bounded(barge, what=f"put('a') then put('b', timeout={ROOM_TIMEOUT:g}) while two get() calls wait", advice=WAIT_ADVICE, limit=QUICK + ROOM_TIMEOUT)
+        waiting = sum(not g.done() for g in getters)
+        if waiting == 2 or error is not None:
+            bounded(buffer.put, "c", what="put('c') to let the last get() go", advice=WAIT_ADVICE)
+        got = sorted(repr(g.result(what="get(), after its item arrived,", advice=WAIT_ADVICE)) for g in getters)
+        expect(
+            error is None and seconds < SETTLE,
+            f"Two get() calls waited on an empty BoundedBuffer(1); another thread did put('a') and at once put('b', "
+            f"timeout={ROOM_TIMEOUT:g}), which found the buffer still full and waited. A get() took 'a' at once, yet put('b') "
+            + (f"raised {type(error).__name__}" if error is not None else "returned")
+            + f" only after {seconds:.2f} s: the wakeup sent when 'a' was taken went to the other waiting get(), which "
+            "found the buffer empty and waited again, and the waiting put() was never woken. With one Condition for "
+            "both sides, use notify_all(); or give putters and getters a Condition each.",
+        )
+        expect(got[0] == "'a'", f"The two get() calls returned {', '.join(got)}, expected 'a' first.")
+
+
+def test_two_calls_racing_for_the_last_slot_or_the_last_item_never_both_win(exercise):
+    # put('b', timeout=0) is stopped before each of its steps in turn while put('c', timeout=0)
+    # runs, on a BoundedBuffer(2) holding 'a': one slot, two takers. Then the same for two
+    # get(timeout=0) calls and one item. Exactly one of each pair may win; the other finds no room
+    # (or no item) and raises TimeoutError at once.
+    def puts():
+        buffer = exercise.BoundedBuffer(2)
+        buffer.put("a")
+        made.append(buffer)
+        return (lambda: buffer.put("b", timeout=0)), (lambda: buffer.put("c", timeout=0))
+
+    def gets():
+        buffer = exercise.BoundedBuffer(2)
+        buffer.put("a")
+        made.append(buffer)
+        return (lambda: buffer.get(timeout=0)), (lambda: buffer.get(timeout=0))
+
+    for pair, scene in [(puts, "put('b', timeout=0) and put('c', timeout=0) on a BoundedBuffer(2) holding 'a'"),
+                        (gets, "two get(timeout=0) calls on a BoundedBuffer(2) holding only 'a'")]:
+        made = []
+        for meeting in at_every_step(exercise.__file__, pair):
+            got = [call.outcome(what=f"{scene}, one stopped at line {meeting.line} while the other ran,", advice=WAIT_ADVICE, catch=(Exception,)) for call in (meeting.first, meeting.second)]
+            won = [g for g in got if not g.raised]
+            lost = [g for g in got if g.raised]
+            if any(not isinstance(g.error, TimeoutError) for g in lost):
+                raise next(g.error for g in lost if not isinstance(g.error, TimeoutError))
+            n = size(exercise, made[-1])
+            expect(
+                len(won) == 1,
+                f"{scene}, the first stopped at line {meeting.line} of your file while the second ran: "
+                + ("both went in, and len() is now " + str(n) + ", over the capacity of 2" if pair is puts and len(won) == 2 else
+                   f"both returned ({', '.join(repr(g.value) for g in won)}) from one item" if len(won) == 2 else "neither succeeded")
+                + ". Check for room (or an item) and act on it in one step, without letting go of the lock in between.",
+            )
+
+
+def test_two_items_put_at_once_reach_both_waiting_gets(exercise):
+    # Two get() calls wait on an empty BoundedBuffer(2); this thread puts 'a' and 'b' straight
+    # after each other, before either woken get runs. Both items are there, so both gets must
+    # return: whatever wakes one get must not leave the other waiting beside an item.
+    interval = sys.getswitchinterval()
+    buffer = exercise.BoundedBuffer(2)
+    getters = []
+    for _ in range(2):
+        getters.append(Call(buffer.get, timeout=QUICK))
+        settle(getters[-1])
+
+    def barge():
+        sys.setswitchinterval(0.1)  # keep this thread running from put('a') into put('b')
+        try:
+            buffer.put("a")
+            buffer.put("b")
+        finally:
+            sys.setswitchinterval(interval)
+
+    bounded(barge, what="put('a') then put('b') while two get() calls wait", advice=WAIT_ADVICE)
+    deadline = time.monotonic() + SETTLE
+    for getter in getters:
+        getter.wait(max(0.0, deadline - time.monotonic()))
+    waiting = sum(not g.done() for g in getters)
+    expect(
+        not waiting,
+        f"Two get() calls waited on an empty BoundedBuffer(2); another thread put 'a' and at once 'b'. {SETTLE:g} s later {waiting} "
+        f"get() was still waiting (len() is {size(exercise, buffer)}): an item was there, but nothing woke it. Wake a getter for "
+        "every item put (or notify_all), or have a woken get pass the turn on while items remain.",
+    )
+    got = sorted(g.result(what="get()", advice=WAIT_ADVICE) for g in getters)
+    expect(got == ["a", "b"], f"The two waiting get() calls returned {got!r}, expected 'a' and 'b'.")
 
 
 # --- many threads ------------------------------------------------------------------------
@@ -404,7 +583,7 @@ def test_a_closed_buffer_refuses_put_and_drains_before_get_raises_closed(exercis
 def attempt(func, *args, **kwargs):
     """What a buffer call did: its value, or the Closed or TimeoutError it raised (any other error propagates)."""
     got = Outcome.of(func, *args, **kwargs)
-    if got.raised and type(got.error).__name__ not in ("Closed", "TimeoutError"):
+    if got.raised and not isinstance(got.error, TimeoutError) and type(got.error).__name__ != "Closed":
         raise got.error
     return got
 
@@ -610,6 +789,45 @@ def a_woken_put_that_finds_the_buffer_full_waits_again():
             advice="When wait() returns, another thread may already have filled the free slot: check again that there is "
             "room (`while` around wait(), not `if`, or wait_for). (And thread B's calls with a timeout must give up when "
             "it runs out.)",
+        )
+
+    return scenario
+
+
+@scenario("test_explorer_finds_a_put_waiting_for_room_is_woken_beside_a_waiting_get", finds=["one_condition_notify"])
+def a_put_waiting_for_room_is_woken_beside_a_waiting_get():
+    """Threads A and B call get(timeout=5) on an empty BoundedBuffer(1); thread P puts 'a', then put('b', timeout=3); thread C pauses 2 s."""
+
+    def scenario(module):
+        buffer = module.BoundedBuffer(1)
+        log = []
+
+        def produce():
+            explore.sleep(1)  # threads A and B are waiting by now
+            buffer.put("a")
+            put = attempt(buffer.put, "b", timeout=3)
+            log.append("P")
+            return put
+
+        def pause():
+            explore.sleep(2)
+            log.append("C")
+
+        def verdict(results, run):
+            if log[:1] == ["P"] and not results["P"].raised:
+                return None
+            return (
+                "Threads A and B called get(timeout=5) on an empty BoundedBuffer(1); thread P put 'a' and then put('b', timeout=3), "
+                f"which found the buffer still full and waited. A get() took 'a', yet thread P's put('b') {told_put(results['P'])} only "
+                "after thread C's 2-second pause had ended: the wakeup sent when 'a' was taken went to the other waiting get(), "
+                "which found the buffer empty and waited again, and the waiting put() was not woken."
+            )
+
+        return Plan(
+            {"A": lambda: attempt(buffer.get, timeout=5), "B": lambda: attempt(buffer.get, timeout=5), "P": produce, "C": pause},
+            verdict,
+            advice="A notify() wakes one waiter, of either kind when putters and getters share a Condition: use notify_all() "
+            "there, or give putters and getters a Condition each.",
         )
 
     return scenario

@@ -13,7 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 
-from kata.harness import INTERVAL, WINDOW, bounded, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
+from kata.explorer import Plan
+from kata.harness.scenarios import scenario
+from kata.harness.stepping import at_every_step
+from kata.harness import INTERVAL, WINDOW, Outcome, said_briefly, bounded, join_all, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
@@ -168,6 +171,63 @@ def test_stop_twice_or_before_start_does_nothing(exercise):
     )
 
 
+def test_a_stop_racing_start_leaves_no_thread_behind(exercise):
+    """start() is stopped before each of its steps in turn while stop() runs in another thread:
+    neither may raise, and soon after both have returned no worker thread is left and task() is
+    not called again."""
+    tasks = []
+
+    def pair():
+        tasks.append(Task())
+        worker = exercise.PeriodicWorker(tasks[-1], INTERVAL)
+        return worker.start, worker.stop
+
+    with record_threads() as threads, retiring(tasks):
+        for meeting in at_every_step(exercise.__file__, pair):
+            scene = f"{made(INTERVAL)}: start() was stopped at line {meeting.line} of your file while stop() ran in another thread"
+            stopped = meeting.second.outcome(what=f"stop(), while a start() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+            started = meeting.first.outcome(what=f"start(), stopped at line {meeting.line} while stop() ran,", limit=PROMPT + 1.0, catch=(Exception,))
+            expect(not stopped.raised, f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.")
+            expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
+            left = join_all([t for t in threads if t.is_alive()], PROMPT)
+            expect(
+                not left,
+                f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
+                "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
+            )
+
+
+def test_two_starts_at_once_run_one_worker(exercise):
+    """One start() is stopped before each of its steps in turn while another start() of the same
+    worker runs: at most one worker thread runs the task (the second start may raise RuntimeError)."""
+    tasks = []
+
+    def pair():
+        tasks.append(Task())
+        worker = exercise.PeriodicWorker(tasks[-1], INTERVAL)
+        workers.append(worker)
+        return worker.start, worker.start
+
+    workers = []
+    with record_threads() as threads, retiring(tasks):
+        for meeting in at_every_step(exercise.__file__, pair):
+            for call in (meeting.second, meeting.first):
+                got = call.outcome(what=f"start(), while another start() of the same worker was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+                if got.raised and not isinstance(got.error, RuntimeError):
+                    raise got.error
+            alive = list({id(t): t for t in threads if t.is_alive()}.values())
+            stop = Call(workers[-1].stop)
+            stop.wait(PROMPT)
+            expect(
+                len(alive) <= 1,
+                f"{made(INTERVAL)}: one start() was stopped at line {meeting.line} of your file while another start() of the same worker "
+                f"ran; afterwards {len(alive)} worker threads were running ({describe_threads(alive)}), each calling task(). Decide "
+                "whether a thread already exists and make it in one step, under a lock: a second start() makes none (or raises RuntimeError).",
+            )
+            left = join_all([t for t in threads if t.is_alive()], PROMPT)
+            expect(not left, f"{made(INTERVAL)}: after two start() calls at once and a stop(), thread(s) {describe_threads(left)} were still running.")
+
+
 def test_running_is_true_only_between_start_and_stop(exercise):
     task = Task()
     worker = exercise.PeriodicWorker(task, INTERVAL)
@@ -182,7 +242,41 @@ def test_running_is_true_only_between_start_and_stop(exercise):
     expect(during, f"{made(INTERVAL)}.running right after start() returned is {during!r}, expected True.")
     expect(not after, f"{made(INTERVAL)}.running after stop() returned is {after!r}, expected False.")
 
+# The race explorer runs the same calls one thread at a time and chooses every switch itself, so
+# a failure comes with the interleaving that caused it and a seed that replays it exactly.
+
+
+@scenario("test_explorer_finds_a_stop_racing_start_raises_nothing", finds=["stop_joins_a_thread_not_yet_started"])
+def stop_racing_start():
+    """Thread A calls start() on a PeriodicWorker(task, 1) while thread B calls stop(); neither may raise."""
+
+    def scenario(module):
+        worker = module.PeriodicWorker(lambda: None, 1)
+
+        def verdict(results, run):
+            problems = [f"thread {name}'s {call}() {said_briefly(results[name])}" for name, call in (("A", "start"), ("B", "stop")) if results[name].raised]
+            if not problems:
+                return None
+            return (
+                "Thread A called start() on a PeriodicWorker while thread B called stop(): " + " and ".join(problems)
+                + ". stop() may come at any moment of start(): read and write what they share under one lock, and join only a thread that was started."
+            )
+
+        return Plan({"A": lambda: Outcome.of(worker.start), "B": lambda: Outcome.of(worker.stop)}, verdict, advice="start() and stop() may run at the same time.")
+
+    return scenario
+
 # Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+@contextlib.contextmanager
+def retiring(tasks: list[Task]) -> Iterator[None]:
+    """Retire every task in ``tasks`` once the block ends, so no worker outlives the check."""
+    try:
+        yield
+    finally:
+        for task in tasks:
+            task.retired = True
 
 
 class Task:

@@ -13,6 +13,7 @@ from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness.scenarios import scenario
 from kata.harness import QUICK, expect, forced_races, outcome, run_together
+from kata.harness.stepping import at_every_step
 from kata.harness.transfers import label, run_transfers
 
 ORDER_ADVICE = "Every transfer must take the two locks in the same order, whichever way the money goes."
@@ -154,6 +155,38 @@ def test_no_deposit_is_lost_when_two_transfers_pay_one_account(exercise):
         "either wrote it back, so one deposit was lost: hold the destination's lock as well while you "
         "change its balance.",
     )
+
+
+def test_no_transfer_is_ever_seen_half_done(exercise):
+    """transfer(1 → 2, 10) is stopped before each of its steps in turn while another thread runs
+    transfer(1 → 3, 10) and then transfer(2 → 3, 10): the 10 units are in account 1 or in account 2
+    at every moment, so the two cannot both be refused."""
+    made = []
+
+    def pair():
+        accounts = make_accounts(exercise, 10, 0, 0)
+        made.append(accounts)
+        one, two, three = accounts
+
+        def both():
+            return [transfer_outcome(exercise, one, three, 10), transfer_outcome(exercise, two, three, 10)]
+
+        return (lambda: exercise.transfer(one, two, 10)), both
+
+    for meeting in at_every_step(exercise.__file__, pair):
+        later = meeting.second.outcome(what=f"transfer(1 → 3, 10) then transfer(2 → 3, 10), while transfer(1 → 2, 10) was stopped at line {meeting.line},", advice=ORDER_ADVICE, catch=(Exception,)).get()
+        first = meeting.first.outcome(what=f"transfer(1 → 2, 10), stopped at line {meeting.line},", advice=ORDER_ADVICE, catch=(exercise.InsufficientFunds,))
+        raise_unexpected(later)
+        accounts = made[-1]
+        expect(
+            later != ["refused", "refused"],
+            f"Account 1 held 10, accounts 2 and 3 held 0. transfer(1 → 2, 10) was stopped at line {meeting.line} of your file while "
+            f"another thread ran transfer(1 → 3, 10) and then transfer(2 → 3, 10): both raised InsufficientFunds, though the 10 "
+            f"units were in account 1 or in account 2 at every moment (then transfer(1 → 2, 10) {'went through' if not first.raised else 'was refused'}, "
+            f"leaving {show(accounts)}). The money was in neither account while your transfer was stopped: take it out and put it "
+            "in while you hold both locks, without letting go of them in between.",
+        )
+        expect(sum(balances(accounts)) == 10, f"Account 1 held 10, accounts 2 and 3 held 0; after transfer(1 → 2, 10) (stopped at line {meeting.line}), transfer(1 → 3, 10) and transfer(2 → 3, 10): {show(accounts)}, {sum(balances(accounts))} in all instead of 10.")
 
 
 def test_many_transfers_in_every_direction_keep_every_unit(exercise):
@@ -403,6 +436,17 @@ def balances(accounts: list[Any]) -> list[int]:
 
 def show(accounts: list[Any]) -> str:
     return ", ".join(f"account {a.number}: {a.balance}" for a in accounts)
+
+
+def transfer_outcome(exercise: Any, src: Any, dst: Any, amount: int) -> Any:
+    """transfer() right here: 'done', 'refused' (InsufficientFunds) or the exception it raised."""
+    try:
+        exercise.transfer(src, dst, amount)
+    except exercise.InsufficientFunds:
+        return "refused"
+    except Exception as error:  # handed to the check
+        return error
+    return "done"
 
 
 def transfer_bounded(exercise: Any, src: Any, dst: Any, amount: int) -> Any:

@@ -14,7 +14,7 @@ class Task:
     def run(self):
         try:
             value, error = self.func(*self.args), None
-        except Exception as exc:
+        except BaseException as exc:  # every kind, or a BaseException would end the worker
             value, error = None, exc
         with self.cond:
             self.value, self.error, self.finished = value, error, True
@@ -24,7 +24,7 @@ class Task:
         with self.cond:
             if not self.cond.wait_for(lambda: self.finished, timeout):
                 raise TimeoutError("task still running")
-        if self.error:
+        if self.error is not None:
             raise self.error
         return self.value
 

@@ -1,4 +1,4 @@
-# OK: a Condition and a flag instead of an Event, a drift-free schedule, and the first call at once.
+# OK: a Condition and a flag instead of an Event, a drift-free schedule, and the first call at once; start() and stop() share the Condition's lock.
 import threading
 import time
 
@@ -12,8 +12,11 @@ class PeriodicWorker:
         self.thread = None
 
     def start(self):
-        self.thread = threading.Thread(target=self.loop)
-        self.thread.start()
+        with self.cond:  # stop() in another thread sees no thread, or a started one
+            if self.thread is not None:
+                raise RuntimeError("already started")
+            self.thread = threading.Thread(target=self.loop)
+            self.thread.start()
 
     def loop(self):
         due = time.monotonic()
@@ -28,8 +31,9 @@ class PeriodicWorker:
         with self.cond:
             self.stopped = True
             self.cond.notify_all()
-        if self.thread is not None:
-            self.thread.join()
+            thread = self.thread
+        if thread is not None:
+            thread.join()
 
     @property
     def running(self):

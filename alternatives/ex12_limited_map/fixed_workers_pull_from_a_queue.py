@@ -20,7 +20,7 @@ def map_limited(func, items, max_concurrent):
                 return
             try:
                 outcomes[index] = (True, func(item))
-            except Exception as exc:
+            except BaseException as exc:  # every kind reaches the caller
                 outcomes[index] = (False, exc)
 
     workers = [threading.Thread(target=worker) for _ in range(min(max_concurrent, count))]
