@@ -21,7 +21,7 @@ class Beats:
         return label
 
 
-def watch(exercise, interval, window, from_daemon=False):
+def _h04_watch(exercise, interval, window, from_daemon=False):
     beats = Beats()
     beat = functools.partial(beats, "beat")  # any callable: here a functools.partial
     holder = []
@@ -49,7 +49,7 @@ def watch(exercise, interval, window, from_daemon=False):
 def test_a_slower_heartbeat_keeps_its_own_pace(exercise):
     """A heartbeat with a longer interval, given a functools.partial, beats at that pace in one daemon thread."""
     interval, window = 0.07, 0.35
-    beats, thread, what = watch(exercise, interval, window)
+    beats, thread, what = _h04_watch(exercise, interval, window)
     count = len(beats.times)
     expected = window / interval
     expect(thread.daemon, f"{what} returned a non-daemon thread.")
@@ -60,6 +60,6 @@ def test_a_slower_heartbeat_keeps_its_own_pace(exercise):
 def test_a_heartbeat_started_from_a_daemon_thread_is_a_daemon_and_beats(exercise):
     """A heartbeat started from a daemon thread is still a daemon thread, and it beats after that thread has ended."""
     interval, window = 0.03, 0.2
-    beats, thread, what = watch(exercise, interval, window, from_daemon=True)
+    beats, thread, what = _h04_watch(exercise, interval, window, from_daemon=True)
     expect(thread.daemon, f"{what}, called from a daemon thread, returned a non-daemon thread.")
     expect(len(beats.times) >= 3, f"{what}: beat() ran only {len(beats.times)} times in {window:g} s, after the thread that started it had ended.")
