@@ -60,7 +60,7 @@ def run_mutant(tmp_path, exercise, mutant: str, *extra: str) -> subprocess.Compl
 
 def test_a_hang_is_reported_once_and_later_checks_waiting_on_it_fail_at_once(tmp_path):
     ex07 = catalogue.find("07")
-    result = run_mutant(tmp_path, ex07, "lock_taken_twice", "-k", "get_or_compute_stores or stored_none or factory_that_raises")
+    result = run_mutant(tmp_path, ex07, "lock_taken_twice", "-k", "get_or_compute_stores or stored_none or a_factory_that_raises_caches")
     out = result.stdout
     assert out.count("did not return within") == 1, out  # the first check waits its bound and says where the thread is
     assert "Your code hung again where it hung in test_get_or_compute_stores_and_returns_the_factory_value" in out
