@@ -10,6 +10,9 @@ which proves the checks do not demand one implementation). A mutant (``mutants/<
 realistic learner mistake each, named by its first-line comment) must fail at least one *public*
 check in every round: a round it survives is a check that can pass buggy code, and a bug only a
 hidden check finds is one a learner could not see before grading.
+
+Each run is forked from the runner's warm server where the system allows (Linux): the same checks
+and limits as a fresh interpreter, without two interpreter starts per run (about 0.4 s of CPU each).
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class Verdict:
 
 
 def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
-    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), which=ALL))
+    return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), which=ALL, forked=True))
 
 
 def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
@@ -71,7 +74,7 @@ def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_m
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         # Mutants face the public checks only: a learner must be able to see every bug locally.
-        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL)
+        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL, forked=True)
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 
