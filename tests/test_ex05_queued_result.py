@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import HOLD_OPEN, QUICK, Outcome, bounded, Call, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Call, Outcome, bounded, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
 
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue

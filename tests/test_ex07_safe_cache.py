@@ -5,8 +5,23 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    GRACE,
+    HOLD_LIMIT,
+    QUICK,
+    FirstCallHolds,
+    Outcome,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    in_lockstep,
+    real_sleep,
+    run_together,
+    said,
+    times,
+)
 from kata.harness.scenarios import scenario
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
 #: Seconds the factory call after a failed one takes: the threads woken by the failure all look for the key meanwhile.

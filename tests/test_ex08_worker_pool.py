@@ -9,11 +9,30 @@ import time
 from collections import Counter as Tally
 
 import pytest
-from kata.harness import calls
+
 from kata.explorer import Plan
+from kata.harness import (
+    EARLY,
+    GATE_LIMIT,
+    QUICK,
+    Call,
+    Gauge,
+    Outcome,
+    calls,
+    describe_threads,
+    executors_made,
+    expect,
+    forced_races,
+    learner_threads,
+    real_sleep,
+    record_threads,
+    run_together,
+    said,
+    said_briefly,
+    settle,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, forced_races, Gauge, learner_threads, Outcome, real_sleep, record_threads, run_together, said, said_briefly, settle
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.

@@ -8,9 +8,25 @@ from collections import Counter as Tally
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    QUICK,
+    SETTLE,
+    Call,
+    Outcome,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    real_sleep,
+    run_together,
+    said,
+    said_briefly,
+    settle,
+    spaced,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import QUICK, SETTLE, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
 STEAL_TRIES = 5

@@ -14,9 +14,26 @@ import time
 from collections.abc import Iterator
 
 from kata.explorer import Plan
+from kata.harness import (
+    INTERVAL,
+    WINDOW,
+    Call,
+    Outcome,
+    bounded,
+    clock_reads,
+    describe_threads,
+    expect,
+    fail,
+    fast_sleep,
+    join_all,
+    real_sleep,
+    record_threads,
+    said_briefly,
+    spaced,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import INTERVAL, WINDOW, Outcome, said_briefly, bounded, join_all, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0

@@ -11,8 +11,8 @@ from typing import Any
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness.scenarios import scenario
 from kata.harness import QUICK, expect, forced_races, outcome, run_together
+from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
 from kata.harness.transfers import label, run_transfers
 

@@ -5,8 +5,22 @@ from __future__ import annotations
 import functools
 import threading
 
-from kata.harness import calls
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, expect, forced_races, Gauge, join_all, learner_threads, named, real_sleep, record_threads
+from kata.harness import (
+    EARLY,
+    GATE_LIMIT,
+    QUICK,
+    Call,
+    Gauge,
+    calls,
+    describe_threads,
+    expect,
+    forced_races,
+    join_all,
+    learner_threads,
+    named,
+    real_sleep,
+    record_threads,
+)
 
 K = 3
 STUCK_ADVICE = "Is a thread waiting for a slot that is never given back, or for a thread that never ends?"

@@ -5,8 +5,22 @@ import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    QUICK,
+    Call,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    pausing_locks,
+    preempt,
+    real_sleep,
+    run_together,
+    settle,
+    waiting_frame,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
-from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a reader of the stream holds the lock before it lets the next one take over.
 READER_STAY = 0.005
