@@ -51,7 +51,9 @@ def distribution_svg(results: list[SubmissionResult]) -> str:
         low, high = top * index / BINS, top * (index + 1) / BINS
         tall = round(height * count / tallest)
         x = 20 + index * 40
-        parts.append(f'<rect class="bar" x="{x}" y="{height - tall}" width="{bar}" height="{tall}"><title>{low:g}–{high:g} points: {count} submission(s)</title></rect>')
+        parts.append(
+            f'<rect class="bar" x="{x}" y="{height - tall}" width="{bar}" height="{tall}"><title>{low:g}–{high:g} points: {count} submission(s)</title></rect>'
+        )
         parts.append(f'<text x="{x + bar / 2}" y="{height - tall - 4}" text-anchor="middle">{count}</text>')
         parts.append(f'<text x="{x + bar / 2}" y="{height + 16}" text-anchor="middle">{low:g}</text>')
     parts.append(f'<text x="{20 + BINS * 40}" y="{height + 16}" text-anchor="middle">{top:g}</text>')
@@ -72,12 +74,17 @@ def pass_rate_svg(results: list[SubmissionResult]) -> str:
     """A horizontal bar per exercise: the share of submissions that passed it."""
     rates = pass_rates(results)
     row, width = 22, 300
-    parts = [f'<svg id="pass-rates" xmlns="http://www.w3.org/2000/svg" width="{width + 220}" height="{row * len(rates) + 10}" role="img" aria-label="pass rate per exercise">']
+    parts = [
+        '<svg id="pass-rates" xmlns="http://www.w3.org/2000/svg" '
+        f'width="{width + 220}" height="{row * len(rates) + 10}" role="img" aria-label="pass rate per exercise">'
+    ]
     for index, (number, stem) in enumerate(exercise_columns(results)):
         y = 5 + index * row
         rate = rates[number]
         parts.append(f'<text x="0" y="{y + 14}">{escape(number)} {escape(stem)}</text>')
-        parts.append(f'<rect class="pass" x="170" y="{y}" width="{round(width * rate)}" height="{row - 6}"><title>{escape(stem)}: {rate:.0%} passed</title></rect>')
+        parts.append(
+            f'<rect class="pass" x="170" y="{y}" width="{round(width * rate)}" height="{row - 6}"><title>{escape(stem)}: {rate:.0%} passed</title></rect>'
+        )
         parts.append(f'<text x="{176 + round(width * rate)}" y="{y + 14}">{rate:.0%}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
@@ -144,7 +151,10 @@ def html(results: list[SubmissionResult]) -> str:
             continue
         lines.append("<table><thead><tr><th>check</th><th>submissions failing it</th><th>for example</th></tr></thead><tbody>")
         for name, count, submission in failures:
-            lines.append(f'<tr><td>{escape(name)}</td><td class="count">{count}</td><td><a href="{escape(feedback_link(submission, names))}">{escape(submission)}</a></td></tr>')
+            lines.append(
+                f'<tr><td>{escape(name)}</td><td class="count">{count}</td>'
+                f'<td><a href="{escape(feedback_link(submission, names))}">{escape(submission)}</a></td></tr>'
+            )
         lines.append("</tbody></table>")
     lines.append("</body></html>")
     return "\n".join(lines) + "\n"

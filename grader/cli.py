@@ -43,7 +43,12 @@ class InternalError(Exception):
 
 
 def new_parser(prog: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=description, epilog=COMMANDS + "\n" + EXIT_STATUSES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description=description,
+        epilog=COMMANDS + "\n" + EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"threadkata grader {__version__}")
     return parser
 
@@ -133,9 +138,11 @@ def write_outputs(args: argparse.Namespace, results: list[grading.SubmissionResu
         ("--json", args.json, lambda: reports.write_atomically(args.json, reports.to_json(results)), f"wrote {args.json}"),
         ("--csv", args.csv, lambda: reports.write_text(args.csv, reports.to_csv(results, roster)), f"wrote {args.csv}"),
         ("--out", args.out, lambda: reports.write_all(results, args.out, roster), f"wrote every report into {args.out}"),
-        ("--exercism", args.exercism, lambda: formats.write_per_submission(results, args.exercism, formats.exercism), f"wrote Exercism results into {args.exercism}"),
+        ("--exercism", args.exercism, lambda: formats.write_per_submission(results, args.exercism, formats.exercism),
+         f"wrote Exercism results into {args.exercism}"),
         ("--junit", args.junit, lambda: reports.write_text(args.junit, formats.junit(results)), f"wrote {args.junit}"),
-        ("--prairielearn", args.prairielearn, lambda: formats.write_per_submission(results, args.prairielearn, formats.prairielearn), f"wrote PrairieLearn results into {args.prairielearn}"),
+        ("--prairielearn", args.prairielearn, lambda: formats.write_per_submission(results, args.prairielearn, formats.prairielearn),
+         f"wrote PrairieLearn results into {args.prairielearn}"),
     ]  # fmt: skip
     failed = []
     for option, wanted, write, done in writers:
@@ -219,7 +226,12 @@ def grade(argv: list[str]) -> int:
     parser = new_parser("python -m grader", "Grade threadkata submissions.")
     parser.add_argument("submissions", nargs="+", type=Path, help="folders holding exNN_*.py files (directly or under exercises/)")
     add_outputs(parser)
-    parser.add_argument("--timeout", type=positive_seconds, default=grading.DEFAULT_TIMEOUT, help=f"seconds per exercise before its run is killed (default {grading.DEFAULT_TIMEOUT:g})")
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=grading.DEFAULT_TIMEOUT,
+        help=f"seconds per exercise before its run is killed (default {grading.DEFAULT_TIMEOUT:g})",
+    )
     parser.add_argument("--jobs", type=job_count, default=1, help="exercises graded at once, each in its own process (default 1)")
     parser.add_argument("--shard", type=parse_shard, metavar="K/N", help="grade only the K-th of N deterministic slices of the submissions")
     parser.add_argument("--exercises", nargs="*", default=None, metavar="NN", help="grade only these exercise numbers")

@@ -104,14 +104,29 @@ def shipped_files(exercises: list[catalogue.Exercise]) -> list[Path]:
     for folder in SHIPPED_DIRS:
         for path in sorted((root / folder).rglob("*")):
             relative = path.relative_to(root)
-            if path.is_file() and "__pycache__" not in relative.parts and not any(relative.as_posix() == n or relative.as_posix().startswith(n + "/") for n in NOT_SHIPPED):
+            if (
+                path.is_file()
+                and "__pycache__" not in relative.parts
+                and not any(relative.as_posix() == n or relative.as_posix().startswith(n + "/") for n in NOT_SHIPPED)
+            ):
                 files.append(relative)
     return files
 
 
-def build_zip(out: Path, exercises: list[catalogue.Exercise], total_seconds: float = DEFAULT_TOTAL_SECONDS, hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY) -> list[str]:
+def build_zip(
+    out: Path,
+    exercises: list[catalogue.Exercise],
+    total_seconds: float = DEFAULT_TOTAL_SECONDS,
+    hidden_visibility: str = DEFAULT_HIDDEN_VISIBILITY,
+) -> list[str]:
     """Write the autograder zip to ``out``; returns the names it holds."""
-    config = {"grader": __version__, "exercises": [e.number for e in exercises], "total_seconds": total_seconds, "hidden_visibility": hidden_visibility, "pins": pins()}
+    config = {
+        "grader": __version__,
+        "exercises": [e.number for e in exercises],
+        "total_seconds": total_seconds,
+        "hidden_visibility": hidden_visibility,
+        "pins": pins(),
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in (("setup.sh", SETUP_SH.format(pins=" ".join(shlex.quote(p) for p in pins()))), ("run_autograder", RUN_AUTOGRADER)):
@@ -214,7 +229,10 @@ def run(environ: dict[str, str] | None = None) -> int:
         except Exception as error:  # noqa: BLE001 - one exercise's failure must not cost the others
             print(f"exercise {exercise.number}: the grader failed: {type(error).__name__}: {error}", file=sys.stderr)
             done.append(grading.ExerciseResult(exercise.number, exercise.stem, "error", 0.0, grading.weight(exercise)))
-        print(f"graded {exercise.number} {exercise.stem}: {done[-1].status}, {done[-1].score:g}/{done[-1].max_score:g} ({done[-1].seconds:.1f} s, limit {timeout:.0f} s per run)")
+        print(
+            f"graded {exercise.number} {exercise.stem}: {done[-1].status}, "
+            f"{done[-1].score:g}/{done[-1].max_score:g} ({done[-1].seconds:.1f} s, limit {timeout:.0f} s per run)"
+        )
         write_atomically(out, results(done, len(exercises), time.monotonic() - started, visibility))
     return 0
 
@@ -223,8 +241,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader gradescope-zip", description="Build a Gradescope autograder zip.")
     parser.add_argument("out", type=Path, help="the zip to write, e.g. autograder.zip")
     parser.add_argument("--exercises", nargs="*", default=None, metavar="NN", help="only these exercises (default: all)")
-    parser.add_argument("--total-seconds", type=float, default=DEFAULT_TOTAL_SECONDS, help=f"the whole run's limit on Gradescope (default {DEFAULT_TOTAL_SECONDS})")
-    parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=DEFAULT_HIDDEN_VISIBILITY, help=f"when students see hidden checks' results (default {DEFAULT_HIDDEN_VISIBILITY}; after_published hides every total until you publish)")
+    parser.add_argument(
+        "--total-seconds",
+        type=float,
+        default=DEFAULT_TOTAL_SECONDS,
+        help=f"the whole run's limit on Gradescope (default {DEFAULT_TOTAL_SECONDS})",
+    )
+    parser.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default=DEFAULT_HIDDEN_VISIBILITY,
+        help=f"when students see hidden checks' results (default {DEFAULT_HIDDEN_VISIBILITY}; after_published hides every total until you publish)",
+    )
     args = parser.parse_args(argv)
     if args.total_seconds <= RESERVE_SECONDS:
         parser.error(f"--total-seconds must be more than {RESERVE_SECONDS:g}")

@@ -109,7 +109,19 @@ def gradescope(result: SubmissionResult, hidden_visibility: str = "after_publish
                 "output_format": "md", "visibility": "visible",
             })  # fmt: skip
         if not checks:
-            tests.append({"name": f"{exercise.id} {exercise.stem}", "number": f"{exercise.id}.1", "tags": [exercise.stem], "score": 0, "max_score": exercise.max_score, "status": Status.FAILED, "output": f"{exercise.stem}.py is missing.", "output_format": "md", "visibility": "visible"})
+            tests.append(
+                {
+                    "name": f"{exercise.id} {exercise.stem}",
+                    "number": f"{exercise.id}.1",
+                    "tags": [exercise.stem],
+                    "score": 0,
+                    "max_score": exercise.max_score,
+                    "status": Status.FAILED,
+                    "output": f"{exercise.stem}.py is missing.",
+                    "output_format": "md",
+                    "visibility": "visible",
+                }
+            )
             continue
         each = exercise.max_score / len(checks)
         for index, check in enumerate(checks, 1):

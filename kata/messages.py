@@ -69,7 +69,10 @@ CHECK_NOT_RUN = (
 )
 
 #: What a learner is told about a failed hidden check: the behaviour, never the check's code.
-HIDDEN_FAILED = "A hidden check failed: {behaviour}. Hidden checks test the same behaviours as the public ones in other ways; re-read the exercise's docstrings."
+HIDDEN_FAILED = (
+    "A hidden check failed: {behaviour}. "
+    "Hidden checks test the same behaviours as the public ones in other ways; re-read the exercise's docstrings."
+)
 
 #: Shown under a public run when the grader will add hidden checks.
 HIDDEN_NOTE = "The grader adds {count} hidden check(s) to this exercise, on the same behaviours."

@@ -95,7 +95,18 @@ def test_an_internal_error_prints_one_line_exits_4_and_still_writes_the_other_re
 
     monkeypatch.setattr(formats, "junit", broken)
     (tmp_path / "shard.json").write_text(reports.to_json([ALICE]))
-    status = cli.main(["merge", str(tmp_path / "shard.json"), "--junit", str(tmp_path / "j.xml"), "--json", str(tmp_path / "all.json"), "--prairielearn", str(tmp_path / "pl")])
+    status = cli.main(
+        [
+            "merge",
+            str(tmp_path / "shard.json"),
+            "--junit",
+            str(tmp_path / "j.xml"),
+            "--json",
+            str(tmp_path / "all.json"),
+            "--prairielearn",
+            str(tmp_path / "pl"),
+        ]
+    )
     assert status == cli.INTERNAL
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if "internal error" in line]

@@ -33,7 +33,8 @@ def exercise(number: str, stem: str, status: str, checks: list[C], weight: float
 
 ALICE = grading.summarise("alice", [
     exercise("01", "ex01_start_thread", "passed", [C("test_a", "passed"), C("test_b", "passed")]),
-    exercise("06", EX06.stem, "failed", [C(PUBLIC_CHECK, "failed", "expected 3, got 2"), C("test_d", "passed"), C("test_h", "failed", messages.HIDDEN_FAILED.format(behaviour="counts twice"), True, "secret detail")]),
+    exercise("06", EX06.stem, "failed", [C(PUBLIC_CHECK, "failed", "expected 3, got 2"), C("test_d", "passed"),
+                                         C("test_h", "failed", messages.HIDDEN_FAILED.format(behaviour="counts twice"), True, "secret detail")]),
 ])  # fmt: skip
 BOB = grading.summarise("bob", [
     exercise("01", "ex01_start_thread", "timeout", [C("test_a", "timeout", "stopped after 60 s"), C("test_b", "timeout", "stopped after 60 s")]),
@@ -102,7 +103,13 @@ def test_junit_xml_parses_back_with_a_suite_per_exercise_and_a_case_per_check(tm
     root = ET.fromstring(formats.junit([ALICE, BOB, weird]).encode("utf-8"))
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["alice: 01 start thread", "alice: 06 atomic counter", "bob: 01 start thread", "bob: 06 atomic counter", "zoë: 06 atomic counter"]
+    assert [s.get("name") for s in suites] == [
+        "alice: 01 start thread",
+        "alice: 06 atomic counter",
+        "bob: 01 start thread",
+        "bob: 06 atomic counter",
+        "zoë: 06 atomic counter",
+    ]
     for suite in suites:
         cases = suite.findall("testcase")
         assert int(suite.get("tests")) == len(cases)

@@ -23,7 +23,19 @@ pytestmark = pytest.mark.tooling
 
 CHOSEN = [catalogue.find(n) for n in ("01", "02", "06")]
 TEST_KEYS = {"score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags", "visibility", "extra_data"}
-TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format", "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+TOP_KEYS = {
+    "score",
+    "execution_time",
+    "output",
+    "output_format",
+    "test_output_format",
+    "test_name_format",
+    "visibility",
+    "stdout_visibility",
+    "extra_data",
+    "tests",
+    "leaderboard",
+}
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +103,15 @@ def test_run_autograder_grades_a_submission_one_folder_down_and_leaves_valid_res
     (inner / f"{CHOSEN[1].stem}.py").write_text("def broken(:\n")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", catalogue.TARGET_ENV)}
     env["AUTOGRADER_ROOT"] = str(tmp_path)
-    done = subprocess.run([sys.executable, str(folder / "source" / "run_autograder")], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=500, check=False)
+    done = subprocess.run(
+        [sys.executable, str(folder / "source" / "run_autograder")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=500,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     data = json.loads((tmp_path / "results" / "results.json").read_text())
     assert set(data) <= TOP_KEYS

@@ -46,7 +46,9 @@ def test_every_mutant_compiles_differs_from_its_origin_and_has_a_unique_id():
 def test_mutant_ids_do_not_move_when_the_file_gains_lines_elsewhere(tmp_path):
     original = (catalogue.SOLUTIONS / "ex09_bounded_buffer.py").read_text(encoding="utf-8")
     before = {m.id for m in mutants_for(tmp_path, original, "split_critical_section")}
-    after = {m.id for m in mutants_for(tmp_path, '"""Edited."""\n\nimport os\n\n\ndef unrelated():\n    return os.sep\n\n\n' + original, "split_critical_section")}
+    after = {
+        m.id for m in mutants_for(tmp_path, '"""Edited."""\n\nimport os\n\n\ndef unrelated():\n    return os.sep\n\n\n' + original, "split_critical_section")
+    }
     assert before and before == after
 
 

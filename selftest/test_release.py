@@ -46,7 +46,13 @@ def test_nothing_secret_is_shipped(student):
 
 def test_copy_runs_its_checks_on_its_own(student):
     def check06(*extra):
-        return subprocess.run([sys.executable, "-m", "pytest", f"tests/test_{EX06.stem}.py", "-q", *extra], cwd=student, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "pytest", f"tests/test_{EX06.stem}.py", "-q", *extra],
+            cwd=student,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     stub = check06()
     assert stub.returncode == 1 and "is not written yet" in stub.stdout

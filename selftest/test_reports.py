@@ -30,7 +30,21 @@ def result(name: str, scores: dict[str, tuple[str, list[C]]]) -> grading.Submiss
     return grading.summarise(name, exercises)
 
 
-ALICE = result("alice", {"01": ("passed", [C("test_a", "passed"), C("test_b", "passed")]), "02": ("failed", [C("test_c", "failed", "expected 3, got 2"), C("test_d", "passed"), C("test_e", "passed"), C("test_h", "failed", messages.HIDDEN_FAILED.format(behaviour="counts twice"), True, "secret detail")])})
+ALICE = result(
+    "alice",
+    {
+        "01": ("passed", [C("test_a", "passed"), C("test_b", "passed")]),
+        "02": (
+            "failed",
+            [
+                C("test_c", "failed", "expected 3, got 2"),
+                C("test_d", "passed"),
+                C("test_e", "passed"),
+                C("test_h", "failed", messages.HIDDEN_FAILED.format(behaviour="counts twice"), True, "secret detail"),
+            ],
+        ),
+    },
+)
 BOB = result("bob", {"01": ("timeout", [C("test_a", "timeout", "stopped"), C("test_b", "timeout", "stopped")]), "02": ("missing", [])})
 
 
@@ -130,7 +144,8 @@ def test_sharded_grading_from_the_command_line(tmp_path):
     for k in (1, 2):
         out = tmp_path / f"shard{k}.json"
         done = subprocess.run(
-            [sys.executable, "-m", "grader", *(str(tmp_path / n) for n in ("ann", "ben", "cy")), "--shard", f"{k}/2", "--exercises", "06", "--public-only", "--json", str(out)],
+            [sys.executable, "-m", "grader", *(str(tmp_path / n) for n in ("ann", "ben", "cy")),
+             "--shard", f"{k}/2", "--exercises", "06", "--public-only", "--json", str(out)],
             cwd=catalogue.ROOT, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import HOLD_OPEN, QUICK, Outcome, bounded, Call, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Call, Outcome, bounded, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
 
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
@@ -42,7 +42,10 @@ def test_call_in_thread_waits_for_the_result_and_returns_it(exercise):
             f"{what} returned {got!r} before slow() had finished. Wait for the result: get() on the queue blocks "
             "until the worker has put it there; reading a variable right after start() does not wait.",
         )
-        expect(seen and seen[0][0] is given and seen[0][1] == 7, f"{what}: slow() was called with {seen[0] if seen else 'nothing'}, expected the same list object and 7.")
+        expect(
+            seen and seen[0][0] is given and seen[0][1] == 7,
+            f"{what}: slow() was called with {seen[0] if seen else 'nothing'}, expected the same list object and 7.",
+        )
         expect(got is result, f"{what} returned {got!r}, expected the very object slow() returned.")
         quick = bounded(exercise.call_in_thread, pow, 2, 10, timeout=QUICK, what="call_in_thread(pow, 2, 10, timeout=2)", advice=WAIT_ADVICE)
         expect(quick == 1024, f"call_in_thread(pow, 2, 10, timeout=2) returned {quick!r}, expected 1024.")

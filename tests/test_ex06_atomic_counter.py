@@ -1,8 +1,8 @@
 """Checks for exercise 06: Counter loses no update and returns each update's own value."""
 
 from kata.explorer import Plan
-from kata.harness.scenarios import scenario
 from kata.harness import bounded, expect, forced_races, outcome, run_together, said, spaced
+from kata.harness.scenarios import scenario
 
 COUNTER_THREADS = 4
 PER_THREAD = 1000

@@ -5,8 +5,23 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    GRACE,
+    HOLD_LIMIT,
+    QUICK,
+    FirstCallHolds,
+    Outcome,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    in_lockstep,
+    real_sleep,
+    run_together,
+    said,
+    times,
+)
 from kata.harness.scenarios import scenario
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, expect, fail, FirstCallHolds, forced_races, in_lockstep, Outcome, real_sleep, run_together, said, times
 
 THREADS = 8
 #: Seconds the factory call after a failed one takes: the threads woken by the failure all look for the key meanwhile.
@@ -180,14 +195,27 @@ def test_get_or_compute_stores_and_returns_the_factory_value(exercise):
         return 42
 
     got = cache.get_or_compute("answer", make_answer)
-    expect(got == 42 and len(calls) == 1, f"On an empty cache, get_or_compute('answer', make_answer) returned {got!r} after {len(calls)} call(s) of make_answer, expected 42 after one call.")
+    expect(
+        got == 42 and len(calls) == 1,
+        f"On an empty cache, get_or_compute('answer', make_answer) returned {got!r} after {len(calls)} call(s) of make_answer, expected 42 after one call.",
+    )
     stored = cache.get("answer")
-    expect(stored == 42, f"After get_or_compute('answer', make_answer) returned 42, cache.get('answer') returned {stored!r}, expected 42: the value must be stored.")
+    expect(
+        stored == 42,
+        f"After get_or_compute('answer', make_answer) returned 42, cache.get('answer') returned {stored!r}, expected 42: the value must be stored.",
+    )
     got = cache.get_or_compute("answer", make_answer)
-    expect(got == 42 and len(calls) == 1, f"The second get_or_compute('answer', make_answer) returned {got!r} and make_answer has now run {len(calls)} times; expected 42 from the cache, without calling make_answer again.")
+    expect(
+        got == 42 and len(calls) == 1,
+        f"The second get_or_compute('answer', make_answer) returned {got!r} and make_answer has now run {len(calls)} times; "
+        "expected 42 from the cache, without calling make_answer again.",
+    )
     cache.set("name", "Ada")
     got = cache.get_or_compute("name", make_answer)
-    expect(got == "Ada" and len(calls) == 1, f"After set('name', 'Ada'), get_or_compute('name', make_answer) returned {got!r}, expected 'Ada' without calling make_answer.")
+    expect(
+        got == "Ada" and len(calls) == 1,
+        f"After set('name', 'Ada'), get_or_compute('name', make_answer) returned {got!r}, expected 'Ada' without calling make_answer.",
+    )
 
 
 def test_a_stored_none_is_not_computed_again(exercise):

@@ -9,11 +9,30 @@ import time
 from collections import Counter as Tally
 
 import pytest
-from kata.harness import calls
+
 from kata.explorer import Plan
+from kata.harness import (
+    EARLY,
+    GATE_LIMIT,
+    QUICK,
+    Call,
+    Gauge,
+    Outcome,
+    calls,
+    describe_threads,
+    executors_made,
+    expect,
+    forced_races,
+    learner_threads,
+    real_sleep,
+    record_threads,
+    run_together,
+    said,
+    said_briefly,
+    settle,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, executors_made, expect, forced_races, Gauge, learner_threads, Outcome, real_sleep, record_threads, run_together, said, said_briefly, settle
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
@@ -91,7 +110,11 @@ def test_never_more_than_n_tasks_at_once(exercise, pools):
 
 def test_result_returns_the_task_value(exercise, pools):
     pool, _, _ = pools(2)
-    calls = [("submit(pow, 2, 10)", (pow, 2, 10), 1024), ("submit(lambda *a: a, 1, 'two', None)", (lambda *a: a, 1, "two", None), (1, "two", None)), ("submit(dict)", (dict,), {})]
+    calls = [
+        ("submit(pow, 2, 10)", (pow, 2, 10), 1024),
+        ("submit(lambda *a: a, 1, 'two', None)", (lambda *a: a, 1, "two", None), (1, "two", None)),
+        ("submit(dict)", (dict,), {}),
+    ]
     handles = bounded(lambda: [pool.submit(*args) for _, args, _ in calls], what="submit()")
     got = results("handle.result()", exercise, handles)
     for (call, _, expected), value in zip(calls, got):
@@ -186,7 +209,11 @@ def test_tasks_submitted_from_many_threads_at_once_each_run_once(exercise, pools
     twice = sorted(task for task, n in tally.items() if n > 1)
     never = sorted({(t, i) for t in range(submitters) for i in range(each)} - set(tally))
     scene = f"WorkerPool({N}): {submitters} threads submitted a task each at the same moment, {each} times over"
-    expect(not twice and not never, f"{scene}; {len(twice)} tasks ran more than once (e.g. {twice[:3]}) and {len(never)} never ran (e.g. {never[:3]}). Take each task off the queue in one step, under the lock.")
+    expect(
+        not twice and not never,
+        f"{scene}; {len(twice)} tasks ran more than once (e.g. {twice[:3]}) and {len(never)} never ran (e.g. {never[:3]}). "
+        "Take each task off the queue in one step, under the lock.",
+    )
     dead = [w for w in workers if not w.is_alive()]
     expect(
         not dead,
@@ -201,7 +228,12 @@ def test_result_with_a_timeout_raises_timeout_error_promptly(exercise, pools):
     try:
         handle = bounded(pool.submit, gate.wait, GATE_LIMIT, what="submit()")
         started = time.monotonic()
-        got = outcome(handle.result, timeout=0.1, advice="result() must give up after `timeout` seconds.", what="handle.result(timeout=0.1) for a task still running").error
+        got = outcome(
+            handle.result,
+            timeout=0.1,
+            advice="result() must give up after `timeout` seconds.",
+            what="handle.result(timeout=0.1) for a task still running",
+        ).error
         elapsed = time.monotonic() - started
     finally:
         gate.set()
@@ -257,7 +289,11 @@ def test_shutdown_finishes_queued_tasks_then_joins_every_worker(exercise, pools)
         "shutdown() returned while 2 tasks were still running and 4 more were queued. With wait=True it must "
         "return only after the workers have finished every queued task and exited: join each worker.",
     )
-    error = shutdown.outcome(what="shutdown(), after the running tasks were let go,", limit=SHUTDOWN_LIMIT, advice="Every worker has to be told to stop: with 2 workers, does each of them get its own stop signal?").error
+    error = shutdown.outcome(
+        what="shutdown(), after the running tasks were let go,",
+        limit=SHUTDOWN_LIMIT,
+        advice="Every worker has to be told to stop: with 2 workers, does each of them get its own stop signal?",
+    ).error
     if error is not None:
         raise error
     expect(
@@ -278,7 +314,12 @@ def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exer
     gate = threading.Event()
     try:
         handles = bounded(lambda: [pool.submit(gate.wait, GATE_LIMIT) for _ in range(4)], what="submit()")
-        error = outcome(pool.shutdown, wait=False, advice="With wait=False, shutdown must not wait for the workers.", what="shutdown(wait=False), with tasks still running,").error
+        error = outcome(
+            pool.shutdown,
+            wait=False,
+            advice="With wait=False, shutdown must not wait for the workers.",
+            what="shutdown(wait=False), with tasks still running,",
+        ).error
     finally:
         gate.set()
     expect(error is None, f"shutdown(wait=False) raised {error!r}")
@@ -350,14 +391,26 @@ def test_a_with_block_shuts_the_pool_down(exercise, pools):
         return pool, entered, handles
 
     with record_threads() as started:
-        pool, entered, handles = bounded(use, advice="The end of the block runs __exit__; the lines below show where it and the workers stood.", what="A `with WorkerPool(2) as pool:` block")
+        pool, entered, handles = bounded(
+            use,
+            advice="The end of the block runs __exit__; the lines below show where it and the workers stood.",
+            what="A `with WorkerPool(2) as pool:` block",
+        )
     expect(entered is pool, f"`with WorkerPool(2) as pool:` bound pool to {entered!r}, expected the WorkerPool itself: __enter__ should return self.")
     alive = [t for t in learner_threads(started) if t.is_alive()]
-    expect(not alive, f"After the `with WorkerPool(2) as pool:` block, thread(s) {describe_threads(alive)} were still running: __exit__ should shut the pool down and wait for the workers.")
+    expect(
+        not alive,
+        f"After the `with WorkerPool(2) as pool:` block, thread(s) {describe_threads(alive)} were still running: "
+        "__exit__ should shut the pool down and wait for the workers.",
+    )
     got = results("The tasks submitted inside the with block", exercise, handles)
     expect(got == [0, 1, 4, 9], f"Tasks returning i * i for i in 0 … 3, submitted inside the with block: the handles gave {got!r}, expected [0, 1, 4, 9].")
     error = outcome(pool.submit, print, "never printed", what="submit() after the with block").error
-    expect(isinstance(error, RuntimeError), f"pool.submit() after the with block {'returned normally' if error is None else f'raised {error!r}'}: expected RuntimeError, because leaving the block shuts the pool down.")
+    expect(
+        isinstance(error, RuntimeError),
+        f"pool.submit() after the with block {'returned normally' if error is None else f'raised {error!r}'}: "
+        "expected RuntimeError, because leaving the block shuts the pool down.",
+    )
 
 
 def test_fewer_than_one_worker_is_a_value_error(exercise):
@@ -366,7 +419,9 @@ def test_fewer_than_one_worker_is_a_value_error(exercise):
             error = outcome(exercise.WorkerPool, n, what=f"WorkerPool({n})").error
         expect(
             isinstance(error, ValueError),
-            f"WorkerPool({n}) " + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})") + ": expected ValueError, since a pool needs at least one worker.",
+            f"WorkerPool({n}) "
+            + ("returned normally" if error is None else f"raised {type(error).__name__}({str(error)!r})")
+            + ": expected ValueError, since a pool needs at least one worker.",
         )
         expect(not learner_threads(started), f"WorkerPool({n}) started thread(s) before raising; check n_workers first.")
 

@@ -8,9 +8,25 @@ from collections import Counter as Tally
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    QUICK,
+    SETTLE,
+    Call,
+    Outcome,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    real_sleep,
+    run_together,
+    said,
+    said_briefly,
+    settle,
+    spaced,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import QUICK, SETTLE, bounded, Call, expect, fail, forced_races, Outcome, real_sleep, run_together, said, said_briefly, settle, spaced, where_threads_wait
 
 #: How many times the checks provoke a stolen wakeup (a few are enough; one shows the bug).
 STEAL_TRIES = 5
@@ -63,7 +79,11 @@ def test_it_is_built_on_a_condition_not_on_the_queue_module(exercise):
     )
     with conditions_made(exercise) as made:
         buffer = exercise.BoundedBuffer(2)
-    expect(made, "BoundedBuffer(2) made no threading.Condition. Waiting while full or empty is what a Condition is for: wait() until the state changes, notify when you change it.")
+    expect(
+        made,
+        "BoundedBuffer(2) made no threading.Condition. "
+        "Waiting while full or empty is what a Condition is for: wait() until the state changes, notify when you change it.",
+    )
     held = [value for value in vars(buffer).values() if type(value).__module__ in ("queue", "_queue")] if hasattr(buffer, "__dict__") else []
     expect(not held, "The buffer keeps a queue.Queue inside. Keep the items in a deque or a list and guard them with your Condition.")
 
@@ -145,7 +165,11 @@ def timed(func, *args, **kwargs):
 def check_timeout(exercise, call_text, func, *args, timeout):
     __tracebackhide__ = True
     call = Call(timed, func, *args, timeout=timeout)
-    error, seconds = call.result(what=f"{call_text}", advice=f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().", limit=QUICK + timeout)
+    error, seconds = call.result(
+        what=f"{call_text}",
+        advice=f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().",
+        limit=QUICK + timeout,
+    )
     expect(error is not None, f"{call_text} returned after {seconds:.2f} s instead of raising TimeoutError.")
     expect(
         isinstance(error, TimeoutError),
@@ -175,7 +199,10 @@ def test_a_get_with_a_timeout_returns_as_soon_as_an_item_arrives(exercise):
     bounded(buffer.put, "x", what="put('x') while a get(timeout=5) waits", advice=WAIT_ADVICE)
     getter.result(what="get(timeout=5), after put('x'),", advice="A timeout is the longest to wait, not how long to sleep.")
     late = time.monotonic() - put_at
-    expect(late < 1.0, f"get(timeout=5) returned {late:.2f} s after put('x'); it should return as soon as the item arrives. Wait on the Condition, not with sleep().")
+    expect(
+        late < 1.0,
+        f"get(timeout=5) returned {late:.2f} s after put('x'); it should return as soon as the item arrives. Wait on the Condition, not with sleep().",
+    )
 
 
 #: How long a timed call is given in the checks that wake it again and again, and how often it is woken.
@@ -324,7 +351,10 @@ def test_a_put_waiting_for_room_is_woken_while_a_get_waits_too(exercise):
         for _ in range(2):
             getters.append(Call(buffer.get, timeout=QUICK))
             settle(getters[-1])
-        expect(not any(g.done() for g in getters), f"get() on an empty buffer {said(getters[0] if getters[0].done() else getters[1])} at once, but it should wait until an item arrives.")
+        expect(
+            not any(g.done() for g in getters),
+            f"get() on an empty buffer {said(getters[0] if getters[0].done() else getters[1])} at once, but it should wait until an item arrives.",
+        )
 
         def barge():
             sys.setswitchinterval(0.1)  # keep this thread running from put('a') into put('b')
@@ -334,7 +364,12 @@ def test_a_put_waiting_for_room_is_woken_while_a_get_waits_too(exercise):
             finally:
                 sys.setswitchinterval(interval)
 
-        error, seconds = bounded(barge, what=f"put('a') then put('b', timeout={ROOM_TIMEOUT:g}) while two get() calls wait", advice=WAIT_ADVICE, limit=QUICK + ROOM_TIMEOUT)
+        error, seconds = bounded(
+            barge,
+            what=f"put('a') then put('b', timeout={ROOM_TIMEOUT:g}) while two get() calls wait",
+            advice=WAIT_ADVICE,
+            limit=QUICK + ROOM_TIMEOUT,
+        )
         waiting = sum(not g.done() for g in getters)
         if waiting == 2 or error is not None:
             bounded(buffer.put, "c", what="put('c') to let the last get() go", advice=WAIT_ADVICE)
@@ -372,7 +407,10 @@ def test_two_calls_racing_for_the_last_slot_or_the_last_item_never_both_win(exer
                         (gets, "two get(timeout=0) calls on a BoundedBuffer(2) holding only 'a'")]:
         made = []
         for meeting in at_every_step(exercise.__file__, pair):
-            got = [call.outcome(what=f"{scene}, one stopped at line {meeting.line} while the other ran,", advice=WAIT_ADVICE, catch=(Exception,)) for call in (meeting.first, meeting.second)]
+            got = [
+                call.outcome(what=f"{scene}, one stopped at line {meeting.line} while the other ran,", advice=WAIT_ADVICE, catch=(Exception,))
+                for call in (meeting.first, meeting.second)
+            ]
             won = [g for g in got if not g.raised]
             lost = [g for g in got if g.raised]
             if any(not isinstance(g.error, TimeoutError) for g in lost):
@@ -504,7 +542,10 @@ def test_every_item_is_delivered_exactly_once_with_many_producers_and_consumers(
     for index, items in enumerate(results[PRODUCERS:]):
         for p in range(PRODUCERS):
             order = [k for q, k in items if q == p]
-            expect(order == sorted(order), f"{scene}: consumer {index} got producer {p}'s items in the order {order[:8]}…; a FIFO buffer hands them out in the order they were put.")
+            expect(
+                order == sorted(order),
+                f"{scene}: consumer {index} got producer {p}'s items in the order {order[:8]}…; a FIFO buffer hands them out in the order they were put.",
+            )
     expect(
         biggest[0] <= CAPACITY,
         f"{scene}: len() reached {biggest[0]}, over the capacity of {CAPACITY}. A put() must wait while the buffer is full.",
@@ -520,7 +561,7 @@ def test_close_wakes_every_waiting_thread_at_once(exercise):
     bounded(full.put, "x", what="put('x') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
     calls = [("get() on an empty buffer", Call(empty.get)) for _ in range(3)]
     calls += [(f"put({i}) on a full buffer", Call(full.put, i)) for i in range(3)]
-    for text, call in calls:
+    for _text, call in calls:
         settle(call)
     real_sleep(0.05)
     for text, call in calls:
@@ -528,7 +569,7 @@ def test_close_wakes_every_waiting_thread_at_once(exercise):
     bounded(empty.close, what="close() on an empty buffer with 3 getters waiting")
     bounded(full.close, what="close() on a full buffer with 3 putters waiting")
     deadline = time.monotonic() + 1.0
-    for text, call in calls:
+    for _text, call in calls:
         call.wait(max(0.0, deadline - time.monotonic()))
     waiting = [text for text, call in calls if not call.done()]
     expect(

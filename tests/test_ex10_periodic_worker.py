@@ -14,9 +14,26 @@ import time
 from collections.abc import Iterator
 
 from kata.explorer import Plan
+from kata.harness import (
+    INTERVAL,
+    WINDOW,
+    Call,
+    Outcome,
+    bounded,
+    clock_reads,
+    describe_threads,
+    expect,
+    fail,
+    fast_sleep,
+    join_all,
+    real_sleep,
+    record_threads,
+    said_briefly,
+    spaced,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
-from kata.harness import INTERVAL, WINDOW, Outcome, said_briefly, bounded, join_all, Call, clock_reads, describe_threads, expect, fail, fast_sleep, real_sleep, record_threads, spaced, where_threads_wait
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
@@ -98,7 +115,14 @@ def test_stop_waits_until_the_thread_has_ended(exercise):
     task = Task(pause=0.2)
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
         expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
-        took, alive = bounded(stop_and_look, worker, threads, what=f"{made(INTERVAL)}.stop() while task() was running (it takes 0.2 s)", advice="stop() should wait only for the running call to finish.", limit=2.0)  # fmt: skip
+        took, alive = bounded(
+            stop_and_look,
+            worker,
+            threads,
+            what=f"{made(INTERVAL)}.stop() while task() was running (it takes 0.2 s)",
+            advice="stop() should wait only for the running call to finish.",
+            limit=2.0,
+        )
         calls = len(task.calls)
         real_sleep(3 * INTERVAL)
         later, started_later = len(task.calls), [t for t in threads if t.is_alive()]
@@ -187,7 +211,10 @@ def test_a_stop_racing_start_leaves_no_thread_behind(exercise):
             scene = f"{made(INTERVAL)}: start() was stopped at line {meeting.line} of your file while stop() ran in another thread"
             stopped = meeting.second.outcome(what=f"stop(), while a start() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
             started = meeting.first.outcome(what=f"start(), stopped at line {meeting.line} while stop() ran,", limit=PROMPT + 1.0, catch=(Exception,))
-            expect(not stopped.raised, f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.")
+            expect(
+                not stopped.raised,
+                f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.",
+            )
             expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
             left = join_all([t for t in threads if t.is_alive()], PROMPT)
             expect(
@@ -212,7 +239,11 @@ def test_two_starts_at_once_run_one_worker(exercise):
     with record_threads() as threads, retiring(tasks):
         for meeting in at_every_step(exercise.__file__, pair):
             for call in (meeting.second, meeting.first):
-                got = call.outcome(what=f"start(), while another start() of the same worker was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+                got = call.outcome(
+                    what=f"start(), while another start() of the same worker was stopped at line {meeting.line},",
+                    limit=PROMPT + 1.0,
+                    catch=(Exception,),
+                )
                 if got.raised and not isinstance(got.error, RuntimeError):
                     raise got.error
             alive = list({id(t): t for t in threads if t.is_alive()}.values())
@@ -262,7 +293,11 @@ def stop_racing_start():
                 + ". stop() may come at any moment of start(): read and write what they share under one lock, and join only a thread that was started."
             )
 
-        return Plan({"A": lambda: Outcome.of(worker.start), "B": lambda: Outcome.of(worker.stop)}, verdict, advice="start() and stop() may run at the same time.")
+        return Plan(
+            {"A": lambda: Outcome.of(worker.start), "B": lambda: Outcome.of(worker.stop)},
+            verdict,
+            advice="start() and stop() may run at the same time.",
+        )
 
     return scenario
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from kata import explorer as explore
 from kata.explorer import Plan
-from kata.harness.scenarios import scenario
 from kata.harness import QUICK, expect, forced_races, outcome, run_together
+from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step
 from kata.harness.transfers import label, run_transfers
 
@@ -174,7 +174,11 @@ def test_no_transfer_is_ever_seen_half_done(exercise):
         return (lambda: exercise.transfer(one, two, 10)), both
 
     for meeting in at_every_step(exercise.__file__, pair):
-        later = meeting.second.outcome(what=f"transfer(1 → 3, 10) then transfer(2 → 3, 10), while transfer(1 → 2, 10) was stopped at line {meeting.line},", advice=ORDER_ADVICE, catch=(Exception,)).get()
+        later = meeting.second.outcome(
+            what=f"transfer(1 → 3, 10) then transfer(2 → 3, 10), while transfer(1 → 2, 10) was stopped at line {meeting.line},",
+            advice=ORDER_ADVICE,
+            catch=(Exception,),
+        ).get()
         first = meeting.first.outcome(what=f"transfer(1 → 2, 10), stopped at line {meeting.line},", advice=ORDER_ADVICE, catch=(exercise.InsufficientFunds,))
         raise_unexpected(later)
         accounts = made[-1]
@@ -186,7 +190,11 @@ def test_no_transfer_is_ever_seen_half_done(exercise):
             f"leaving {show(accounts)}). The money was in neither account while your transfer was stopped: take it out and put it "
             "in while you hold both locks, without letting go of them in between.",
         )
-        expect(sum(balances(accounts)) == 10, f"Account 1 held 10, accounts 2 and 3 held 0; after transfer(1 → 2, 10) (stopped at line {meeting.line}), transfer(1 → 3, 10) and transfer(2 → 3, 10): {show(accounts)}, {sum(balances(accounts))} in all instead of 10.")
+        expect(
+            sum(balances(accounts)) == 10,
+            f"Account 1 held 10, accounts 2 and 3 held 0; after transfer(1 → 2, 10) (stopped at line {meeting.line}), "
+            f"transfer(1 → 3, 10) and transfer(2 → 3, 10): {show(accounts)}, {sum(balances(accounts))} in all instead of 10.",
+        )
 
 
 def test_many_transfers_in_every_direction_keep_every_unit(exercise):

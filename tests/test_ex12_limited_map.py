@@ -5,8 +5,22 @@ from __future__ import annotations
 import functools
 import threading
 
-from kata.harness import calls
-from kata.harness import EARLY, GATE_LIMIT, QUICK, Call, describe_threads, expect, forced_races, Gauge, join_all, learner_threads, named, real_sleep, record_threads
+from kata.harness import (
+    EARLY,
+    GATE_LIMIT,
+    QUICK,
+    Call,
+    Gauge,
+    calls,
+    describe_threads,
+    expect,
+    forced_races,
+    join_all,
+    learner_threads,
+    named,
+    real_sleep,
+    record_threads,
+)
 
 K = 3
 STUCK_ADVICE = "Is a thread waiting for a slot that is never given back, or for a thread that never ends?"
@@ -159,7 +173,10 @@ def test_max_concurrent_below_one_is_a_value_error(exercise):
     for limit in (0, -1):
         called = []
         error = outcome(exercise.map_limited, called.append, [1, 2], limit, what=f"map_limited(func, [1, 2], max_concurrent={limit})").error
-        expect(isinstance(error, ValueError), f"map_limited(func, [1, 2], max_concurrent={limit}) {described(error)}: expected ValueError, since no call could ever run.")
+        expect(
+            isinstance(error, ValueError),
+            f"map_limited(func, [1, 2], max_concurrent={limit}) {described(error)}: expected ValueError, since no call could ever run.",
+        )
         expect(not called, f"map_limited(func, [1, 2], max_concurrent={limit}) called func with {called!r} before raising; check max_concurrent first.")
 
 
@@ -169,7 +186,10 @@ def test_empty_input_and_any_iterable(exercise):
     words = ("a", "bb", "ccc", "dd", "e")
     got = bounded(exercise.map_limited, str.upper, (w for w in words), 2, what="map_limited(str.upper, <generator>, max_concurrent=2)")
     expected = [w.upper() for w in words]
-    expect(got == expected, f"map_limited(str.upper, (w for w in {words!r}), max_concurrent=2) returned {got!r}, expected {expected!r}. items may be any iterable, read only once.")
+    expect(
+        got == expected,
+        f"map_limited(str.upper, (w for w in {words!r}), max_concurrent=2) returned {got!r}, expected {expected!r}. items may be any iterable, read only once.",
+    )
 
 
 def test_no_thread_is_left_running(exercise):
@@ -217,5 +237,8 @@ class LastFirst:
 def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
     gauge = Gauge(limit)
     got = bounded(exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0, what=f"map_limited(func, range({count}), max_concurrent={limit})")
-    expect(got == list(range(count)), f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.")
+    expect(
+        got == list(range(count)),
+        f"map_limited(func, range({count}), max_concurrent={limit}) with func returning its item: got {got!r}, expected {list(range(count))!r}.",
+    )
     return gauge

@@ -3,8 +3,8 @@
 import threading
 
 from kata.explorer import Plan
-from kata.harness.scenarios import scenario
 from kata.harness import QUICK, Call, bounded, expect, forced_races, run_together
+from kata.harness.scenarios import scenario
 
 THREADS = 8
 HANG_ADVICE = "Is get() waiting for a lock that is never released?"

@@ -5,8 +5,22 @@ import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    QUICK,
+    Call,
+    bounded,
+    expect,
+    fail,
+    forced_races,
+    pausing_locks,
+    preempt,
+    real_sleep,
+    run_together,
+    settle,
+    waiting_frame,
+    where_threads_wait,
+)
 from kata.harness.scenarios import scenario
-from kata.harness import QUICK, bounded, Call, expect, fail, forced_races, pausing_locks, preempt, real_sleep, run_together, settle, waiting_frame, where_threads_wait
 
 #: How long a reader of the stream holds the lock before it lets the next one take over.
 READER_STAY = 0.005
@@ -83,7 +97,10 @@ def test_a_writer_waits_until_every_reader_has_left(exercise):
         "was still inside. The writer must wait until *every* reader has left.",
     )
     second.release("Leaving the second read() block")
-    writer.call.result(what="lock.write(), waiting for two readers, after both had left,", advice="Does the last reader to leave wake the waiting writer (notify_all)?")
+    writer.call.result(
+        what="lock.write(), waiting for two readers, after both had left,",
+        advice="Does the last reader to leave wake the waiting writer (notify_all)?",
+    )
     expect(writer.inside.is_set(), "lock.write() returned without running its with block.")
 
 
@@ -99,7 +116,10 @@ def test_a_reader_waits_while_a_writer_holds_the_lock(exercise):
         "was still there. A writer holds the lock alone: a reader must wait while a writer is inside.",
     )
     writer.release("Leaving the write() block")
-    reader.call.result(what="lock.read(), waiting for a writer, after the writer had left,", advice="Does the writer wake the waiting readers when it leaves (notify_all)?")
+    reader.call.result(
+        what="lock.read(), waiting for a writer, after the writer had left,",
+        advice="Does the writer wake the waiting readers when it leaves (notify_all)?",
+    )
 
 
 def test_a_writer_waits_while_another_writer_holds_the_lock(exercise):
@@ -193,8 +213,11 @@ def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
         lock = exercise.ReadWriteLock()
         run_together([read_often] * readers, limit=10, what=f"{readers} threads each going in and out of lock.read()", advice=LOCK_ADVICE)
     writer = Call(lambda: lock.write().__enter__())
-    writer.result(what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,", advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
-        "Change the reader count only while holding the Condition's lock.")
+    writer.result(
+        what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
+        advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
+        "Change the reader count only while holding the Condition's lock.",
+    )
 
 
 def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):

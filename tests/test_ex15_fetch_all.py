@@ -6,8 +6,7 @@ import functools
 import threading
 import time
 
-from kata.harness import calls
-from kata.harness import QUICK, Call, describe_threads, executors_made, expect, Gauge, learner_threads, real_sleep, record_threads, said
+from kata.harness import QUICK, Call, Gauge, calls, describe_threads, executors_made, expect, learner_threads, real_sleep, record_threads, said
 
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 

@@ -6,9 +6,24 @@ from collections import Counter
 
 from kata import explorer as explore
 from kata.explorer import Plan
+from kata.harness import (
+    GRACE,
+    HOLD_LIMIT,
+    QUICK,
+    Call,
+    FirstCallHolds,
+    Outcome,
+    bounded,
+    expect,
+    fail,
+    in_lockstep,
+    run_together,
+    said,
+    said_briefly,
+    settle,
+    times,
+)
 from kata.harness.scenarios import scenario
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, bounded, Call, expect, fail, FirstCallHolds, in_lockstep, Outcome, run_together, said, said_briefly, times
-from kata.harness import settle
 
 THREADS = 8
 HANG_ADVICE = (

@@ -16,7 +16,7 @@ def call_in_thread(func, *args, timeout=None):
     try:
         outcome = mailbox.get(timeout=timeout)
     except Empty:
-        raise TimeoutError(f"func did not finish within {timeout} seconds")
+        raise TimeoutError(f"func did not finish within {timeout} seconds") from None
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -14,8 +14,21 @@
 
 from __future__ import annotations
 
-from kata.harness.timing import QUICK, real_sleep, SETTLE, HOLD_LIMIT, GRACE, SWITCH_RATE, SWITCH_PAUSE, HOLD_OPEN, EARLY, GATE_LIMIT, INTERVAL, WINDOW  # noqa: F401
-from kata.harness.wording import HUNG, fail, expect, times, spaced, describe_threads, named, said, said_briefly, arguments  # noqa: F401
-from kata.harness.calls import check_started, where_threads_wait, hung, Outcome, Call, bounded, outcome, run_together, join_all, wait_until, waiting_frame, settle  # noqa: F401
-from kata.harness.forcing import preempt, PausingLock, pausing_locks, forced_races, Gauge, FirstCallHolds, in_lockstep  # noqa: F401
-from kata.harness.spies import record_threads, learner_threads, fast_sleep, short_joins, executors_made, CLOCKS, clock_reads  # noqa: F401
+from kata.harness.calls import (  # noqa: F401
+    Call,
+    Outcome,
+    bounded,
+    check_started,
+    hung,
+    join_all,
+    outcome,
+    run_together,
+    settle,
+    wait_until,
+    waiting_frame,
+    where_threads_wait,
+)
+from kata.harness.forcing import FirstCallHolds, Gauge, PausingLock, forced_races, in_lockstep, pausing_locks, preempt  # noqa: F401
+from kata.harness.spies import CLOCKS, clock_reads, executors_made, fast_sleep, learner_threads, record_threads, short_joins  # noqa: F401
+from kata.harness.timing import EARLY, GATE_LIMIT, GRACE, HOLD_LIMIT, HOLD_OPEN, INTERVAL, QUICK, SETTLE, SWITCH_PAUSE, SWITCH_RATE, WINDOW, real_sleep  # noqa: F401
+from kata.harness.wording import HUNG, arguments, describe_threads, expect, fail, named, said, said_briefly, spaced, times  # noqa: F401

@@ -14,6 +14,7 @@ from kata.harness.calls import bounded, run_together
 from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
+
 @contextlib.contextmanager
 def preempt(files: Iterable[str], rate: float = 0.05, pause: float = 0.0, seed: int | None = None) -> Iterator[random.Random]:
     """Force thread switches inside the given files: a race there happens every time, not by luck.

@@ -11,6 +11,7 @@ from typing import Any
 
 from kata.harness.timing import real_sleep
 
+
 @contextlib.contextmanager
 def record_threads() -> Iterator[list[threading.Thread]]:
     """Collect every ``Thread`` whose ``start()`` is called inside the block, in start order."""

@@ -275,7 +275,10 @@ def watching(exercise: Any, stage: Stage, accounts: list[Any]) -> Iterator[None]
         return wrappers[id(real)]
 
     try:
-        for owner, prefix in [(exercise, "the module's lock "), *[(k, f"the lock {k.__name__}.") for k in vars(exercise).values() if isinstance(k, type) and k.__module__ == exercise.__name__]]:
+        for owner, prefix in [
+            (exercise, "the module's lock "),
+            *[(k, f"the lock {k.__name__}.") for k in vars(exercise).values() if isinstance(k, type) and k.__module__ == exercise.__name__],
+        ]:
             for name, value in list(vars(owner).items()):
                 if isinstance(value, LOCK_TYPES):
                     setattr(owner, name, wrap(value, f"{prefix}{name}" if prefix.endswith(".") else f"{prefix}{name!r}"))

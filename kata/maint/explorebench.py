@@ -38,10 +38,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from kata import catalogue
-from kata.maint import selfcheck
-
 from kata import explorer as explore
 from kata.harness.scenarios import Scenario, scenarios_in
+from kata.maint import selfcheck
 
 
 def scenarios_of(exercise: catalogue.Exercise) -> tuple[list[Scenario], list[str]]:

@@ -259,7 +259,13 @@ def while_to_if(tree, parents):
 def weaken_join(tree, parents):
     """Drop a ``join()``, give it a timeout, or replace it with a short sleep."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Expr) and call_name(node.value) == "join" and isinstance(node.value.func, ast.Attribute) and not node.value.args and not node.value.keywords:
+        if (
+            isinstance(node, ast.Expr)
+            and call_name(node.value) == "join"
+            and isinstance(node.value.func, ast.Attribute)
+            and not node.value.args
+            and not node.value.keywords
+        ):
             if isinstance(node.value.func.value, ast.Constant):
                 continue  # "".join(...) is not a thread's join
             yield node, f"drop `{src(node)}`", lambda n, p: replace(n, p, ast.Pass())
@@ -295,7 +301,11 @@ def flip_daemon(tree, parents):
                 n.value = ast.Constant(not n.value.value)
 
             yield node, f"daemon={node.value.value} becomes {not node.value.value}", flip
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "daemon" for t in node.targets) and isinstance(node.value, ast.Constant):
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Attribute) and t.attr == "daemon" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+        ):
             def flip_assign(n, p):
                 n.value = ast.Constant(not n.value.value)
 
@@ -403,7 +413,13 @@ def restart_timeout(tree, parents):
 def one_sentinel_fewer(tree, parents):
     """``for _ in range(n): q.put(STOP)`` sends one stop signal fewer."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and call_name(node.iter) == "range" and len(node.iter.args) == 1 and calls_in(node.body, {"put", "put_nowait", "append", "appendleft"}):
+        if (
+            isinstance(node, ast.For)
+            and isinstance(node.iter, ast.Call)
+            and call_name(node.iter) == "range"
+            and len(node.iter.args) == 1
+            and calls_in(node.body, {"put", "put_nowait", "append", "appendleft"})
+        ):
             def fewer(n, p):
                 n.iter.args[0] = ast.BinOp(n.iter.args[0], ast.Sub(), ast.Constant(1))
 

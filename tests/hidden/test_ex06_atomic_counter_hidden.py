@@ -24,7 +24,11 @@ def test_many_threads_with_mixed_steps_lose_nothing(exercise):
 def test_default_step_is_one_in_both_directions(exercise):
     """increment() and decrement() without an argument move by exactly one."""
     counter = bounded(exercise.Counter, what="Counter()", files=())
-    got = [bounded(counter.increment, what="increment()", files=()), bounded(counter.increment, what="increment()", files=()), bounded(counter.decrement, what="decrement()", files=())]
+    got = [
+        bounded(counter.increment, what="increment()", files=()),
+        bounded(counter.increment, what="increment()", files=()),
+        bounded(counter.decrement, what="decrement()", files=()),
+    ]
     expect(got == [1, 2, 1], f"Counter(): increment(), increment(), decrement() returned {got}, expected [1, 2, 1].")
 
 

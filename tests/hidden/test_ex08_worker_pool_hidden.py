@@ -57,7 +57,11 @@ def test_a_task_may_submit_to_its_own_pool_and_exit_with_system_exit(exercise):
             f"A task raised SystemExit('bye'); its handle.result() {said(got)}, expected it to raise that SystemExit (every kind of exception comes back).",
         )
         dead = [w for w in workers if not w.is_alive()]
-        expect(not dead, f"After a task raised SystemExit('bye'), worker thread(s) {describe_threads(dead)} had ended; a task's exception, of any kind, must not end its worker.")
+        expect(
+            not dead,
+            f"After a task raised SystemExit('bye'), worker thread(s) {describe_threads(dead)} had ended; "
+            "a task's exception, of any kind, must not end its worker.",
+        )
     finally:
         Call(pool.shutdown).wait(1.0)
 
@@ -77,10 +81,16 @@ def test_result_with_timeout_zero_does_not_wait(exercise):
         took = time.monotonic() - started
     finally:
         gate.set()
-    expect(isinstance(got.error, TimeoutError) and took < 0.5, f"handle.result(timeout=0) for a task still running {said(got)} after {took:.2f} s; expected TimeoutError at once.")
+    expect(
+        isinstance(got.error, TimeoutError) and took < 0.5,
+        f"handle.result(timeout=0) for a task still running {said(got)} after {took:.2f} s; expected TimeoutError at once.",
+    )
     done = _h08_results([running], "result() once the task has finished")[0]
     again = outcome(running.result, 0, what="result(timeout=0) of a finished task")
-    expect(done == (True, None) and again == (True, None), f"A finished task's result() {said(done)} and result(timeout=0) {said(again)}, expected True both times.")
+    expect(
+        done == (True, None) and again == (True, None),
+        f"A finished task's result() {said(done)} and result(timeout=0) {said(again)}, expected True both times.",
+    )
     Call(pool.shutdown).wait(1.0)
 
 

@@ -23,8 +23,12 @@ def test_none_falsy_repeated_and_unhashable_items_come_out_as_they_went_in(exerc
 def test_a_timeout_of_zero_tries_once_and_does_not_wait(exercise):
     """A timeout of 0 means: try once, do not wait."""
     buffer = bounded(exercise.BoundedBuffer, 1, what="BoundedBuffer(1)")
-    for text, call in [("get(timeout=0) on an empty buffer", lambda: buffer.get(timeout=0)), ("put('a', timeout=0) with room", lambda: buffer.put("a", timeout=0)),
-                       ("put('b', timeout=0) on a full buffer", lambda: buffer.put("b", timeout=0)), ("get(timeout=0) holding 'a'", lambda: buffer.get(timeout=0))]:
+    for text, call in [
+        ("get(timeout=0) on an empty buffer", lambda: buffer.get(timeout=0)),
+        ("put('a', timeout=0) with room", lambda: buffer.put("a", timeout=0)),
+        ("put('b', timeout=0) on a full buffer", lambda: buffer.put("b", timeout=0)),
+        ("get(timeout=0) holding 'a'", lambda: buffer.get(timeout=0)),
+    ]:
         started = time.monotonic()
         got = outcome(call, what=text, advice="A timeout of 0 means: try once, then raise.", limit=1.0)
         took = time.monotonic() - started

@@ -28,7 +28,10 @@ def test_transfers_around_a_square_of_accounts_made_out_of_order_do_not_deadlock
     expect(deadlock is None, f"Transfers 10 → 20, 20 → 30, 30 → 40 and 40 → 10 at the same moment deadlocked:\n{deadlock}\n{ORDER_ADVICE}")
     _h11_unexpected(outcomes)
     got = [a.balance for a in (a10, a20, a30, a40)]
-    expect(got == [53, 49, 49, 49], f"From 50 each, transfers 10 → 20 (5), 20 → 30 (6), 30 → 40 (7), 40 → 10 (8) at once left {_h11_show([a10, a20, a30, a40])}; expected 53, 49, 49, 49.")
+    expect(
+        got == [53, 49, 49, 49],
+        f"From 50 each, transfers 10 → 20 (5), 20 → 30 (6), 30 → 40 (7), 40 → 10 (8) at once left {_h11_show([a10, a20, a30, a40])}; expected 53, 49, 49, 49.",
+    )
 
 
 def test_three_transfers_racing_for_one_balance_spend_it_at_most_once_each(exercise):
@@ -51,7 +54,11 @@ def test_a_refused_and_an_accepted_transfer_meet_on_one_account(exercise):
     expect(deadlock is None, f"transfer(5 → 7, 11) and transfer(6 → 5, 90) at once deadlocked:\n{deadlock}\n{ORDER_ADVICE}")
     _h11_unexpected(outcomes)
     total = poor.balance + rich.balance + other.balance
-    expect(total == 510 and rich.balance == 410, f"transfer(5 → 7, 11) and transfer(6 → 5, 90) at once, from 10, 500 and 0, left {_h11_show([poor, rich, other])}: money was {'made' if total > 510 else 'lost' if total < 510 else 'moved wrongly'}.")
+    expect(
+        total == 510 and rich.balance == 410,
+        f"transfer(5 → 7, 11) and transfer(6 → 5, 90) at once, from 10, 500 and 0, left {_h11_show([poor, rich, other])}: "
+        f"money was {'made' if total > 510 else 'lost' if total < 510 else 'moved wrongly'}.",
+    )
     expect(
         (outcomes[0], poor.balance, other.balance) in [("refused", 100, 0), ("done", 89, 11)],
         f"transfer(5 → 7, 11) {outcomes[0]} beside transfer(6 → 5, 90) and left {_h11_show([poor, other])}. A refused transfer changes no balance.",
@@ -65,4 +72,7 @@ def test_value_errors_come_before_any_lock_is_taken(exercise):
         got = outcome(exercise.transfer, *args, what=text, advice="Reject it before taking a lock.", catch=(Exception,))
         expect(isinstance(got.error, ValueError), f"{text} {'returned normally' if not got.raised else f'raised {got.error!r}'}; expected ValueError.")
     free = [a.number for a in (one, two) if a.lock.acquire(False) and (a.lock.release() or True)]
-    expect(free == [1, 2] and (one.balance, two.balance) == (10, 10), f"After those ValueErrors: {_h11_show([one, two])}; locks free for accounts {free}, expected 1 and 2, balances unchanged.")
+    expect(
+        free == [1, 2] and (one.balance, two.balance) == (10, 10),
+        f"After those ValueErrors: {_h11_show([one, two])}; locks free for accounts {free}, expected 1 and 2, balances unchanged.",
+    )

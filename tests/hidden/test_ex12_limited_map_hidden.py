@@ -14,7 +14,15 @@ class Halt(BaseException):
 def test_a_limit_of_one_runs_the_calls_one_by_one(exercise):
     """max_concurrent=1 runs the calls one at a time, in order of results."""
     gauge = Gauge(1, settle=0.01)
-    got = bounded(exercise.map_limited, gauge, iter(range(6)), 1, what="map_limited(func, <iterator of 0 … 5>, max_concurrent=1)", advice=ADVICE, limit=QUICK + 1.0)
+    got = bounded(
+        exercise.map_limited,
+        gauge,
+        iter(range(6)),
+        1,
+        what="map_limited(func, <iterator of 0 … 5>, max_concurrent=1)",
+        advice=ADVICE,
+        limit=QUICK + 1.0,
+    )
     expect(got == list(range(6)), f"map_limited(func, <iterator of 0 … 5>, max_concurrent=1) returned {got!r}, expected [0, 1, 2, 3, 4, 5].")
     expect(gauge.peak == 1, f"With max_concurrent=1, {gauge.peak} calls ran at the same time.")
 
@@ -22,9 +30,20 @@ def test_a_limit_of_one_runs_the_calls_one_by_one(exercise):
 def test_two_slots_for_seven_items_run_two_at_once(exercise):
     """Two slots for seven items: two calls at once, never three."""
     gauge = Gauge(2)
-    got = bounded(exercise.map_limited, gauge, [f"item {i}" for i in range(7)], 2, what="map_limited(func, 7 items, max_concurrent=2)", advice=ADVICE, limit=QUICK + 1.0)
+    got = bounded(
+        exercise.map_limited,
+        gauge,
+        [f"item {i}" for i in range(7)],
+        2,
+        what="map_limited(func, 7 items, max_concurrent=2)",
+        advice=ADVICE,
+        limit=QUICK + 1.0,
+    )
     expect(got == [f"item {i}" for i in range(7)], f"map_limited(func, 7 items, max_concurrent=2) returned {got!r}.")
-    expect(gauge.peak == 2 and not gauge.timed_out, f"map_limited(func, 7 items, max_concurrent=2): at most {gauge.peak} call(s) ran at once, expected exactly 2.")
+    expect(
+        gauge.peak == 2 and not gauge.timed_out,
+        f"map_limited(func, 7 items, max_concurrent=2): at most {gauge.peak} call(s) ran at once, expected exactly 2.",
+    )
 
 
 def test_a_limit_above_the_item_count_and_values_that_look_like_errors(exercise):
@@ -32,7 +51,10 @@ def test_a_limit_above_the_item_count_and_values_that_look_like_errors(exercise)
     error = KeyError("returned, not raised")
     items = [None, error, None, [1], 0]
     got = bounded(exercise.map_limited, lambda x: x, items, 10, what="map_limited(lambda x: x, items, max_concurrent=10)", advice=ADVICE)
-    expect(got == items and got[1] is error, f"map_limited(lambda x: x, {items!r}, max_concurrent=10) returned {got!r}; expected the items back, the exception object as a value.")
+    expect(
+        got == items and got[1] is error,
+        f"map_limited(lambda x: x, {items!r}, max_concurrent=10) returned {got!r}; expected the items back, the exception object as a value.",
+    )
 
 
 def test_a_base_exception_reaches_the_caller_after_the_others_finish(exercise):
@@ -71,4 +93,7 @@ def test_calls_that_all_raise_with_one_slot_still_end(exercise):
         raise LookupError(f"no {item}")
 
     got = outcome(exercise.map_limited, func, "abc", 1, what="map_limited(func, 'abc', max_concurrent=1), every call raising,", advice=ADVICE)
-    expect(isinstance(got.error, LookupError) and str(got.error) == "no a", f"map_limited(func, 'abc', max_concurrent=1), every call raising LookupError: it gave {got!r}, expected LookupError('no a').")
+    expect(
+        isinstance(got.error, LookupError) and str(got.error) == "no a",
+        f"map_limited(func, 'abc', max_concurrent=1), every call raising LookupError: it gave {got!r}, expected LookupError('no a').",
+    )
