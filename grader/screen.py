@@ -25,7 +25,9 @@ What is flagged, exactly:
 * ``getattr``/``setattr``/``delattr``/``hasattr`` with a **computed name** (not a string literal);
   a literal name is judged as the attribute it names.
 * The builtins **eval, exec, compile, open, __import__, globals, vars, breakpoint**, used at all
-  (called or passed on), unless the file binds that name itself (a parameter named ``compile``).
+  (called or passed on), unless the file binds that name itself (a parameter named ``compile``);
+  ``vars(obj)`` of one object that is not an imported name or reached from one
+  (``vars(threading.current_thread())``, ``vars(self)``) reads that object's attributes and is allowed.
 * **Tracing**: any attribute named ``settrace``, ``setprofile``, ``settrace_all_threads``,
   ``setprofile_all_threads`` or ``monitoring`` (``threading.settrace``, ``sys.monitoring``).
 * **Changing an imported module**: assigning to or deleting an attribute reached from a name an
@@ -142,6 +144,14 @@ class _Screen:
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self.imports(node)
+        # vars(obj) of an object the file made or was handed (a Thread, self) reads that object's
+        # attributes, as obj.x would; of a module (or something reached from one) it would hand out
+        # the library's namespace, so only those stay flagged.
+        self.plain_vars = {
+            id(n.func) for n in nodes
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "vars" and len(n.args) == 1 and not n.keywords
+            and not isinstance(n.args[0], ast.Starred) and self.root(n.args[0]) not in self.imported
+        }  # fmt: skip
         for node in sorted(nodes, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
             if isinstance(node, ast.Attribute):
                 self.attribute(node, node.attr, node.value)
@@ -203,7 +213,7 @@ class _Screen:
             self.flag(node, f"reaches the module {attr} through {_dotted(receiver)}, which a threading exercise does not need")
 
     def name(self, node: ast.Name) -> None:
-        if node.id in FORBIDDEN_BUILTINS and node.id not in self.bound:
+        if node.id in FORBIDDEN_BUILTINS and node.id not in self.bound and id(node) not in self.plain_vars:
             self.flag(node, f"uses the builtin {node.id}(), which runs text as code, opens files or hands out namespaces")
         elif node.id.startswith("__") and node.id.endswith("__") and node.id not in ALLOWED_DUNDER_NAMES and node.id not in self.bound:
             self.flag(node, f"uses the special name {node.id}")
