@@ -249,7 +249,7 @@ class Reporter:
 
 def _canary() -> None:
     """The run's canary: always fails, so a run that reports it passed was forged."""
-    raise AssertionError("the canary check always fails")
+    pytest.fail("the canary check always fails", pytrace=False)  # no traceback: pytest need not read any source
 
 
 def pytest_configure(config: pytest.Config) -> None:
