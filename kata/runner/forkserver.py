@@ -25,6 +25,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 #: The largest request (a run's command line and environment), in bytes.
@@ -40,14 +41,18 @@ START_SECONDS = 60.0
 class Server:
     """The runner's end of one server: start it, ask it for runs, end it by closing the socket."""
 
-    def __init__(self, python: str, root: Path) -> None:
+    def __init__(self, python: str, root: Path, launch: Callable[[Callable[[], subprocess.Popen]], subprocess.Popen] = lambda start: start()) -> None:
+        """Start the server and wait until it is ready. ``launch`` runs the process's start (a
+        callable) and returns what it returns: the runner starts every server from one thread that
+        lives as long as it does, since the kernel kills a server (``PR_SET_PDEATHSIG``) when the
+        thread that started it ends."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
         try:
-            self.process = subprocess.Popen(
+            self.process = launch(lambda: subprocess.Popen(
                 [python, "-m", "kata.runner.forkserver", str(theirs.fileno())], cwd=root, env=env, pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            ))  # fmt: skip
         finally:
             theirs.close()
         self.control = ours
