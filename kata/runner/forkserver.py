@@ -8,7 +8,9 @@ one message per request, the run's descriptors passed along with ``SCM_RIGHTS``)
 that does what ``python -m kata.runner.sandbox … -- python -m pytest …`` did: its own session
 (process group), the run's descriptors as stdin/stdout/stderr and report pipe, the run's folder
 and environment, the resource limits, the jail of :mod:`kata.runner.isolation` (uid, namespace,
-process limit) — all before pytest starts, so before any learner code — and then ``pytest.main``.
+process limit) — all before pytest starts, so before any learner code — and then ``pytest.main``,
+which loads only the plugins the run names (the kata's and pytest-timeout, handed over already
+imported), never every plugin installed (:data:`NO_AUTOLOAD`).
 The server answers with the child's pid and, when it ends, its exit status. It has no thread, so
 forking is safe; it serves one run at a time (the runner starts one server per job slot).
 
