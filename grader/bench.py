@@ -91,6 +91,11 @@ def full_marks(path: Path) -> bool:
     return result["score"] == result["max_score"] > 0
 
 
+def _load() -> float:
+    """The one-minute load average (NaN where the system has none)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def overhead(jobs: list[int], repeat: int) -> int:
     """Print grading time over bare-pytest time for one submission of every reference solution."""
     exercises = catalogue.all_exercises()
@@ -115,6 +120,7 @@ def overhead(jobs: list[int], repeat: int) -> int:
                 "--no-preflight",
             ]
         figures: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+        load_before = _load()
         for _ in range(repeat):
             for name, command in commands.items():
                 wall, cpu, done = timed(command)
@@ -122,8 +128,10 @@ def overhead(jobs: list[int], repeat: int) -> int:
                     print(f"{name} failed (exit {done.returncode}, or not full marks):\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
                     return 1
                 figures[name].append((wall, cpu))
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"one submission of {len(exercises)} reference solutions, public and hidden checks; median of {repeat}; load {load:.1f} at the end")
+    print(
+        f"one submission of {len(exercises)} reference solutions, public and hidden checks, no preflight; "
+        f"median of {repeat}; load {load_before:.1f} at the start, {_load():.1f} at the end"
+    )
     base_wall = statistics.median(w for w, _ in figures["bare pytest"])
     base_cpu = statistics.median(c for _, c in figures["bare pytest"])
     for name, runs in figures.items():

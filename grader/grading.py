@@ -50,6 +50,7 @@ from kata.runner import (
     collect_expected,
     expected_checks,
     run_checks,
+    warm_up,
 )
 from kata.runner.files import remove_tree, snapshot
 
@@ -439,6 +440,7 @@ def grade_many(
     ``finished`` gets every finished submission's result so far (in submission order), so a
     caller can keep a file current.
     """
+    warm_up(jobs, settings.python)  # every slot's server starts now, beside the collection run
     collect_expected(exercises, [PUBLIC, HIDDEN] if settings.hidden else [PUBLIC])  # all in one run
     for exercise in exercises:  # collect the expected checks once, before the pool starts
         expected_checks(exercise, PUBLIC)

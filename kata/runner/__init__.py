@@ -13,7 +13,7 @@
 
 from kata.runner.files import ALL, HIDDEN, PUBLIC, check_files, copy_checks
 from kata.runner.rounds import check_name, round_of
-from kata.runner.run import Limits, Run, collect_expected, expected_checks, run_checks
+from kata.runner.run import Limits, Run, collect_expected, expected_checks, run_checks, warm_up
 
 __all__ = [
     "ALL",
@@ -28,4 +28,5 @@ __all__ = [
     "expected_checks",
     "round_of",
     "run_checks",
+    "warm_up",
 ]

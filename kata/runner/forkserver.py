@@ -8,7 +8,9 @@ one message per request, the run's descriptors passed along with ``SCM_RIGHTS``)
 that does what ``python -m kata.runner.sandbox … -- python -m pytest …`` did: its own session
 (process group), the run's descriptors as stdin/stdout/stderr and report pipe, the run's folder
 and environment, the resource limits, the jail of :mod:`kata.runner.isolation` (uid, namespace,
-process limit) — all before pytest starts, so before any learner code — and then ``pytest.main``.
+process limit) — all before pytest starts, so before any learner code — and then ``pytest.main``,
+which loads only the plugins the run names (the kata's and pytest-timeout, handed over already
+imported), never every plugin installed (:data:`NO_AUTOLOAD`).
 The server answers with the child's pid and, when it ends, its exit status. It has no thread, so
 forking is safe; it serves one run at a time (the runner starts one server per job slot).
 
@@ -25,6 +27,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 #: The largest request (a run's command line and environment), in bytes.
@@ -40,14 +43,18 @@ START_SECONDS = 60.0
 class Server:
     """The runner's end of one server: start it, ask it for runs, end it by closing the socket."""
 
-    def __init__(self, python: str, root: Path) -> None:
+    def __init__(self, python: str, root: Path, launch: Callable[[Callable[[], subprocess.Popen]], subprocess.Popen] = lambda start: start()) -> None:
+        """Start the server and wait until it is ready. ``launch`` runs the process's start (a
+        callable) and returns what it returns: the runner starts every server from one thread that
+        lives as long as it does, since the kernel kills a server (``PR_SET_PDEATHSIG``) when the
+        thread that started it ends."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**os.environ, "PYTHONPATH": str(root), "PYTHONDONTWRITEBYTECODE": "1"}
         try:
-            self.process = subprocess.Popen(
+            self.process = launch(lambda: subprocess.Popen(
                 [python, "-m", "kata.runner.forkserver", str(theirs.fileno())], cwd=root, env=env, pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-            )  # fmt: skip
+            ))  # fmt: skip
         finally:
             theirs.close()
         self.control = ours
@@ -124,19 +131,60 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
 
 
+#: The plugins a run names with ``-p`` that the server imports once and each run's ``pytest.main``
+#: is handed as objects (``plugins=``), so no run imports, rewrites or compiles them again.
+PRELOADED = ("kata.runner.report_plugin", "pytest_timeout")
+#: Set in every forked run: pytest loads no plugin just because it is installed (scanning every
+#: installed distribution's entry points costs each run tens of milliseconds, and an installed
+#: hypothesis or pytest-benchmark more); the checks need only the kata's plugins and pytest-timeout,
+#: which the run names (``-p pytest_timeout``, added by the child when the server could import it).
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
+#: What pytest imports in every run only once the run has started (reading ``pyproject.toml``,
+#: setting up ``--pdb`` and faulthandler, comparing versions), imported by the server instead.
+LAZY_IMPORTS = ("_pytest._argcomplete", "faulthandler", "pdb", "readline", "packaging.version", "tomllib", "tomli")
+
+
 def warm_up() -> None:
-    """Import what every run needs, so each child finds it imported; nothing that runs learner code."""
+    """Import what every run needs, so each child finds it imported; nothing that runs learner code.
+
+    That is pytest with every plugin of its own, the kata's harness and :data:`PRELOADED`.
+    """
+    import importlib
+    import pkgutil
+
     import _pytest.assertion.rewrite  # noqa: F401
-    import _pytest.config  # noqa: F401
+    import _pytest.config
     import _pytest.python  # noqa: F401
     import pytest  # noqa: F401
 
+    import kata.harness
     import kata.harness.plugin  # noqa: F401 - what the checks' conftest re-exports
     import kata.runner.isolation  # noqa: F401
     import kata.runner.sandbox  # noqa: F401
 
-    # Not the plugins pytest loads by name (the report plugin, pytest-timeout): it rewrites their
-    # assertions as it imports them, and warns about any it finds already imported.
+    for name in _pytest.config.default_plugins:
+        importlib.import_module(f"_pytest.{name}")
+    for name in LAZY_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # not on this Python (tomllib before 3.11, tomli after): pytest does without it too
+    for module in pkgutil.iter_modules(kata.harness.__path__, "kata.harness."):
+        importlib.import_module(module.name)  # the harness modules only some checks import
+    # The plugins pytest would load by name are imported here, never by pytest in the run: pytest
+    # would rewrite their assertions as it imports them, and it warns about any it finds already
+    # imported. Handed over as objects (:func:`_plugins`), they are registered without either.
+    for name in PRELOADED:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # pytest-timeout not installed: the run goes without, as a bare pytest run would
+
+
+def _plugins(args: list[str]) -> list[object]:
+    """The modules of :data:`PRELOADED` that ``args`` names with ``-p`` (for ``pytest.main(plugins=…)``)."""
+    named = {value for option, value in zip(args, args[1:]) if option == "-p"}
+    return [sys.modules[name] for name in PRELOADED if name in named and name in sys.modules]
 
 
 def serve(control: socket.socket) -> None:
@@ -190,10 +238,12 @@ def _child(request: dict, fds: list[int]) -> None:
             os._exit(code)  # the server ended before the signal was asked for
         sys.path[:0] = [request["cwd"], *request["env"].get("PYTHONPATH", "").split(os.pathsep)]
         _import_from(request["cwd"])
-        sys.argv = ["pytest", *request["args"]]
+        args = [*request["args"], *(["-p", "pytest_timeout"] if "pytest_timeout" in sys.modules else [])]
+        os.environ[NO_AUTOLOAD] = "1"
+        sys.argv = ["pytest", *args]
         import pytest
 
-        code = int(pytest.main(request["args"]))
+        code = int(pytest.main(args, plugins=_plugins(args)))
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else 1
     except BaseException as why:  # noqa: BLE001 - the run's output says what went wrong
@@ -214,11 +264,15 @@ def _import_from(checks: str) -> None:
     """Point the kata's packages at the run's own copy, so what is imported from now on comes from there.
 
     The modules the server imported stay (the run's copy is a copy of the same files); the server's
-    own folder may be out of the run's sight (covered in its mount namespace).
+    own folder may be out of the run's sight (covered in its mount namespace). A tuple of folder
+    prefixes in the server's folder (``calls._CHECK_CODE``, by which the harness tells the checks'
+    frames from the learner's) gains the run's copies: the check files' frames come from there,
+    the harness's from the server's imports.
     """
     from kata import catalogue
 
     old, new = catalogue.ROOT, Path(checks)
+    prefix = str(old.resolve()) + os.sep
     for name, module in list(sys.modules.items()):
         if not (name == "kata" or name.startswith("kata.")):
             continue
@@ -227,6 +281,8 @@ def _import_from(checks: str) -> None:
         for attribute, value in list(vars(module).items()):  # catalogue.ROOT, TESTS, HINTS …: the run's folders
             if isinstance(value, Path) and (value == old or old in value.parents):
                 setattr(module, attribute, new / value.relative_to(old))
+            elif isinstance(value, tuple) and value and all(isinstance(v, str) and v.startswith(prefix) for v in value):
+                setattr(module, attribute, value + tuple(os.path.join(checks, v[len(prefix) :]) for v in value))
 
 
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4

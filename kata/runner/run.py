@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import queue
 import secrets
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -178,6 +180,10 @@ def _close_servers() -> None:
     _servers.clear()
 
 
+_starting: dict[tuple, threading.Lock] = {}  # one lock per server: a run waits for the start under way
+_starting_lock = threading.Lock()
+
+
 def _server(slot: int, python: str) -> forkserver.Server:
     """The slot's warm server for this interpreter and time scale, started on first use.
 
@@ -185,10 +191,71 @@ def _server(slot: int, python: str) -> forkserver.Server:
     whatever else it needs from its own copy of the checks.
     """
     key = (slot, python, os.environ.get(settings.TIME_SCALE_ENV, ""))
-    server = _servers.get(key)
-    if server is None or not server.alive():
-        server = _servers[key] = forkserver.Server(python, catalogue.ROOT)
-    return server
+    with _starting_lock:
+        lock = _starting.setdefault(key, threading.Lock())
+    with lock:
+        server = _servers.get(key)
+        if server is None or not server.alive():
+            server = _servers[key] = forkserver.Server(python, catalogue.ROOT, launch=_LAUNCHER.launch)
+        return server
+
+
+class _Launcher:
+    """Starts processes from one thread that lives as long as the grader (started on first use).
+
+    A server asks to be killed when the thread that started it ends (``PR_SET_PDEATHSIG`` follows
+    the thread, not the process), so a server started by a pool's worker, or by :func:`warm_up`'s
+    thread, would die with it. Only the start happens here; waiting for the server to be ready
+    stays with the caller, so servers still start side by side.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+
+    def launch(self, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
+        with self.lock:
+            if self.thread is None:
+                self.thread = threading.Thread(target=self._serve, name="threadkata-launcher", daemon=True)
+                self.thread.start()
+        done: Future = Future()
+        self.requests.put((start, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        while True:
+            start, done = self.requests.get()
+            try:
+                done.set_result(start())
+            except BaseException as why:  # noqa: BLE001 - handed to the caller, who raises it
+                done.set_exception(why)
+
+
+_LAUNCHER = _Launcher()
+
+
+def warm_up(jobs: int, python: str = sys.executable, isolate: bool = True) -> None:
+    """Start, in the background, what the first runs of ``jobs`` job slots would each wait for:
+    one server per slot (where runs are forked) and the look at what isolation this system allows.
+
+    Nothing waits for it: a run that needs a server still starting waits for that one only, and a
+    server that could not start is started again (and its failure reported) by the run that needs it.
+    """
+
+    def start(slot: int) -> None:
+        try:
+            _server(slot, python)
+        except Exception:  # noqa: BLE001 - the run that needs it tries again and says why
+            pass
+
+    tasks: list[Callable[[], object]] = []
+    if isolate:
+        tasks.append(isolation.mode)
+    if forkserver.available() and processes.can_pass_fds():
+        tasks += [lambda slot=slot: start(slot) for slot in range(max(1, jobs))]
+    for task in tasks:
+        threading.Thread(target=task, daemon=True).start()
 
 
 class _Slots:
