@@ -588,7 +588,7 @@ def run_mutant(mutant: Mutant) -> Outcome:
     """The mutant under the exercise's own name, through its public checks, once."""
     with tempfile.TemporaryDirectory(prefix="threadkata-mutation-") as folder:
         (Path(folder) / f"{mutant.exercise.stem}.py").write_text(mutant.source, encoding="utf-8")
-        run = run_checks(mutant.exercise, Path(folder), timeout=RUN_TIMEOUT)
+        run = run_checks(mutant.exercise, Path(folder), timeout=RUN_TIMEOUT, forked=True)
     failing = run.failures_by_round(1)[0]
     if run.timed_out:
         failing = failing or ["(the check run did not finish)"]
