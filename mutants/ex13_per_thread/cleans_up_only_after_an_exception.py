@@ -1,4 +1,4 @@
-# BUG: get() marks this thread's object as made before calling the factory and unmarks it only on an Exception, so after a BaseException (KeyboardInterrupt, SystemExit) the next get() finds "made" but no object and raises AttributeError.
+# BUG: "made" is set before the factory runs and cleared only on an Exception: after a BaseException the next get() finds no object (AttributeError).
 import threading
 
 
