@@ -205,7 +205,7 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
         rule("none", "a stored or computed None is a value", "test_a_stored_none_is_not_computed_again",
              hidden=("test_five_threads_asking_for_a_key_whose_factory_makes_none_call_it_once",)),
         rule("values", "falsy values are stored, counted and copied", hidden=("test_falsy_values_and_unusual_keys_survive_a_snapshot",),
-             gap="only the hidden check stores 0, '' or []; a truthiness test (`if cache.get(key):`) is caught only when it also breaks None"),
+             gap="only the hidden check stores 0, '' or [] with set(): a snapshot() or len() that skips falsy values (`if v`) passes"),
         rule("exceptions", "a factory's BaseException reaches the caller and caches nothing",
              "test_threads_waiting_for_a_factory_that_raises_still_get_a_value",
              hidden=("test_a_factory_raising_a_base_exception_caches_nothing_and_leaves_the_cache_usable",)),
