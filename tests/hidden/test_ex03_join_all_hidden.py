@@ -1,5 +1,6 @@
 """Hidden checks for exercise 03: the same behaviours as the public checks, tried in other ways."""
 
+import functools
 import threading
 
 from kata.harness import HOLD_OPEN, QUICK, Call, expect, fast_sleep, learner_threads, record_threads, short_joins, wait_until
@@ -76,3 +77,25 @@ def test_tasks_from_a_map_object_all_meet(exercise):
         f"run_all(map(...)) of {n} tasks that wait for each other: only {len(met)} got past the meeting point. "
         "Start every thread before joining any, and read the iterable once.",
     )
+
+
+def test_bound_methods_and_partials_from_a_generator_all_run(exercise):
+    """Tasks that are bound methods and functools.partial objects, given as a generator, each run once in a thread of their own."""
+    ran = []
+
+    class Box:
+        def __init__(self, label):
+            self.label = label
+
+        def fill(self, suffix=""):
+            ran.append((self.label + suffix, threading.current_thread()))
+
+    tasks = (functools.partial(Box(f"p{i}").fill, "!") if i % 2 else Box(f"m{i}").fill for i in range(6))
+    with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
+        call = Call(exercise.run_all, tasks)
+        call.result(what="run_all(a generator of bound methods and partials)", advice=ADVICE)
+    labels = sorted(label for label, _ in ran)
+    expected = sorted(f"p{i}!" if i % 2 else f"m{i}" for i in range(6))
+    expect(labels == expected, f"run_all(a generator of 6 bound methods and partials) ran {labels}, expected {expected}.")
+    expect(len({id(t) for _, t in ran}) == 6 and not any(t.is_alive() for t in learner_threads(started)),
+           "run_all(6 bound methods and partials): each task must run in a thread of its own, all ended when run_all returns.")
