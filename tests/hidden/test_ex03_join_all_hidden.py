@@ -99,3 +99,31 @@ def test_bound_methods_and_partials_from_a_generator_all_run(exercise):
     expect(labels == expected, f"run_all(a generator of 6 bound methods and partials) ran {labels}, expected {expected}.")
     expect(len({id(t) for _, t in ran}) == 6 and not any(t.is_alive() for t in learner_threads(started)),
            "run_all(6 bound methods and partials): each task must run in a thread of its own, all ended when run_all returns.")
+
+
+def test_a_task_ending_in_system_exit_among_others_from_a_generator(exercise):
+    """Five tasks from a generator, the second ending in SystemExit and the last slow: run_all waits for the slow one."""
+    n = 5
+    gate = threading.Event()
+    done = [threading.Event() for _ in range(n)]
+
+    def task(i):
+        def run():
+            if i == n - 1:
+                gate.wait(QUICK + HOLD_OPEN)
+            done[i].set()
+            if i == 1:
+                raise SystemExit("task 2 gave up")  # ends its thread quietly
+
+        return run
+
+    with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
+        call = Call(exercise.run_all, (task(i) for i in range(n)))
+        try:
+            wait_until(lambda: all(e.is_set() for e in done[:-1]) or call.done(), 1.0)
+            early = call.wait(HOLD_OPEN)
+        finally:
+            gate.set()
+        call.outcome(what="run_all(5 tasks, the second ending in SystemExit)", advice=ADVICE, catch=(SystemExit,))
+    expect(not early, "run_all(5 tasks from a generator, the second ending in SystemExit, the last slow) ended while the last task was still running.")
+    expect(not any(t.is_alive() for t in learner_threads(started)), "run_all(5 tasks, one ending in SystemExit) ended while some of its threads were still alive.")
