@@ -126,4 +126,5 @@ def test_a_task_ending_in_system_exit_among_others_from_a_generator(exercise):
             gate.set()
         call.outcome(what="run_all(5 tasks, the second ending in SystemExit)", advice=ADVICE, catch=(SystemExit,))
     expect(not early, "run_all(5 tasks from a generator, the second ending in SystemExit, the last slow) ended while the last task was still running.")
-    expect(not any(t.is_alive() for t in learner_threads(started)), "run_all(5 tasks, one ending in SystemExit) ended while some of its threads were still alive.")
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    expect(not alive, "run_all(5 tasks, one ending in SystemExit) ended while some of its threads were still alive.")
