@@ -8,8 +8,9 @@ from kata.harness import HOLD_OPEN, QUICK, Call, expect, fast_sleep, learner_thr
 ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
 
 
-def run_with_held(exercise, tasks, gate, quick_done):
-    """run_all(tasks) in a watched thread; once the quick tasks are done, whether it returned within HOLD_OPEN."""
+def run_with_held(exercise, tasks, gate, quick_done, passed_on=()):
+    """run_all(tasks) in a watched thread; once the quick tasks are done, whether it returned within HOLD_OPEN.
+    An exception of a type in ``passed_on`` may come out of run_all (a task's, passed on)."""
     with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
         call = Call(exercise.run_all, tasks)
         try:
@@ -17,7 +18,7 @@ def run_with_held(exercise, tasks, gate, quick_done):
             early = call.wait(HOLD_OPEN)
         finally:
             gate.set()
-        call.result(what="run_all(...)", advice=ADVICE)
+        call.outcome(what="run_all(...)", advice=ADVICE, catch=passed_on)  # any other exception is raised here
     return early, learner_threads(started)
 
 
@@ -34,20 +35,28 @@ def test_a_single_task_is_waited_for(exercise):
     expect(finished.is_set() and not any(t.is_alive() for t in started), "run_all(one task) returned before its thread had ended.")
 
 
-def test_many_tasks_with_the_last_one_slow(exercise):
-    """run_all with twelve tasks, given as a tuple, waits for the last and slowest one."""
-    n = 12
-    gate = threading.Event()
-    done = [threading.Event() for _ in range(n)]
+def last_one_slow(n, gate, done, exits=None):
+    """Task i of n: the last waits for ``gate``; each sets ``done[i]``; task ``exits`` then ends in SystemExit."""
 
     def task(i):
         def run():
             if i == n - 1:
                 gate.wait(QUICK + HOLD_OPEN)
             done[i].set()
+            if i == exits:
+                raise SystemExit(f"task {i + 1} gave up")  # ends its thread quietly, as any exception ends a thread
 
         return run
 
+    return task
+
+
+def test_many_tasks_with_the_last_one_slow(exercise):
+    """run_all with twelve tasks, given as a tuple, waits for the last and slowest one."""
+    n = 12
+    gate = threading.Event()
+    done = [threading.Event() for _ in range(n)]
+    task = last_one_slow(n, gate, done)
     early, started = run_with_held(exercise, tuple(task(i) for i in range(n)), gate, lambda: all(e.is_set() for e in done[:-1]))
     expect(not early, f"run_all({n} tasks, the last one slow) returned while the last task was still running.")
     expect(all(e.is_set() for e in done), f"run_all({n} tasks) returned before tasks {[i for i in range(n) if not done[i].is_set()]} had run to the end.")
@@ -106,25 +115,8 @@ def test_a_task_ending_in_system_exit_among_others_from_a_generator(exercise):
     n = 5
     gate = threading.Event()
     done = [threading.Event() for _ in range(n)]
-
-    def task(i):
-        def run():
-            if i == n - 1:
-                gate.wait(QUICK + HOLD_OPEN)
-            done[i].set()
-            if i == 1:
-                raise SystemExit("task 2 gave up")  # ends its thread quietly
-
-        return run
-
-    with fast_sleep(exercise), short_joins(exercise), record_threads() as started:
-        call = Call(exercise.run_all, (task(i) for i in range(n)))
-        try:
-            wait_until(lambda: all(e.is_set() for e in done[:-1]) or call.done(), 1.0)
-            early = call.wait(HOLD_OPEN)
-        finally:
-            gate.set()
-        call.outcome(what="run_all(5 tasks, the second ending in SystemExit)", advice=ADVICE, catch=(SystemExit,))
+    task = last_one_slow(n, gate, done, exits=1)
+    early, started = run_with_held(exercise, (task(i) for i in range(n)), gate, lambda: all(e.is_set() for e in done[:-1]), passed_on=(SystemExit,))
     expect(not early, "run_all(5 tasks from a generator, the second ending in SystemExit, the last slow) ended while the last task was still running.")
-    alive = [t for t in learner_threads(started) if t.is_alive()]
+    alive = [t for t in started if t.is_alive()]
     expect(not alive, "run_all(5 tasks, one ending in SystemExit) ended while some of its threads were still alive.")
