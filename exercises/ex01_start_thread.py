@@ -11,8 +11,8 @@ import threading
 def start_in_thread(func, *args):
     """Start a new thread that calls `func(*args)`, and return that thread.
 
-    Arguments: `func` is any callable (a function, a lambda, a bound method, an object with
-    `__call__`); `args` are passed to it unchanged, as separate positional arguments
+    Arguments: `func` is any callable (a function, a lambda, a bound method, a `functools.partial`,
+    an object with `__call__`); `args` are passed to it unchanged, as separate positional arguments
     (`start_in_thread(print, "a", 1)` calls `print("a", 1)`), falsy ones and None included.
     Each call starts its own thread.
 

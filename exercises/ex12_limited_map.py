@@ -23,7 +23,8 @@ def map_limited(func: Callable[[T], R], items: Iterable[T], max_concurrent: int)
     - If a call raises, the other calls still run; once every call has finished, the exception of
       the first failing item (in input order) is raised: any kind of exception, `BaseException`
       subclasses too. A call that *returns* an exception object, or None, gives a value.
-    - `items` may be any iterable, a one-shot generator too: read it once.
+    - `items` may be any iterable, a one-shot generator too: read it once. Items may repeat, be
+      falsy and be unhashable (lists, dicts): each position gets its own result.
     - Every thread you start has finished when `map_limited` returns or raises.
     - Raise `ValueError` if `max_concurrent` is less than 1, before calling `func` at all.
     """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
-from kata.harness import arguments, expect
+from kata.harness import QUICK, arguments, bounded, expect
 from kata.harness.launch import launched
 
 
@@ -62,3 +63,24 @@ def test_arguments_arrive_unchanged(exercise):
                 "Thread hands its `args` to the target as separate arguments: give it the tuple "
                 "`args` itself, not wrapped in another tuple or list.",
             )
+
+
+def test_any_callable_runs_in_a_new_thread(exercise):
+    class Job:
+        """An object with __call__: callable, but it has no __name__."""
+
+        def __call__(self, *args):
+            ran.append((threading.current_thread(), args))
+
+    for func, shown in [(Job(), "an object with __call__"), (functools.partial(Job(), "fixed"), "a functools.partial")]:
+        ran = []
+        what = f"start_in_thread(func, 1), with func {shown},"
+        thread = bounded(exercise.start_in_thread, func, 1, what=what, advice="Does it read func.__name__? Not every callable has one.")
+        expect(isinstance(thread, threading.Thread), f"{what} returned {thread!r}, expected the started Thread.")
+        thread.join(QUICK)
+        expected = ("fixed", 1) if isinstance(func, functools.partial) else (1,)
+        expect(
+            ran == [(thread, expected)],
+            f"{what}: func ran {len(ran)} time(s), with {[args for _, args in ran]!r}; expected once, in the returned thread, "
+            f"with {expected!r}. func may be any callable: a function, a bound method, a partial, an object with __call__.",
+        )

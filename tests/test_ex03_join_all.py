@@ -1,6 +1,7 @@
 """Checks for exercise 03: run_all runs every task in its own thread, all at once, and joins them all."""
 
 import contextlib
+import functools
 import threading
 
 from kata.harness import (
@@ -129,6 +130,56 @@ def test_run_all_waits_for_the_slowest_task(exercise):
 def test_run_all_reads_a_generator_once_and_waits_for_every_task(exercise):
     check_waits_for_held_task(exercise, n=4, held=0, as_generator=True)
 
+
+def test_any_callable_is_a_task(exercise):
+    ran = []
+
+    class Job:
+        """An object with __call__: callable, but it has no __name__."""
+
+        def __call__(self, label="job"):
+            ran.append((label, threading.current_thread()))
+
+    tasks = [Job(), functools.partial(Job(), "partial"), Notes(ran).note]
+    what = "run_all([an object with __call__, a functools.partial, a bound method])"
+    with running(exercise, tasks) as (call, started):
+        call.result(what=what, advice="Does run_all read task.__name__? Not every callable has one.")
+    labels = sorted(label for label, _ in ran)
+    expect(
+        labels == ["job", "method", "partial"],
+        f"{what} called {labels or 'none of them'}; expected each task once. A task may be any callable: a function, "
+        "a bound method, a partial, an object with __call__.",
+    )
+    expect(call.thread not in [thread for _, thread in ran], f"{what}: some task ran in the thread that called run_all.")
+    expect_none_alive(started, what)
+
+
+def test_a_task_that_raises_does_not_cut_the_wait_short(exercise):
+    n, held = 3, 2
+    tasks = Tasks(n, held=[held])
+    broken = tasks.task(0)
+
+    def failing():
+        broken()
+        raise SystemExit("task 0 gave up")  # ends its thread quietly, as any exception ends a thread
+
+    what = "run_all([a task that raises SystemExit, a quick task, a long task])"
+    try:
+        with running(exercise, [failing, *tasks.all()[1:]]) as (call, started):
+            wait_until(lambda: all(tasks.finished[i].is_set() for i in range(held)) or call.done(), 1.0)
+            returned_early = call.wait(HOLD_OPEN)
+            still_running = held not in tasks.done()
+            tasks.release()
+            expect(
+                not (returned_early and still_running),
+                f"{what}: run_all {'raised' if call.error is not None else 'returned'} while the long task was still running. "
+                "A task that raises ends only its own thread: still join every thread you started, whatever the tasks do.",
+            )
+            call.outcome(what=what, advice=JOIN_ADVICE, catch=(SystemExit,))  # passing the task's exception on is allowed
+        expect_none_alive(started, what)
+    finally:
+        tasks.release()
+
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
@@ -163,6 +214,16 @@ class Tasks:
 
     def done(self):
         return [i for i in range(self.n) if self.finished[i].is_set()]
+
+
+class Notes:
+    """Holds a bound method for a task: ``note`` records that it ran and where."""
+
+    def __init__(self, ran):
+        self.ran = ran
+
+    def note(self):
+        self.ran.append(("method", threading.current_thread()))
 
 
 @contextlib.contextmanager

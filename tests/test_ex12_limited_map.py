@@ -205,6 +205,18 @@ def test_no_thread_is_left_running(exercise):
         f"{'returned and raised' if failure is not None else 'returned'}. Join every thread you start before returning or raising.",
     )
 
+
+def test_repeated_and_unhashable_items_each_get_their_own_result(exercise):
+    items = [[1], [], [1], (0,), [2, 3], [], [1]]
+    what = "map_limited(len, [[1], [], [1], (0,), [2, 3], [], [1]], max_concurrent=3)"
+    got = bounded(exercise.map_limited, len, items, 3, what=what)
+    expected = [len(item) for item in items]
+    expect(
+        got == expected,
+        f"{what} returned {got!r}, expected {expected!r}. Items may repeat, be falsy and be unhashable (lists): find "
+        "each result's place by the item's position (enumerate), not by looking the item up (items.index, a dict).",
+    )
+
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 

@@ -3,7 +3,7 @@
 import threading
 
 from kata.explorer import Plan
-from kata.harness import QUICK, Call, bounded, expect, forced_races, run_together
+from kata.harness import QUICK, Call, Outcome, bounded, expect, forced_races, run_together
 from kata.harness.scenarios import scenario
 
 THREADS = 8
@@ -197,6 +197,40 @@ def test_a_none_from_the_factory_is_kept_like_any_object(exercise):
             f"{ran} times, expected once. None is what that thread's factory made, and it is kept like any other "
             "object: ask whether this thread has made its object yet, not whether the object is None.",
         )
+
+
+class Halt(BaseException):
+    """What a check's factory raises: a BaseException that is not an Exception, as KeyboardInterrupt is."""
+
+
+def test_a_base_exception_from_the_factory_keeps_nothing(exercise):
+    calls = []
+
+    def factory():
+        calls.append(threading.current_thread())
+        if len(calls) == 1:
+            raise Halt("factory call 1 halted")
+        return Made(len(calls))
+
+    per = exercise.PerThread(factory)
+
+    def body():
+        first = Outcome.of(per.get, catch=(BaseException,))
+        return first, Outcome.of(per.get, catch=(BaseException,))
+
+    first, second = bounded(body, what="get() twice in one thread, the first factory() raising Halt", advice=HANG_ADVICE)
+    expect(
+        first.raised and type(first.error) is Halt and str(first.error) == "factory call 1 halted",
+        f"factory() raised Halt('factory call 1 halted'), a BaseException that is not an Exception, on the first get(); "
+        f"that get() {'raised ' + repr(first.error) if first.raised else 'returned ' + repr(first.value)}; expected that Halt.",
+    )
+    expect(
+        not second.raised and len(calls) == 2 and isinstance(second.value, Made),
+        f"After factory() raised Halt, the next get() in the same thread "
+        f"{'raised ' + repr(second.error) if second.raised else 'returned ' + repr(second.value)} with {len(calls)} factory "
+        "calls in all; expected it to call factory() again and return that object. Whatever the factory raises, keep "
+        "nothing: clean up on every way out (try/finally, or catch BaseException), not only for an Exception.",
+    )
 
 
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so

@@ -1,6 +1,7 @@
 """Checks for exercise 16: Memoizer computes each key once, keys in parallel, and forgets failures."""
 
 import contextlib
+import functools
 import threading
 from collections import Counter
 
@@ -253,6 +254,32 @@ def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
     for call in (slow, waiter):
         got = call.result(what="memo('slow')", advice=HANG_ADVICE)
         expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
+
+
+def test_any_callable_works_as_func(exercise):
+    class Square:
+        """An object with __call__: callable, but it has no __name__."""
+
+        def __init__(self):
+            self.calls = []
+
+        def __call__(self, key, scale=1):
+            self.calls.append(key)
+            return scale * key * key
+
+    for shown, make in [("an object with __call__", lambda sq: sq), ("a functools.partial", lambda sq: functools.partial(sq, scale=10))]:
+        square = Square()
+        func = make(square)
+        memo = bounded(exercise.Memoizer, func, what=f"Memoizer(func), with func {shown},", advice=HANG_ADVICE)
+        got = [ask(exercise, memo, 3) for _ in range(2)]
+        expected = func(3)
+        square.calls.pop()  # the call just made here, for the expected value
+        expect(
+            got == [expected] * 2 and square.calls == [3],
+            f"Memoizer(func), with func {shown}: memo(3) twice returned {got!r}, with func run {len(square.calls)} time(s); "
+            f"expected {expected!r} twice and one run. func may be any callable: a function, a bound method, a partial, "
+            "an object with __call__.",
+        )
 
 
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so

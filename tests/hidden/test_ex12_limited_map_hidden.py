@@ -97,3 +97,11 @@ def test_calls_that_all_raise_with_one_slot_still_end(exercise):
         isinstance(got.error, LookupError) and str(got.error) == "no a",
         f"map_limited(func, 'abc', max_concurrent=1), every call raising LookupError: it gave {got!r}, expected LookupError('no a').",
     )
+
+
+def test_repeated_dicts_from_a_generator_with_one_slot_each_get_a_result(exercise):
+    """Repeated, unhashable items (dicts) from a generator, one slot: every position gets its own result."""
+    items = [{"n": 2}, {}, {"n": 2}, {"n": 5}, {"n": 2}, {}]
+    got = bounded(exercise.map_limited, len, (item for item in items), 1, what="map_limited(len, <generator of dicts>, max_concurrent=1)", advice=ADVICE)
+    expected = [len(item) for item in items]
+    expect(got == expected, f"map_limited(len, (item for item in {items!r}), max_concurrent=1) returned {got!r}, expected {expected!r}.")
