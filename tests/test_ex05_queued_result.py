@@ -19,14 +19,14 @@ WAIT_ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the
 CHILD_RUN = 10.0
 CHILD_EXIT = 1.5
 #: A program that imports the learner's file (argv[1]), gives up on a call that never ends after
-#: 0.2 s, prints what happened and reaches its last line.
+#: 0.05 s, prints what happened and reaches its last line.
 TIMED_OUT_PROGRAM = """
 import importlib.util, sys, threading
 spec = importlib.util.spec_from_file_location("learner_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
 try:
-    module.call_in_thread(threading.Event().wait, timeout=0.2)
+    module.call_in_thread(threading.Event().wait, timeout=0.05)
     print("returned", flush=True)
 except TimeoutError:
     print("timed out", flush=True)
@@ -205,13 +205,13 @@ def test_timeout_raises_timeout_error_promptly(exercise):
 def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
     """A call abandoned after its timeout does not keep the program from exiting (a daemon worker)."""
     gate = threading.Event()
-    what = "call_in_thread(stuck, timeout=0.2) with stuck() blocked for seconds"
+    what = "call_in_thread(stuck, timeout=0.05) with stuck() blocked for seconds"
     try:  # in this process first, so a stub or a missing timeout is told as such
-        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.2, what=what, advice="It must give up after 0.2 s.")
+        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.05, what=what, advice="It must give up after 0.05 s.")
     finally:
         gate.set()
     expect(type(got.error) is TimeoutError, f"{what} {said(got)}; expected the built-in TimeoutError.")
-    program = "A program of its own whose call_in_thread(stuck, timeout=0.2) timed out, with stuck() never returning,"
+    program = "A program of its own whose call_in_thread(stuck, timeout=0.05) timed out, with stuck() never returning,"
     child = subprocess.Popen(
         [sys.executable, "-c", TIMED_OUT_PROGRAM, exercise.__file__], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, errors="replace",
@@ -235,7 +235,7 @@ def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
     shown = "".join(printed)[-500:]
     expect(
         printed[:1] == ["timed out\n"],
-        f"A program of its own that calls call_in_thread(stuck, timeout=0.2), with stuck() never returning, did not get "
+        f"A program of its own that calls call_in_thread(stuck, timeout=0.05), with stuck() never returning, did not get "
         f"its TimeoutError within {CHILD_RUN:g} s; it printed:\n{shown}",
     )
     expect(
