@@ -191,10 +191,15 @@ def explore_bench(session: nox.Session) -> None:
     session.run("python", "-m", "kata.maint.explorebench", *session.posargs)
 
 
-@maintainer_session(python=False, default=False)
+@maintainer_session(python=settings.TOOLING_PYTHON, default=False)
 def mutation(session: nox.Session) -> None:
-    """Apply every concurrency mutation operator to every solution and alternative and run each mutant: nox -s mutation [-- 06 07]."""
-    session.run(kata_python(session), "-m", "kata.maint.mutation", *session.posargs, external=True)
+    """Apply every concurrency mutation operator to every solution and alternative and run each mutant: nox -s mutation [-- 06 07].
+
+    On one interpreter, settings.TOOLING_PYTHON, in a virtualenv of its own: the one CI runs it on,
+    so the reviewed equivalent mutants are judged where CI judges them.
+    """
+    session.install(*REQUIREMENTS)
+    session.run("python", "-m", "kata.maint.mutation", *session.posargs)
 
 
 @maintainer_session(python=False, default=False)

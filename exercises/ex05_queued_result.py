@@ -19,7 +19,9 @@ def call_in_thread(func: Callable[..., object], *args: object, timeout: float | 
     exception object that `func` *returns* is a value like any other: return it, do not raise
     it. `None` is a value too. If no result has arrived after `timeout` seconds, raise the
     built-in `TimeoutError`; `timeout=0` means do not wait at all, and with `timeout=None`,
-    wait as long as it takes.
+    wait as long as it takes. A call given up on after its timeout must not keep the program
+    alive: a program that reaches its end exits without waiting for that func to return (run it
+    in a daemon thread).
 
     call_in_thread(pow, 2, 10) returns 1024.
     """

@@ -15,8 +15,12 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
     """Return `{url: fetch(url)}` for every url, fetched in up to `max_workers` threads at once.
 
     - Use a `ThreadPoolExecutor` with `max_workers` threads.
-    - If `fetch(url)` raises an `Exception`, map that url to the exception object instead of
-      raising it: one failed fetch must not hide the others' results.
+    - If `fetch(url)` raises, map that url to the exception object instead of raising it: one
+      failed fetch must not hide the others' results. That holds for exceptions of every kind,
+      a `BaseException` that is not an `Exception` (`KeyboardInterrupt`, `SystemExit`, your own)
+      too: raised in a worker thread, it is that fetch's outcome like any other. (A Ctrl-C
+      pressed while `fetch_all` waits is raised in the caller's thread, not by a fetch, and
+      still stops it: `future.exception()` tells the two apart.)
     - `urls` may be any iterable, a generator or another one-shot iterator too: read it once.
     - Whatever `fetch(url)` returns is that url's result: None, 0, "" and an exception object it
       *returns* are mapped as they are. `fetch` may be any callable.

@@ -11,6 +11,9 @@ import pytest
 
 from kata import catalogue
 from kata.maint import mutation
+from kata.messages import Status
+from kata.runner import run_checks
+from kata.runner.rounds import round_of
 
 pytestmark = pytest.mark.tooling
 
@@ -149,7 +152,7 @@ def test_equivalent_mutants_are_read_with_their_reasons(tmp_path, monkeypatch):
 def test_a_mutant_that_removes_the_counter_s_lock_is_killed_by_the_public_checks():
     (m,) = [m for m in mutation.mutants_of(catalogue.find("06"), catalogue.SOLUTIONS / "ex06_atomic_counter.py", {"remove_lock"}) if m.function == "_add"]
     outcome = mutation.run_mutant(m)
-    assert outcome.killed and "test_explorer_finds_no_lost_update" in outcome.killed_by
+    assert outcome.killed_by == ["test_no_increment_is_lost"]  # the first check to fail; the rest of the run is skipped
 
 
 def test_new_lock_per_call_really_gives_each_call_its_own_lock(tmp_path):
@@ -169,3 +172,14 @@ def test_new_lock_per_call_really_gives_each_call_its_own_lock(tmp_path):
         worker.start()
         worker.join(2)
     assert done == [True]  # it did not wait for the object's own lock
+
+
+def test_stopping_a_round_at_its_first_failure_skips_the_rest_of_that_round_only(tmp_path):
+    (tmp_path / "ex01_start_thread.py").write_text("raise RuntimeError('broken on import')\n", encoding="utf-8")
+    run = run_checks(catalogue.find("01"), tmp_path, rounds=2, forked=True, stop_round_at_first_failure=True)
+    assert not run.tampered and len(run.collected) >= 4, run.output[-2000:]
+    by_round: dict[int, list[Status]] = {0: [], 1: []}
+    for nodeid in run.collected:  # collection order: each check's round0, then its round1
+        by_round[round_of(nodeid)].append(run.tests[nodeid].outcome)
+    for outcomes in by_round.values():
+        assert outcomes[0] in (Status.FAILED, Status.ERROR) and set(outcomes[1:]) == {Status.SKIPPED}, by_round

@@ -15,8 +15,11 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
         # fetch in turn, and nothing would overlap.
         futures = {url: executor.submit(fetch, url) for url in urls}
         for url, future in futures.items():
-            try:
-                results[url] = future.result()
-            except Exception as error:  # one failed fetch is a result too, not the end of the others
-                results[url] = error
+            # exception() waits for the fetch and gives what it raised, of any kind (a
+            # BaseException too: in a worker thread it is an outcome like any other), or None.
+            # One failed fetch is a result too, not the end of the others. `except
+            # BaseException` around result() would do the same, but would also swallow a Ctrl-C
+            # that reaches *this* thread while it waits.
+            error = future.exception()
+            results[url] = future.result() if error is None else error
     return results

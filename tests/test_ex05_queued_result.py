@@ -2,6 +2,8 @@
 
 import contextlib
 import queue
+import subprocess
+import sys
 import threading
 import time
 from types import SimpleNamespace
@@ -13,6 +15,22 @@ from kata.harness import HOLD_OPEN, QUICK, Call, Outcome, bounded, expect, fail,
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
 WAIT_ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the worker die of an exception)?"
+#: Seconds a program of its own gets to import the file and give up on its call, then to exit after its last line.
+CHILD_RUN = 10.0
+CHILD_EXIT = 1.5
+#: A program that imports the learner's file (argv[1]), gives up on a call that never ends after
+#: 0.05 s, prints what happened and reaches its last line.
+TIMED_OUT_PROGRAM = """
+import importlib.util, sys, threading
+spec = importlib.util.spec_from_file_location("learner_module", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+try:
+    module.call_in_thread(threading.Event().wait, timeout=0.05)
+    print("returned", flush=True)
+except TimeoutError:
+    print("timed out", flush=True)
+"""
 
 
 # call_in_thread ---------------------------------------------------------------------------
@@ -182,6 +200,50 @@ def test_timeout_raises_timeout_error_promptly(exercise):
     finally:
         gate.set()
     expect(type(got.error) is TimeoutError, f"{what} {said(got)}; expected the built-in TimeoutError at once: a timeout of 0 means do not wait.")
+
+
+def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
+    """A call abandoned after its timeout does not keep the program from exiting (a daemon worker)."""
+    gate = threading.Event()
+    what = "call_in_thread(stuck, timeout=0.05) with stuck() blocked for seconds"
+    try:  # in this process first, so a stub or a missing timeout is told as such
+        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.05, what=what, advice="It must give up after 0.05 s.")
+    finally:
+        gate.set()
+    expect(type(got.error) is TimeoutError, f"{what} {said(got)}; expected the built-in TimeoutError.")
+    program = "A program of its own whose call_in_thread(stuck, timeout=0.05) timed out, with stuck() never returning,"
+    child = subprocess.Popen(
+        [sys.executable, "-c", TIMED_OUT_PROGRAM, exercise.__file__], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, errors="replace",
+    )  # fmt: skip
+    printed: list[str] = []
+    reader = threading.Thread(target=lambda: printed.extend(child.stdout), name="kata-child-reader", daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    try:
+        deadline = time.monotonic() + CHILD_RUN
+        while not printed and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if printed and printed[0].strip() == "timed out":
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(CHILD_EXIT)
+        exited = child.poll() is not None
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        reader.join(QUICK)
+    shown = "".join(printed)[-500:]
+    expect(
+        printed[:1] == ["timed out\n"],
+        f"A program of its own that calls call_in_thread(stuck, timeout=0.05), with stuck() never returning, did not get "
+        f"its TimeoutError within {CHILD_RUN:g} s; it printed:\n{shown}",
+    )
+    expect(
+        exited,
+        f"{program} was still running {CHILD_EXIT:g} s after its last line (it was ended by force): the worker thread "
+        "kept it alive. Python waits for every non-daemon thread before it exits, and the caller has given up on this "
+        "one: make the worker a daemon thread, threading.Thread(..., daemon=True).",
+    )
 
 
 # parallel_map -----------------------------------------------------------------------------

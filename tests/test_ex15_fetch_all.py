@@ -64,6 +64,32 @@ def test_an_exception_is_mapped_not_raised(exercise):
             expect(got == url.upper(), f"fetch({url!r}) returned {url.upper()!r}; fetch_all mapped it to {got!r}.")
 
 
+class Halt(BaseException):
+    """A BaseException that is not an Exception."""
+
+
+def test_a_base_exception_that_fetch_raises_is_mapped_too(exercise):
+    halt = Halt("fetch gave up")
+
+    def fetch(url: str) -> str:
+        if url == urls(4)[1]:
+            raise halt
+        return url.upper()
+
+    what = "fetch_all(4 urls, fetch, max_workers=2), where fetch(url 1) raises Halt('fetch gave up') (a BaseException, not an Exception),"
+    value, error = outcome(exercise.fetch_all, urls(4), fetch, 2, what=what)
+    expect(
+        error is None,
+        f"{what} raised {type(error).__name__}({str(error)!r}). Exceptions of every kind are a fetch's outcome: map the url to "
+        "it as to any exception. `except Exception` lets a BaseException through; future.exception() returns what the "
+        "fetch raised, whatever its kind.",
+    )
+    expected = {u: u.upper() for u in urls(4)} | {urls(4)[1]: halt}
+    expect(
+        isinstance(value, dict) and value.keys() == expected.keys() and all(value[u] is halt if u == urls(4)[1] else value[u] == expected[u] for u in expected),
+        f"{what} returned {value!r}; expected {expected!r}, url 1 mapped to the Halt object itself.",
+    )
+
 def test_urls_may_be_a_generator(exercise):
     wanted = urls(5)
     got = bounded(exercise.fetch_all, (u for u in wanted), str.upper, 3, what="fetch_all((url for url in 5 urls), str.upper, max_workers=3)")

@@ -12,7 +12,7 @@ def fetch_all(urls, fetch, max_workers=8):
     def safe(url):
         try:
             return fetch(url)
-        except Exception as exc:
+        except BaseException as exc:  # of any kind: in a worker thread it is an outcome like any other
             return exc
 
     with Fetcher(max_workers=max_workers, thread_name_prefix="fetch") as ex:

@@ -585,10 +585,11 @@ class Outcome:
 
 
 def run_mutant(mutant: Mutant) -> Outcome:
-    """The mutant under the exercise's own name, through its public checks, once."""
+    """The mutant under the exercise's own name, through its public checks, once, up to the first
+    check that fails (one failure kills it; the checks after it are skipped, not waited out)."""
     with tempfile.TemporaryDirectory(prefix="threadkata-mutation-") as folder:
         (Path(folder) / f"{mutant.exercise.stem}.py").write_text(mutant.source, encoding="utf-8")
-        run = run_checks(mutant.exercise, Path(folder), timeout=RUN_TIMEOUT, forked=True)
+        run = run_checks(mutant.exercise, Path(folder), timeout=RUN_TIMEOUT, forked=True, stop_round_at_first_failure=True)
     failing = run.failures_by_round(1)[0]
     if run.timed_out:
         failing = failing or ["(the check run did not finish)"]

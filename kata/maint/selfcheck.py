@@ -74,7 +74,12 @@ def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_m
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         # Mutants face the public checks only: a learner must be able to see every bug locally.
-        run = run_checks(exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL, forked=True)
+        # One failing check rejects a mutant's round, so the rest of that round is skipped; an
+        # alternative must pass every check, so it runs them all.
+        run = run_checks(
+            exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL, forked=True,
+            stop_round_at_first_failure=is_mutant,
+        )  # fmt: skip
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
 

@@ -4,6 +4,10 @@ Loaded with ``-p kata.runner.report_plugin`` by the runner (so by the grader, th
 the benchmarks); a learner's ``nox -s check-NN`` does not need it.
 
 * ``--rounds N`` runs every check N times (``[round0]`` … ``[roundN-1]``).
+* ``--stop-round-at-first-failure``: once a check of round r has failed (in its setup, call or
+  teardown), the checks of round r still to come are skipped, reported as skipped; the other
+  rounds still run. For runs that need one failure per round and no more (a mutant is rejected
+  by one failing check a round), so a buggy target does not wait out the bounds of every check.
 * The report: the records of :mod:`kata.runner.protocol`, one per line, first the collected
   checks, then one as each check ends, flushed at once so a run that dies still leaves what it
   finished. It goes to the pipe named by ``$THREADKATA_REPORT_FD`` (how the runner asks where it
@@ -37,6 +41,7 @@ import pytest
 from kata.messages import Status
 from kata.runner import protocol
 from kata.runner.protocol import NONCE_ENV, CheckReport, Collected, CollectError, End, Flag, Record, canary_name, encode
+from kata.runner.rounds import round_of
 from kata.settings import REPORT_FD_ENV
 
 MESSAGE_LIMIT = 4000
@@ -56,6 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("threadkata tools")
     group.addoption("--rounds", type=int, default=1, help="run every check this many times")
     group.addoption("--kata-report", default=None, help="write JSON lines with each check's outcome here")
+    group.addoption(
+        "--stop-round-at-first-failure", action="store_true", default=False,
+        help="once a check of a round has failed, skip that round's remaining checks (other rounds still run)",
+    )  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -248,12 +257,33 @@ class Reporter:
             Reporter.emit(self, End(self.seq, self.digest.hexdigest()))
 
 
+class RoundStop:
+    """``--stop-round-at-first-failure``: skips the checks of a round in which a check has failed.
+
+    Never the canary (it is not a check, and it must fail for the report to be believed).
+    """
+
+    def __init__(self) -> None:
+        self.failed: set[int] = set()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.failed:
+            self.failed.add(round_of(report.nodeid))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        if round_of(item.nodeid) in self.failed and getattr(item, "obj", None) is not _canary:
+            pytest.skip(f"a check of round {round_of(item.nodeid)} has already failed (--stop-round-at-first-failure)")
+
+
 def _canary() -> None:
     """The run's canary: always fails, so a run that reports it passed was forged."""
     raise _Failed("the canary check always fails", pytrace=False)  # no traceback: pytest need not read any source
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("stop_round_at_first_failure"):
+        config.pluginmanager.register(RoundStop(), "kata-round-stop")
     fd = os.environ.pop(REPORT_FD_ENV, None)
     nonce = os.environ.pop(NONCE_ENV, "")
     path = config.getoption("kata_report")

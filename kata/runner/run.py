@@ -97,6 +97,7 @@ def run_checks(
     checks_from: Path | None = None,
     isolate: bool = False,
     forked: bool | None = None,
+    stop_round_at_first_failure: bool = False,
 ) -> Run:
     """Run ``exercise``'s checks on the module in ``target`` in a child interpreter.
 
@@ -107,7 +108,9 @@ def run_checks(
     then the target folder's files are copied into the run's own folder too. ``forked`` (default:
     as ``isolate``) forks the run from a warm :mod:`~kata.runner.forkserver` where the system
     allows, instead of starting two interpreters; the limits and the jail are the same.
-    ``exercise`` may also be a list of (exercise, which) pairs, all run at once (``which`` unused).
+    ``stop_round_at_first_failure`` skips the rest of a round once one of its checks has failed
+    (:mod:`~kata.runner.report_plugin`): for a target that must fail once a round, never for one
+    that must pass every check. ``exercise`` may also be a list of (exercise, which) pairs, all run at once (``which`` unused).
     """
     forked = (isolate if forked is None else forked) and forkserver.available() and processes.can_pass_fds()
     jailed = isolate and isolation.mode()[0]
@@ -126,7 +129,8 @@ def run_checks(
         pytest_args = [
             *map(str, test_files), "-q",
             "-p", "kata.runner.report_plugin", "--target", str(Path(target).resolve()), "--rounds", str(rounds),
-            *(["--hidden"] if any(part != PUBLIC for _, part in pairs) else []), *extra_args,
+            *(["--hidden"] if any(part != PUBLIC for _, part in pairs) else []),
+            *(["--stop-round-at-first-failure"] if stop_round_at_first_failure else []), *extra_args,
         ]  # fmt: skip
         shut_in = [*(limits.args() if limits else []), *(jail.args() if jail else [])]
         env = dict(os.environ)

@@ -12,6 +12,6 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
     for url, future in futures.items():
         try:
             results[url] = future.result()
-        except Exception as error:
+        except BaseException as error:
             results[url] = error
     return results

@@ -16,6 +16,6 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
         for url, future in futures.items():
             try:
                 results[url] = future.result()
-            except Exception as error:  # one failed fetch is a result too, not the end of the others
+            except BaseException as error:  # one failed fetch is a result too, not the end of the others
                 results[url] = error
     return results

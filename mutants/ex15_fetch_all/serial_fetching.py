@@ -14,6 +14,6 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
             future = executor.submit(fetch, url)
             try:
                 results[url] = future.result()
-            except Exception as error:  # one failed fetch is a result too, not the end of the others
+            except BaseException as error:  # one failed fetch is a result too, not the end of the others
                 results[url] = error
     return results

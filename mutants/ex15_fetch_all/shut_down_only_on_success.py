@@ -11,7 +11,7 @@ def fetch_all(urls, fetch, max_workers=8):
     for url, future in futures.items():
         try:
             results[url] = future.result()
-        except Exception as error:
+        except BaseException as error:
             results[url] = error
     executor.shutdown(wait=True)
     return results

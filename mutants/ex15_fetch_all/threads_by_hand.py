@@ -13,7 +13,7 @@ def fetch_all(urls: Iterable[str], fetch: Callable[[str], object], max_workers: 
         with slots:
             try:
                 results[url] = fetch(url)
-            except Exception as error:
+            except BaseException as error:
                 results[url] = error
 
     threads = [threading.Thread(target=one, args=(url,)) for url in urls]

@@ -11,6 +11,6 @@ def fetch_all(urls, fetch, max_workers=8):
         for url, future in zip(urls, futures):
             try:
                 results[url] = future.result()
-            except Exception as error:
+            except BaseException as error:
                 results[url] = error
         return results

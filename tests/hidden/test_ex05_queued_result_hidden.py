@@ -1,10 +1,12 @@
 """Hidden checks for exercise 05: the same behaviours as the public checks, tried in other ways."""
 
 import functools
+import subprocess
+import sys
 import threading
 import time
 
-from kata.harness import QUICK, expect, outcome, said
+from kata.harness import QUICK, expect, fail, outcome, said
 
 ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the worker die of an exception)?"
 
@@ -64,3 +66,34 @@ def test_the_first_failure_in_input_order_wins_over_a_base_exception_later(exerc
         f"parallel_map(f, range(5)) with f(4) raising Stop (a BaseException) first and f(0) raising ValueError('item 0 failed') later "
         f"{said(got)}; expected ValueError('item 0 failed'), the failure of the first item in input order.",
     )
+
+
+#: A program that imports the learner's file (argv[1]), does not wait at all (timeout=0) for a
+#: 30 s sleep in another thread, and reaches its last line.
+NO_WAIT_PROGRAM = """
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location("learner_module", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+try:
+    module.call_in_thread(time.sleep, 30, timeout=0)
+except TimeoutError:
+    pass
+"""
+
+
+def test_a_program_that_did_not_wait_for_a_long_call_exits_at_once(exercise):
+    """A program whose call_in_thread(time.sleep, 30, timeout=0) gave up at once exits without waiting out the sleep."""
+    got = outcome(exercise.call_in_thread, time.sleep, 0.5, timeout=0, what="call_in_thread(time.sleep, 0.5, timeout=0)", advice=ADVICE)
+    expect(type(got.error) is TimeoutError, f"call_in_thread(time.sleep, 0.5, timeout=0) {said(got)}; expected the built-in TimeoutError at once.")
+    program = "A program of its own that calls call_in_thread(time.sleep, 30, timeout=0) and then reaches its last line"
+    try:
+        ran = subprocess.run([sys.executable, "-c", NO_WAIT_PROGRAM, exercise.__file__], capture_output=True, text=True, errors="replace", timeout=5)
+    except subprocess.TimeoutExpired:
+        ran = None
+    if ran is None:
+        fail(
+            f"{program} was still running after 5 s (it was ended by force). The caller gave up on the call, so its "
+            "worker must not keep the program alive: make it a daemon thread, which Python does not wait for at exit."
+        )
+    expect(ran.returncode == 0, f"{program} exited with {ran.returncode}; expected 0. It printed:\n{(ran.stdout + ran.stderr)[-500:]}")

@@ -101,3 +101,26 @@ def test_every_fetch_failing_is_mapped_and_leaves_no_thread(exercise):
         type(got.value.get(u)) is TimeoutError and str(got.value[u]) == f"{u} did not answer" for u in page_urls(3))
     expect(mapped, f"fetch_all(3 urls, fetch, max_workers=1), every fetch raising TimeoutError, {said(got)}; expected each url mapped to its error.")
     expect(not alive, f"fetch_all returned, and thread(s) {describe_threads(alive)} were still alive afterwards.")
+
+
+def test_keyboard_interrupt_and_system_exit_raised_by_fetches_are_mapped(exercise):
+    """Fetches raising KeyboardInterrupt and SystemExit in worker threads, one worker: each url maps to its own exception."""
+    raised = {page_urls(3)[0]: KeyboardInterrupt("stop page 0"), page_urls(3)[2]: SystemExit("exit page 2")}
+
+    def fetch(url):
+        if url in raised:
+            raise raised[url]
+        return len(url)
+
+    with record_threads() as started:
+        got = outcome(exercise.fetch_all, iter(page_urls(3)), fetch, 1, what="fetch_all(iter(3 urls), fetch, max_workers=1)", advice=STUCK_ADVICE)
+    alive = [t for t in learner_threads(started) if t.is_alive()]
+    expected = {page_urls(3)[1]: len(page_urls(3)[1]), **raised}
+    mapped = not got.raised and isinstance(got.value, dict) and got.value.keys() == expected.keys() and all(
+        got.value[u] is expected[u] or (u not in raised and got.value[u] == expected[u]) for u in expected)
+    expect(
+        mapped,
+        f"fetch_all(iter(3 urls), fetch, max_workers=1), fetch raising KeyboardInterrupt for url 0 and SystemExit for url 2, {said(got)}; "
+        f"expected {expected!r}: an exception of any kind raised by a fetch is that url's value.",
+    )
+    expect(not alive, f"fetch_all returned, and thread(s) {describe_threads(alive)} were still alive afterwards.")
