@@ -312,6 +312,18 @@ def test_parallel_map_keeps_input_order_when_later_items_finish_first(exercise):
     )
 
 
+def test_parallel_map_gives_repeated_and_unhashable_items_each_their_own_result(exercise):
+    items = [[1, 2], [], [1, 2], [3]]
+    what = "parallel_map(len, [[1, 2], [], [1, 2], [3]]) (one item twice, and lists, which cannot be dict keys)"
+    got = outcome(exercise.parallel_map, len, iter(items), what=what, advice=WAIT_ADVICE)
+    expect(
+        not got.raised and got.value == [2, 0, 2, 1],
+        f"{what} {said(got)}, expected [2, 0, 2, 1]: every item gets its own result in its own place, even when "
+        "it repeats or cannot be hashed. Keep each outcome by its position (a queue per item, or the index it "
+        "came with), not by the item itself.",
+    )
+
+
 def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_end(exercise):
     n = 5
     threads = [None] * n

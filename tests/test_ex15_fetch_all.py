@@ -39,6 +39,17 @@ def test_maps_every_url_to_its_result(exercise):
     expect(got == {}, f"fetch_all([], fetch) returned {got!r}, expected {{}}.")
 
 
+def test_none_and_falsy_results_are_mapped_as_they_are(exercise):
+    pages = dict(zip(urls(4), [None, 0, "", []]))
+    what = "fetch_all(4 urls, fetch, max_workers=2), fetch returning None, 0, '' and []"
+    got = bounded(exercise.fetch_all, list(pages), pages.__getitem__, 2, what=what)
+    expect(
+        got == pages,
+        f"{what}: got {got!r}, expected {pages!r}. Whatever fetch returns is that url's result, an empty or "
+        "false one too: map every url, and tell results from failures by whether fetch raised, not by the value.",
+    )
+
+
 def test_an_exception_is_mapped_not_raised(exercise):
     errors = {u: OSError(f"cannot reach {u}") for u in urls(6)[1::2]}
 
