@@ -37,7 +37,9 @@ def parallel_map(func: Callable[[object], object], items: Iterable[object]) -> l
 
     Return the results in the order of `items`, even when later items finish first:
     parallel_map(abs, [-1, 2, -3]) returns [1, 2, 3]. `items` may be any iterable, also a
-    generator (read it once). Returned values are values, exception objects and None included.
+    generator (read it once), and its items may repeat and need not be hashable: each item gets
+    its own result in its own place. Returned values are values, exception objects and None
+    included.
     If any call raises (any kind of exception, `BaseException` subclasses too), wait until
     every call has finished, then raise the exception of the first item (in the order of
     `items`) whose call raised.
