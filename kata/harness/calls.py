@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kata.harness import deadlocks
 from kata.harness.timing import QUICK, SETTLE, real_sleep
-from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, fail, natural
+from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, HUNG_LOCKED, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
 #: By ident, the Thread objects themselves: an ident that a new thread reuses is not an old thread.
@@ -28,15 +29,21 @@ _own_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _current_check = [""]
 
 #: How long every thread of a check must stand still, one of those waited for on a line of the
-#: learner's file where an earlier check already proved a hang, before the check stops waiting
-#: (the same settling time a call gets to show it waits).
-SAME_HANG = SETTLE
+#: learner's file where an earlier check already proved a hang, before the check stops waiting.
+#: A third of the settling time: the code was already shown to hang there, so this look only has
+#: to see that nothing moves (and says so), not prove the hang afresh.
+SAME_HANG = SETTLE / 3
+
+#: How long every thread of a check must wait with no timeout before the check calls the wait one
+#: that can never end: the settling time a call gets to show it waits, so that a thread just woken,
+#: still waiting for the CPU under load, is not taken for one waiting for good.
+FOR_GOOD_STILL = SETTLE
 
 #: How long a cleanup (:meth:`Call.finish`) lets the learner's code stand still before it gives up:
-#: a cleanup judges nothing, so a shorter look than :data:`SAME_HANG` is enough.
+#: a cleanup judges nothing, so a shorter look than :data:`FOR_GOOD_STILL` is enough.
 CLEANUP_STILL = SETTLE / 3
 
-#: How often a bounded wait looks at the threads once a hang is on record.
+#: How often a bounded wait looks at the threads.
 _LOOK_EVERY = 0.02
 
 
@@ -166,13 +173,46 @@ def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
     return waits or None
 
 
-def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, str]:
-    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or sooner:
+class _Verdict(NamedTuple):
+    """Why :func:`_wait_watching` stopped before its limit: ``kind`` is one of the constants below."""
 
-    * ``(False, HUNG_AGAIN message)`` once a thread waited for has stood :data:`SAME_HANG` seconds
+    kind: str
+    text: str = ""  # AGAIN: the whole message; LOCKS: the story of the waits
+    threads: frozenset[int] = frozenset()  # LOCKS: the threads proved stuck
+
+
+#: The kinds of :class:`_Verdict`: the same hang as an earlier report; every thread waiting with no
+#: timeout; threads waiting for locks that no thread can release.
+AGAIN, FOR_GOOD, LOCKS = "again", "for good", "locks"
+
+
+def _stuck_on_locks(files: set[str], waited_ids: set[int]) -> tuple[frozenset[int], str]:
+    """The waited-for threads that wait for locks no thread can release, and the story of the first one's waits."""
+    now = {t.ident: t for t in threading.enumerate()}
+    mine = {ident for ident in sys._current_frames() if not _earlier(ident, now) and ident != threading.get_ident()}
+    stuck = deadlocks.stuck_on_locks(files, mine, _HARNESS)
+    waited = sorted((ident for ident in stuck if ident in waited_ids), key=lambda i: natural(now[i].name) if i in now else ())
+    if not waited:
+        return frozenset(), ""
+    return frozenset(waited), deadlocks.story(stuck[waited[0]], {i: t.name for i, t in now.items()})
+
+
+def _again(hang: _Hang, files: set[str], match: LearnerPath, why: str) -> _Verdict:
+    function, line, source = match[-1]
+    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
+    return _Verdict(AGAIN, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, why=why))
+
+
+def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, _Verdict | None]:
+    """Wait up to ``limit`` seconds; ``(True, None)`` once done, ``(False, None)`` at the limit, or sooner
+    ``(False, verdict)``, looking at the threads every :data:`_LOOK_EVERY` seconds:
+
+    * ``LOCKS`` once two looks in a row, with nothing moved between them, prove that a thread waited
+      for waits for a lock no thread can release (see :mod:`kata.harness.deadlocks`);
+    * ``AGAIN`` (the whole message) once a thread waited for has stood :data:`SAME_HANG` seconds
       where an earlier check proved a hang, with no thread of this check moving in the learner's
-      file and none running the checks' own code meanwhile;
-    * ``(False, FOR_GOOD)`` once every thread of this check has waited :data:`SAME_HANG` seconds
+      file and none running the checks' own code meanwhile, or stands there stuck on locks;
+    * ``FOR_GOOD`` once every thread of this check has waited :data:`FOR_GOOD_STILL` seconds
       with no timeout (see :func:`_waiting_for_good`): no wait can end, so the limit is not awaited.
     """
     files = set(files)
@@ -180,40 +220,54 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
     waited_ids = {t.ident for t in waited if t.ident is not None}
     started = time.monotonic()
     deadline = started + limit
-    last, still_since = None, started
+    last, still_since, locked_before = None, started, None
     while True:
         left = deadline - time.monotonic()
         if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
-            return True, ""
+            return True, None
         if left <= 0:
-            return False, ""
-        stacks = (_learner_stacks(files) if known else {}, _waiting_for_good())
+            return False, None
+        stacks = (_learner_stacks(files), _waiting_for_good())
         if stacks != last:
-            last, still_since = stacks, time.monotonic()
+            last, still_since, locked_before = stacks, time.monotonic(), None
             continue
-        if time.monotonic() - still_since < SAME_HANG:
-            continue
-        for hang in known:  # the same hang as a report above: say so, in the same words each time
-            for ident, (path, _) in stacks[0].items():
-                match = ident in waited_ids and ident != _CHECKS_BUSY and next((k for k in hang.paths if _matches(path, k)), None)
-                if match:
-                    function, line, source = match[-1]
-                    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
-                    return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
-        if stacks[1] and waited_ids & set(stacks[1]):
-            return False, FOR_GOOD
+        locked = _stuck_on_locks(files, waited_ids) if files else (frozenset(), "")
+        proved = locked[0] and locked == locked_before
+        locked_before = locked
+        still = time.monotonic() - still_since
+        if proved or still >= SAME_HANG:
+            for hang in known:  # the same hang as a report above: say so, in the same words each time
+                for ident, (path, _) in stacks[0].items():
+                    if ident not in waited_ids or ident == _CHECKS_BUSY or (proved and still < SAME_HANG and ident not in locked[0]):
+                        continue
+                    match = next((k for k in hang.paths if _matches(path, k)), None)
+                    if match:
+                        why = "waiting for a lock that no thread can release" if ident in locked[0] else f"and nothing in your file moved for {SAME_HANG:g} s"
+                        return False, _again(hang, files, match, why)
+        if proved:
+            return False, _Verdict(LOCKS, locked[1], locked[0])
+        if still >= FOR_GOOD_STILL and stacks[1] and waited_ids & set(stacks[1]):
+            return False, _Verdict(FOR_GOOD)
 
 
-#: What :func:`_wait_watching` returns when every wait of the check is for good.
-FOR_GOOD = "for good"
-
-
-def _failed_for_good(what: str, advice: str, files: Iterable[str], among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> str:
-    message = HUNG_FOR_GOOD.format(what=what, seconds=SAME_HANG) + (" " + advice if advice else "")
+def _fail_unfinished(verdict: _Verdict | None, what: str, limit: float, advice: str, files: Iterable[str],
+                     among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> None:
+    """Fail the check for a wait that did not finish: with the verdict's words, or as a call that did not return in time."""
+    __tracebackhide__ = True
+    if verdict is None:
+        fail(hung(what, limit, advice, files, among, waited=waited))
+    if verdict.kind == AGAIN:
+        fail(verdict.text)
+    if verdict.kind == LOCKS:
+        message = HUNG_LOCKED.format(what=what, story=verdict.text, it="them" if "; " in verdict.text else "it")
+        waited = [t for t in waited if t.ident in verdict.threads]
+    else:
+        message = HUNG_FOR_GOOD.format(what=what, seconds=FOR_GOOD_STILL)
+    message += " " + advice if advice else ""
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
         remember_hang(files, waited)
-    return message
+    fail(message)
 
 
 def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
@@ -357,13 +411,9 @@ class Call:
         does not finish within ``limit``. A stub's NotImplementedError, and any exception not in
         ``catch``, is raised again here."""
         __tracebackhide__ = True
-        finished, again = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
-        if again == FOR_GOOD:
-            fail(_failed_for_good(what, advice, _files(files), None, [self.thread]))
-        if again:
-            fail(again)
+        finished, verdict = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
         if not finished:
-            fail(hung(what, limit, advice, _files(files), waited=[self.thread]))
+            _fail_unfinished(verdict, what, limit, advice, _files(files), None, [self.thread])
         error = self.error
         if error is not None and (isinstance(error, NotImplementedError) or not isinstance(error, catch)):
             raise error
@@ -422,13 +472,12 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
         thread.start()
     what = what or f"{len(workers)} threads working together"
     deadline = time.monotonic() + limit
-    finished, again = _wait_watching(lambda timeout: not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic()))), limit, _files(files), threads)
-    if again == FOR_GOOD:
-        fail(_failed_for_good(what, advice, _files(files), threads if only_workers else None, threads))
-    if again:
-        fail(again)
+    def joined(timeout: float) -> bool:
+        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
+
+    finished, verdict = _wait_watching(joined, limit, _files(files), threads)
     if not finished:
-        fail(hung(what, limit, advice, _files(files), threads if only_workers else None, waited=threads))
+        _fail_unfinished(verdict, what, limit, advice, _files(files), threads if only_workers else None, threads)
     for error in errors:
         if error is not None:
             raise error

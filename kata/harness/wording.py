@@ -25,8 +25,11 @@ HUNG_FOR_GOOD = (
 #: words for every such check, so the run shows the cause once.
 HUNG_AGAIN = (
     "Your code hung again where it hung in {check} (see that report): a thread this check waited for "
-    "stood at {where}, and nothing in your file moved for {seconds:g} s, so the check stopped waiting."
+    "stood at {where}, {why}, so the check stopped waiting."
 )
+
+#: A wait cut short because threads wait for locks that no thread can release (see kata.harness.deadlocks).
+HUNG_LOCKED = "{what} can never return: {story}. No thread is left to release {it}, so the check stopped waiting."
 
 
 def fail(message: str) -> None:
