@@ -325,14 +325,11 @@ def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exer
     expect(error is None, f"shutdown(wait=False) raised {error!r}")
     got = results("The tasks queued before shutdown(wait=False)", exercise, handles, advice="Tasks queued before shutdown must still run.")
     expect(got == [True] * 4, f"shutdown(wait=False) with 4 tasks queued: their handles gave {got!r}, expected each task to run (True).")
-    deadline = time.monotonic() + SHUTDOWN_LIMIT
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-    alive = [w for w in workers if w.is_alive()]
+    alive, later = calls.ended(workers, SHUTDOWN_LIMIT)
     expect(
         not alive,
         f"After shutdown(wait=False) and the last task, worker thread(s) {describe_threads(alive)} were still "
-        f"running {SHUTDOWN_LIMIT:g} s later. Every worker must get a stop signal and exit, even if nobody waits for it.",
+        f"running {later}. Every worker must get a stop signal and exit, even if nobody waits for it.",
     )
 
 

@@ -85,6 +85,9 @@ class _Hang(NamedTuple):
 #: Hangs proved so far, by learner file: later waits on the same place fail at once.
 _hangs: dict[str, list[_Hang]] = {}
 
+#: Where cleanups (:meth:`Call.finish`) gave up on the learner's code: a later cleanup standing there gives up at once.
+_given_up: set[LearnerPath] = set()
+
 
 #: Where the checks' own code lives: a thread running it (a held factory, a gate, a timer) may
 #: be about to let the learner's code go on, so the learner's code is not standing still.
@@ -391,17 +394,27 @@ class Call:
     def finish(self, timeout: float) -> bool:
         """For a cleanup, never a verdict: wait at most ``timeout`` seconds for the call to finish,
         giving up sooner once it and every other thread of this check in the exercise's file have
-        stood still there for :data:`CLEANUP_STILL` seconds. True if it finished."""
+        stood still there for :data:`CLEANUP_STILL` seconds, or for one look where a check or an
+        earlier cleanup saw the code hang, or while every thread of the check waits with no timeout.
+        True if it finished."""
         deadline = time.monotonic() + timeout
+        files = set(_exercise_files)
         last, still_since = None, time.monotonic()
         while not self._finished.wait(min(_LOOK_EVERY, max(0.0, deadline - time.monotonic()))):
             now = time.monotonic()
             if now >= deadline:
                 return False
-            stacks = _learner_stacks(set(_exercise_files))
+            stacks = (_learner_stacks(files), _waiting_for_good())
             if stacks != last:
                 last, still_since = stacks, now
-            elif self.thread.ident in stacks and now - still_since >= CLEANUP_STILL:
+                continue
+            mine = stacks[0].get(self.thread.ident)  # type: ignore[arg-type]
+            if mine is None:
+                continue
+            path = mine[0]
+            seen_hang = path in _given_up or any(_matches(path, k) for file in files for hang in _hangs.get(file, ()) for k in hang.paths)
+            if seen_hang or stacks[1] or now - still_since >= CLEANUP_STILL:
+                _given_up.add(path)
                 return False
         return True
 
@@ -482,6 +495,64 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
         if error is not None:
             raise error
     return results
+
+
+def ended(threads: list[threading.Thread], limit: float, *, files: Iterable[str] | None = None) -> tuple[list[threading.Thread], str]:
+    """Wait up to ``limit`` seconds, watched as a bounded call is, for ``threads`` to end.
+
+    Returns those still alive and how long they were seen running, for the check's own message:
+    ``"1 s later"``, or, when waiting longer could not help, that they wait with no timeout or for a
+    lock no thread can release. Where they stand is remembered as a hang; at a hang reported before,
+    the check fails at once with the same words as every other wait there.
+    """
+    __tracebackhide__ = True
+    deadline = time.monotonic() + limit
+
+    def joined(timeout: float) -> bool:
+        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
+
+    finished, verdict = _wait_watching(joined, limit, _files(files), threads)
+    alive = [t for t in threads if t.is_alive()]
+    if finished or not alive:
+        return [], ""
+    if verdict is None:
+        return alive, f"{limit:g} s later"
+    if verdict.kind == AGAIN:
+        fail(verdict.text)
+    remember_hang(_files(files), alive)
+    if verdict.kind == LOCKS:
+        return alive, f"and can never end: {verdict.text}"
+    return alive, f"{FOR_GOOD_STILL:g} s later, and can never end: every thread of this check was waiting with no timeout, so none is left to wake the others"
+
+
+def waiting_for_good(threads: Iterable[threading.Thread]) -> bool:
+    """True if each of ``threads`` stands, over two looks :data:`_LOOK_EVERY` apart, in a ``threading``
+    wait with no timeout (a thread the runaway guard parked does too) or waits for a lock no thread
+    can release: none of them is about to end."""
+    threads = list(threads)
+    files = set(_hangs) | set(_exercise_files)
+
+    def waits() -> dict[int, tuple[int, int]] | None:
+        frames = sys._current_frames()
+        locked = deadlocks.stuck_on_locks(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else {}
+        found = {}
+        for thread in threads:
+            frame = frames.get(thread.ident)  # type: ignore[arg-type]
+            if frame is None:
+                return None
+            if thread.ident not in locked and (
+                frame.f_code.co_filename != threading.__file__ or frame.f_code.co_name not in _WAITS
+                or frame.f_locals.get("timeout", 0) not in (None, -1)
+            ):
+                return None
+            found[thread.ident] = (id(frame), frame.f_lasti)
+        return found
+
+    first = waits()
+    if first is None:
+        return False
+    real_sleep(_LOOK_EVERY)
+    return waits() == first
 
 
 def join_all(threads: Iterable[threading.Thread], timeout: float = QUICK) -> list[threading.Thread]:
