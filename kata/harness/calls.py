@@ -224,15 +224,22 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
     started = time.monotonic()
     deadline = started + limit
     last, still_since, locked_before = None, started, None
+    waits_before, waiting_since = None, started
     while True:
         left = deadline - time.monotonic()
         if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
             return True, None
         if left <= 0:
             return False, None
-        stacks = (_learner_stacks(files), _waiting_for_good())
+        for_good = _waiting_for_good()
+        if for_good != waits_before:
+            waits_before, waiting_since = for_good, time.monotonic()
+        proved_for_good = for_good and time.monotonic() - waiting_since >= FOR_GOOD_STILL and waited_ids & set(for_good)
+        stacks = (_learner_stacks(files) if files else {}, for_good)
         if stacks != last:
             last, still_since, locked_before = stacks, time.monotonic(), None
+            if proved_for_good:
+                return False, _Verdict(FOR_GOOD)
             continue
         locked = _stuck_on_locks(files, waited_ids) if files else (frozenset(), "")
         proved = locked[0] and locked == locked_before
@@ -249,7 +256,7 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
                         return False, _again(hang, files, match, why)
         if proved:
             return False, _Verdict(LOCKS, locked[1], locked[0])
-        if still >= FOR_GOOD_STILL and stacks[1] and waited_ids & set(stacks[1]):
+        if proved_for_good:
             return False, _Verdict(FOR_GOOD)
 
 
