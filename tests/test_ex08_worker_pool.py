@@ -40,6 +40,9 @@ SHUTDOWN_LIMIT = 1.0
 #: How many times N threads submit a task each at the same moment, with thread switches forced.
 ROUNDS = 40
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
+#: How long the first N tasks keep running together once N run, so that a task beyond N, if the
+#: pool lets one start, is seen beside them: a pool that starts too many starts them at once.
+GAUGE_SETTLE = 0.05
 
 # The harness's bounded calls, giving this exercise's advice when they hang.
 outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
@@ -502,7 +505,7 @@ def pools(exercise):
 
 def gauge_tasks(exercise, pools) -> Gauge:
     pool, _, _ = pools(N)
-    gauge = Gauge(N)
+    gauge = Gauge(N, settle=GAUGE_SETTLE)
     handles = bounded(lambda: [pool.submit(gauge, i) for i in range(3 * N)], what=f"{3 * N} calls of submit()")
     got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
     errors = [e for e in got if isinstance(e, BaseException)]

@@ -401,9 +401,9 @@ class Call:
     def finish(self, timeout: float) -> bool:
         """For a cleanup, never a verdict: wait at most ``timeout`` seconds for the call to finish,
         giving up sooner once it and every other thread of this check in the exercise's file have
-        stood still there for :data:`CLEANUP_STILL` seconds, or for one look where a check or an
-        earlier cleanup saw the code hang, or while every thread of the check waits with no timeout.
-        True if it finished."""
+        stood still there for :data:`CLEANUP_STILL` seconds, or for two looks while every thread of
+        the check waits with no timeout, or at the first look that finds it where a check or an
+        earlier cleanup saw the code hang. True if it finished."""
         deadline = time.monotonic() + timeout
         files = set(_exercise_files)
         last, still_since = None, time.monotonic()
@@ -412,15 +412,14 @@ class Call:
             if now >= deadline:
                 return False
             stacks = (_learner_stacks(files), _waiting_for_good())
+            mine = stacks[0].get(self.thread.ident)  # type: ignore[arg-type]
+            path = mine[0] if mine is not None else None
+            if path in _given_up or any(_matches(path, k) for file in files for hang in _hangs.get(file, ()) for k in hang.paths if path):
+                return False  # where the code hung before: no need to watch it stand still again
             if stacks != last:
                 last, still_since = stacks, now
                 continue
-            mine = stacks[0].get(self.thread.ident)  # type: ignore[arg-type]
-            if mine is None:
-                continue
-            path = mine[0]
-            seen_hang = path in _given_up or any(_matches(path, k) for file in files for hang in _hangs.get(file, ()) for k in hang.paths)
-            if seen_hang or stacks[1] or now - still_since >= CLEANUP_STILL:
+            if path is not None and (stacks[1] or now - still_since >= CLEANUP_STILL):
                 _given_up.add(path)
                 return False
         return True
