@@ -490,17 +490,23 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
     for thread in threads:
         thread.start()
     what = what or f"{len(workers)} threads working together"
-    deadline = time.monotonic() + limit
-    def joined(timeout: float) -> bool:
-        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
-
-    finished, verdict = _wait_watching(joined, limit, _files(files), threads)
+    finished, verdict = _wait_watching(_all_joined(threads, limit), limit, _files(files), threads)
     if not finished:
         _fail_unfinished(verdict, what, limit, advice, _files(files), threads if only_workers else None, threads)
     for error in errors:
         if error is not None:
             raise error
     return results
+
+
+def _all_joined(threads: list[threading.Thread], limit: float) -> Callable[[float], bool]:
+    """A wait for :func:`_wait_watching`: join ``threads`` for up to the given seconds, never past ``limit`` from now; True once all have ended."""
+    deadline = time.monotonic() + limit
+
+    def joined(timeout: float) -> bool:
+        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
+
+    return joined
 
 
 def ended(threads: list[threading.Thread], limit: float, *, files: Iterable[str] | None = None) -> tuple[list[threading.Thread], str]:
@@ -512,12 +518,7 @@ def ended(threads: list[threading.Thread], limit: float, *, files: Iterable[str]
     the check fails at once with the same words as every other wait there.
     """
     __tracebackhide__ = True
-    deadline = time.monotonic() + limit
-
-    def joined(timeout: float) -> bool:
-        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
-
-    finished, verdict = _wait_watching(joined, limit, _files(files), threads)
+    finished, verdict = _wait_watching(_all_joined(threads, limit), limit, _files(files), threads)
     alive = [t for t in threads if t.is_alive()]
     if finished or not alive:
         return [], ""
