@@ -6,7 +6,9 @@ For each exercise: the checks' time on the reference solution (wall time of the 
 the time inside the checks), the time for the untouched stub to fail, and the time each mutant
 takes to be rejected, with the slowest rejection as a multiple of the solution's run (the target
 is at most 2×: once a check has shown a hang, later checks that would wait on the same hang fail
-at once; a row over it is marked). Prints a Markdown table for the README. Also times a warm
+at once; a row over it is marked, and every mutant over it is listed below the table). The
+solution and the mutants are run alike, forked from the runner's warm server where the system
+allows. Prints a Markdown table for the README. Also times a warm
 `nox -s check-NN` end to end when nox is on PATH.
 
 ``--mutant NN:name`` (repeatable) times only those mutants, each on its own row.
@@ -101,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Python {platform.python_version()} on {platform.machine()}, median of {args.repeat} runs; seconds; {load()}.\n")
     print("| exercise | solution: run (in checks) | stub fails | slowest mutant rejected | × solution | mutants |")
     print("|---|---|---|---|---|---|")
+    over = []
     for exercise in exercises:
         solved, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, args.repeat)
         stub, stub_wall, _ = median_run(exercise, catalogue.EXERCISES, args.repeat)
@@ -109,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         slow = f"{slowest.run.seconds:.2f} ({slowest.label})" if slowest else "-"
         ok = "all passed" if not solved.failures_by_round(1)[0] else "SOLUTION FAILED"
         caught = sum(v.ok for v in verdicts)
+        over += [f"{exercise.number} {v.label} {times_solution(v.run.seconds, solved_wall)}" for v in verdicts if v.run.seconds > FAILING_BUDGET * solved_wall]
         print(
             f"| {exercise.number} {exercise.title} | {solved_wall:.2f} ({solved_inside:.2f}) {'' if ok == 'all passed' else ok} "
             f"| {stub_wall:.2f} | {slow} | {times_solution(slowest.run.seconds, solved_wall) if slowest else '-'} "
@@ -116,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     print(f"\nat the end: {load()}")
+    print(f"mutants rejected in over {FAILING_BUDGET:g}× the solution's run: " + ("; ".join(over) or "none"))
     timed = warm_nox(exercises[0]) if exercises else None
     if timed is not None:
         print(f"\nwarm `nox -s check-{exercises[0].number}` end to end: {timed:.2f} s")
