@@ -126,13 +126,13 @@ def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int
         if inner_checks and idents is None:
             stacks[_CHECKS_BUSY] = (ident, time.monotonic())
         if mine:
-            path = tuple((f.f_code.co_name, f.f_lineno, _source(f)) for f in reversed(mine))
+            path = tuple((f.f_code.co_name, f.f_lineno or 0, _source(f)) for f in reversed(mine))  # no line at some instructions
             stacks[ident] = (path, (id(mine[0]), mine[0].f_lasti))
     return stacks
 
 
 def _source(frame: Any) -> str:
-    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip() if frame.f_lineno else ""
 
 
 def remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
@@ -176,11 +176,53 @@ def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
     return waits or None
 
 
+def _quietly(look: Callable[[], bool]) -> bool:
+    """``look()``, or False if it raised: a look at frames that moved meanwhile proves nothing, and must not fail the check."""
+    try:
+        return look()
+    except Exception:
+        return False
+
+
+def _no_wake_pending() -> bool:
+    """True if every thread of this check waits in ``threading`` with no timeout and no wake-up is on
+    its way to any of them: each Condition wait (an Event, a Semaphore or a queue wait is one) still
+    has its waiter lock taken and listed by its Condition, so no notify has reached it, and each join
+    is of a thread of this check that is still running. Called from the main thread only.
+
+    A thread just notified but not yet given the CPU looks like a waiting one to
+    :func:`_waiting_for_good`; here it does not, so two looks that agree prove the wait is for good
+    without watching it stand still for :data:`FOR_GOOD_STILL`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    frames = sys._current_frames()
+    now = {t.ident: t for t in threading.enumerate()}
+    mine = {ident: frame for ident, frame in frames.items() if not _earlier(ident, now) and ident != threading.get_ident()}
+    for frame in mine.values():
+        code, names = frame.f_code, frame.f_locals
+        if code.co_filename != threading.__file__ or names.get("timeout", 0) not in (None, -1):
+            return False
+        if code.co_name == "wait":
+            condition, waiter = names.get("self"), names.get("waiter")
+            if not isinstance(condition, threading.Condition) or waiter is None or not waiter.locked():
+                return False
+            if not any(w is waiter for w in tuple(condition._waiters)):  # type: ignore[attr-defined]
+                return False
+        elif code.co_name in ("join", "_wait_for_tstate_lock"):
+            joined = names.get("self")
+            if not isinstance(joined, threading.Thread) or joined.ident not in mine:
+                return False
+        else:
+            return False
+    return bool(mine)
+
+
 class _Verdict(NamedTuple):
     """Why :func:`_wait_watching` stopped before its limit: ``kind`` is one of the constants below."""
 
     kind: str
-    text: str = ""  # AGAIN: the whole message; LOCKS: the story of the waits
+    text: str = ""  # AGAIN: the whole message; LOCKS: the story of the waits; FOR_GOOD: how it was seen
     threads: frozenset[int] = frozenset()  # LOCKS: the threads proved stuck
 
 
@@ -193,7 +235,10 @@ def _stuck_on_locks(files: set[str], waited_ids: set[int]) -> tuple[frozenset[in
     """The waited-for threads that wait for locks no thread can release, and the story of the first one's waits."""
     now = {t.ident: t for t in threading.enumerate()}
     mine = {ident for ident in sys._current_frames() if not _earlier(ident, now) and ident != threading.get_ident()}
-    stuck = deadlocks.stuck_on_locks(files, mine, _HARNESS)
+    try:
+        stuck = deadlocks.stuck_on_locks(files, mine, _HARNESS)
+    except Exception:  # a look at frames that moved meanwhile proves nothing, and must not fail the check
+        return frozenset(), ""
     waited = sorted((ident for ident in stuck if ident in waited_ids), key=lambda i: natural(now[i].name) if i in now else ())
     if not waited:
         return frozenset(), ""
@@ -216,7 +261,9 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
       where an earlier check proved a hang, with no thread of this check moving in the learner's
       file and none running the checks' own code meanwhile, or stands there stuck on locks;
     * ``FOR_GOOD`` once every thread of this check has waited :data:`FOR_GOOD_STILL` seconds
-      with no timeout (see :func:`_waiting_for_good`): no wait can end, so the limit is not awaited.
+      with no timeout (see :func:`_waiting_for_good`), or sooner once two looks in a row find no
+      wake-up on its way to any of them (see :func:`_no_wake_pending`): no wait can end, so the
+      limit is not awaited.
     """
     files = set(files)
     known = [hang for file in files for hang in _hangs.get(file, ())]
@@ -224,7 +271,7 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
     started = time.monotonic()
     deadline = started + limit
     last, still_since, locked_before = None, started, None
-    waits_before, waiting_since = None, started
+    waits_before, waiting_since, quiet = None, started, 0
     while True:
         left = deadline - time.monotonic()
         if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
@@ -233,31 +280,40 @@ def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[
             return False, None
         for_good = _waiting_for_good()
         if for_good != waits_before:
-            waits_before, waiting_since = for_good, time.monotonic()
-        proved_for_good = for_good and time.monotonic() - waiting_since >= FOR_GOOD_STILL and waited_ids & set(for_good)
+            waits_before, waiting_since, quiet = for_good, time.monotonic(), 0
+        elif for_good:
+            quiet = quiet + 1 if _quietly(_no_wake_pending) else 0
+        long_enough = time.monotonic() - waiting_since >= FOR_GOOD_STILL
+        proved_for_good = for_good and (long_enough or quiet >= 2) and waited_ids & set(for_good)
+        for_good_verdict = _Verdict(FOR_GOOD, "and none has been woken" if quiet >= 2 else f"for {FOR_GOOD_STILL:g} s")
         stacks = (_learner_stacks(files) if files else {}, for_good)
-        if stacks != last:
+        moved = stacks != last
+        if moved:
             last, still_since, locked_before = stacks, time.monotonic(), None
-            if proved_for_good:
-                return False, _Verdict(FOR_GOOD)
-            continue
-        locked = _stuck_on_locks(files, waited_ids) if files else (frozenset(), "")
+        locked = _stuck_on_locks(files, waited_ids) if files and not moved else (frozenset(), "")
         proved = locked[0] and locked == locked_before
         locked_before = locked
-        still = time.monotonic() - still_since
-        if proved or still >= SAME_HANG:
+        still = 0.0 if moved else time.monotonic() - still_since
+        if proved or proved_for_good or still >= SAME_HANG:
             for hang in known:  # the same hang as a report above: say so, in the same words each time
                 for ident, (path, _) in stacks[0].items():
-                    if ident not in waited_ids or ident == _CHECKS_BUSY or (proved and still < SAME_HANG and ident not in locked[0]):
+                    if ident not in waited_ids or ident == _CHECKS_BUSY:
+                        continue
+                    if ident in locked[0] and proved:
+                        why = "waiting for a lock that no thread can release"
+                    elif proved_for_good:
+                        why = "waiting with no timeout where no thread can wake it"
+                    elif still >= SAME_HANG:
+                        why = f"and nothing in your file moved for {SAME_HANG:g} s"
+                    else:
                         continue
                     match = next((k for k in hang.paths if _matches(path, k)), None)
                     if match:
-                        why = "waiting for a lock that no thread can release" if ident in locked[0] else f"and nothing in your file moved for {SAME_HANG:g} s"
                         return False, _again(hang, files, match, why)
         if proved:
             return False, _Verdict(LOCKS, locked[1], locked[0])
         if proved_for_good:
-            return False, _Verdict(FOR_GOOD)
+            return False, for_good_verdict
 
 
 def _fail_unfinished(verdict: _Verdict | None, what: str, limit: float, advice: str, files: Iterable[str],
@@ -272,7 +328,7 @@ def _fail_unfinished(verdict: _Verdict | None, what: str, limit: float, advice: 
         message = HUNG_LOCKED.format(what=what, story=verdict.text, it="them" if "; " in verdict.text else "it")
         waited = [t for t in waited if t.ident in verdict.threads]
     else:
-        message = HUNG_FOR_GOOD.format(what=what, seconds=FOR_GOOD_STILL)
+        message = HUNG_FOR_GOOD.format(what=what, how=verdict.text)
     message += " " + advice if advice else ""
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
@@ -529,7 +585,7 @@ def ended(threads: list[threading.Thread], limit: float, *, files: Iterable[str]
     remember_hang(_files(files), alive)
     if verdict.kind == LOCKS:
         return alive, f"and can never end: {verdict.text}"
-    return alive, f"{FOR_GOOD_STILL:g} s later, and can never end: every thread of this check was waiting with no timeout, so none is left to wake the others"
+    return alive, f"and can never end: every thread of this check has been waiting with no timeout {verdict.text}, so none is left to wake the others"
 
 
 def waiting_for_good(threads: Iterable[threading.Thread]) -> bool:
@@ -541,7 +597,10 @@ def waiting_for_good(threads: Iterable[threading.Thread]) -> bool:
 
     def waits() -> dict[int, tuple[int, int]] | None:
         frames = sys._current_frames()
-        locked = deadlocks.stuck_on_locks(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else {}
+        try:
+            locked = deadlocks.stuck_on_locks(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else {}
+        except Exception:  # frames that moved meanwhile: nothing proved
+            locked = {}
         found = {}
         for thread in threads:
             frame = frames.get(thread.ident)  # type: ignore[arg-type]

@@ -159,18 +159,18 @@ def stuck_on_locks(files: set[str], threads: set[int], harness: str) -> dict[int
             continue
         mine, only_lock = _frames_of(top, files, harness)
         for index, frame in enumerate(mine):
-            lines = _lines(frame.f_code.co_filename)
-            if lines is None or frame.f_lineno is None:
+            lines, at = _lines(frame.f_code.co_filename), frame.f_lineno
+            if lines is None or at is None:
                 continue
-            for expr in lines.held.get(frame.f_lineno, ()):
+            for expr in lines.held.get(at, ()):
                 lock = _lock(_value(expr, frame))
                 if lock is not None:
                     holders.setdefault(id(lock), []).append((ident, _place(frame, lines.header_of.get(expr))))
-            expr = lines.entering.get(frame.f_lineno)
+            expr = lines.entering.get(at)
             if index == len(mine) - 1 and only_lock and expr is not None:
                 lock = _lock(_value(expr, frame))
                 if lock is not None and (lock.locked() if isinstance(lock, _PLAIN) else True):  # a free plain lock is no wait
-                    waits[ident] = (lock, ast.unparse(expr), _place(frame))
+                    waits[ident] = (lock, ast.unparse(expr), _place(frame, at))
     edges: dict[int, Wait] = {}
     for ident, (lock, name, where) in waits.items():
         held = holders.get(id(lock), [])

@@ -17,8 +17,8 @@ HUNG = "{what} did not return within {seconds:g} s."
 
 #: A wait cut short because every thread of the check waits with no timeout: none can wake the others.
 HUNG_FOR_GOOD = (
-    "{what} can never return: every thread of this check has been waiting for {seconds:g} s with no timeout "
-    "(on a Condition, an Event, a queue or a join), so none is left to wake the others."
+    "{what} can never return: every thread of this check has been waiting with no timeout "
+    "(on a Condition, an Event, a queue or a join) {how}, so none is left to wake the others."
 )
 
 #: A wait cut short because it stands where an earlier check already proved a hang: the same
