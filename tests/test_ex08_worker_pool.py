@@ -148,7 +148,7 @@ def test_every_kind_of_exception_comes_back_and_a_returned_exception_is_a_value(
     pool, workers, _ = pools(1)
     value = KeyError("a value, not an error")
     handles = bounded(lambda: [pool.submit(raiser(Abort("task stopped"))), pool.submit(lambda: value), pool.submit(pow, 3, 2)], what="submit()")
-    got = [outcome(handles[0].result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0)]
+    got = [first_outcome(handles[0], workers)]
     aborted = got[0].error
     expect(
         isinstance(aborted, Abort) and str(aborted) == "task stopped",
@@ -491,6 +491,18 @@ def results(what: str, exercise, handles, advice: str = STUCK_ADVICE, workers=No
         return got
 
     return bounded(collect, advice=advice, limit=QUICK + 1.0, what=what)
+
+
+def first_outcome(handle, workers) -> Outcome:
+    """``handle.result()`` asked for up to SHUTDOWN_LIMIT seconds in all, a short wait at a time, and
+    no longer once every one of ``workers`` has ended: only a worker runs a task, so none could finish it."""
+    __tracebackhide__ = True
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    while True:
+        step = max(0.01, min(0.05, deadline - time.monotonic()))
+        got = outcome(handle.result, step, what="handle.result()", limit=step + 1.0)
+        if not isinstance(got.error, TimeoutError) or time.monotonic() >= deadline or not any(w.is_alive() for w in workers):
+            return got
 
 
 def raiser(error: BaseException):
