@@ -40,6 +40,9 @@ SHUTDOWN_LIMIT = 1.0
 #: How many times N threads submit a task each at the same moment, with thread switches forced.
 ROUNDS = 40
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
+#: How long the first N tasks keep running together once N run, so that a task beyond N, if the
+#: pool lets one start, is seen beside them: a pool that starts too many starts them at once.
+GAUGE_SETTLE = 0.05
 
 # The harness's bounded calls, giving this exercise's advice when they hang.
 outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
@@ -145,7 +148,7 @@ def test_every_kind_of_exception_comes_back_and_a_returned_exception_is_a_value(
     pool, workers, _ = pools(1)
     value = KeyError("a value, not an error")
     handles = bounded(lambda: [pool.submit(raiser(Abort("task stopped"))), pool.submit(lambda: value), pool.submit(pow, 3, 2)], what="submit()")
-    got = [outcome(h.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0) for h in handles]
+    got = [first_outcome(handles[0], workers)]
     aborted = got[0].error
     expect(
         isinstance(aborted, Abort) and str(aborted) == "task stopped",
@@ -154,6 +157,7 @@ def test_every_kind_of_exception_comes_back_and_a_returned_exception_is_a_value(
         + (f" and the only worker {'had ended' if not workers[0].is_alive() else 'was still alive'}" if workers else "")
         + ". Catch every exception around the task (except BaseException) and hand it to the handle, so the worker lives on.",
     )
+    got += [outcome(h.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0) for h in handles[1:]]  # once the worker lived on
     expect(
         got[1] == (value, None),
         f"A task returned the exception object {value!r} (it did not raise it); its handle.result() {said(got[1])}, expected it "
@@ -255,7 +259,9 @@ def test_a_raising_task_does_not_kill_its_worker(exercise, pools):
     expect(all(isinstance(e, ValueError) for e in got), f"{N} tasks raised ValueError; their handles gave {got!r}, expected those ValueErrors.")
     barrier = threading.Barrier(N, timeout=QUICK)
     after = bounded(lambda: [pool.submit(barrier.wait) for _ in range(N)], what="submit()")
-    got = results(f"After {N} tasks raised, {N} tasks that wait for each other", exercise, after, advice="Did the workers die with the exceptions?")
+    got = results(
+        f"After {N} tasks raised, {N} tasks that wait for each other", exercise, after, advice="Did the workers die with the exceptions?", workers=workers
+    )
     dead = [w for w in workers if not w.is_alive()]
     expect(
         not dead and not any(isinstance(e, BaseException) for e in got),
@@ -325,14 +331,11 @@ def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exer
     expect(error is None, f"shutdown(wait=False) raised {error!r}")
     got = results("The tasks queued before shutdown(wait=False)", exercise, handles, advice="Tasks queued before shutdown must still run.")
     expect(got == [True] * 4, f"shutdown(wait=False) with 4 tasks queued: their handles gave {got!r}, expected each task to run (True).")
-    deadline = time.monotonic() + SHUTDOWN_LIMIT
-    for worker in workers:
-        worker.join(max(0.0, deadline - time.monotonic()))
-    alive = [w for w in workers if w.is_alive()]
+    alive, later = calls.ended(workers, SHUTDOWN_LIMIT)
     expect(
         not alive,
         f"After shutdown(wait=False) and the last task, worker thread(s) {describe_threads(alive)} were still "
-        f"running {SHUTDOWN_LIMIT:g} s later. Every worker must get a stop signal and exit, even if nobody waits for it.",
+        f"running {later}. Every worker must get a stop signal and exit, even if nobody waits for it.",
     )
 
 
@@ -460,23 +463,46 @@ def submit_racing_shutdown():
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
-def results(what: str, exercise, handles, advice: str = STUCK_ADVICE) -> list:
-    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget)."""
+def results(what: str, exercise, handles, advice: str = STUCK_ADVICE, workers=None) -> list:
+    """Each handle's ``result()``: its value, or the exception it raised (all within one time budget).
+
+    With ``workers`` (the pool's threads), a handle still unfinished once every one of them has
+    ended is not waited for any longer: only a worker runs a task, so none can finish it.
+    """
     __tracebackhide__ = True
 
     def collect() -> list:
         deadline = time.monotonic() + QUICK
         got = []
         for handle in handles:
-            try:
-                got.append(handle.result(max(0.01, deadline - time.monotonic())))
-            except NotImplementedError:
-                raise
-            except BaseException as error:
-                got.append(error)
+            while True:
+                left = max(0.01, deadline - time.monotonic())
+                try:
+                    got.append(handle.result(min(left, 0.05) if workers else left))
+                except NotImplementedError:
+                    raise
+                except TimeoutError as error:
+                    if workers and left > 0.05 and any(w.is_alive() for w in workers):
+                        continue
+                    got.append(error)
+                except BaseException as error:
+                    got.append(error)
+                break
         return got
 
     return bounded(collect, advice=advice, limit=QUICK + 1.0, what=what)
+
+
+def first_outcome(handle, workers) -> Outcome:
+    """``handle.result()`` asked for up to SHUTDOWN_LIMIT seconds in all, a short wait at a time, and
+    no longer once every one of ``workers`` has ended: only a worker runs a task, so none could finish it."""
+    __tracebackhide__ = True
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    while True:
+        step = max(0.01, min(0.05, deadline - time.monotonic()))
+        got = outcome(handle.result, step, what="handle.result()", limit=step + 1.0)
+        if not isinstance(got.error, TimeoutError) or time.monotonic() >= deadline or not any(w.is_alive() for w in workers):
+            return got
 
 
 def raiser(error: BaseException):
@@ -505,7 +531,7 @@ def pools(exercise):
 
 def gauge_tasks(exercise, pools) -> Gauge:
     pool, _, _ = pools(N)
-    gauge = Gauge(N)
+    gauge = Gauge(N, settle=GAUGE_SETTLE)
     handles = bounded(lambda: [pool.submit(gauge, i) for i in range(3 * N)], what=f"{3 * N} calls of submit()")
     got = results(f"Collecting the results of {3 * N} tasks", exercise, handles)
     errors = [e for e in got if isinstance(e, BaseException)]

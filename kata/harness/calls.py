@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kata.harness import deadlocks
 from kata.harness.timing import QUICK, SETTLE, real_sleep
-from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, fail, natural
+from kata.harness.wording import HUNG, HUNG_AGAIN, HUNG_FOR_GOOD, HUNG_LOCKED, fail, natural
 
 #: Threads alive when the current check started (set by conftest): their stories belong to earlier checks.
 #: By ident, the Thread objects themselves: an ident that a new thread reuses is not an old thread.
@@ -28,15 +29,21 @@ _own_threads: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _current_check = [""]
 
 #: How long every thread of a check must stand still, one of those waited for on a line of the
-#: learner's file where an earlier check already proved a hang, before the check stops waiting
-#: (the same settling time a call gets to show it waits).
-SAME_HANG = SETTLE
+#: learner's file where an earlier check already proved a hang, before the check stops waiting.
+#: A third of the settling time: the code was already shown to hang there, so this look only has
+#: to see that nothing moves (and says so), not prove the hang afresh.
+SAME_HANG = SETTLE / 3
+
+#: How long every thread of a check must wait with no timeout before the check calls the wait one
+#: that can never end: the settling time a call gets to show it waits, so that a thread just woken,
+#: still waiting for the CPU under load, is not taken for one waiting for good.
+FOR_GOOD_STILL = SETTLE
 
 #: How long a cleanup (:meth:`Call.finish`) lets the learner's code stand still before it gives up:
-#: a cleanup judges nothing, so a shorter look than :data:`SAME_HANG` is enough.
+#: a cleanup judges nothing, so a shorter look than :data:`FOR_GOOD_STILL` is enough.
 CLEANUP_STILL = SETTLE / 3
 
-#: How often a bounded wait looks at the threads once a hang is on record.
+#: How often a bounded wait looks at the threads.
 _LOOK_EVERY = 0.02
 
 
@@ -78,6 +85,9 @@ class _Hang(NamedTuple):
 #: Hangs proved so far, by learner file: later waits on the same place fail at once.
 _hangs: dict[str, list[_Hang]] = {}
 
+#: Where cleanups (:meth:`Call.finish`) gave up on the learner's code: a later cleanup standing there gives up at once.
+_given_up: set[LearnerPath] = set()
+
 
 #: Where the checks' own code lives: a thread running it (a held factory, a gate, a timer) may
 #: be about to let the learner's code go on, so the learner's code is not standing still.
@@ -116,13 +126,13 @@ def _learner_stacks(files: set[str], idents: set[int] | None = None) -> dict[int
         if inner_checks and idents is None:
             stacks[_CHECKS_BUSY] = (ident, time.monotonic())
         if mine:
-            path = tuple((f.f_code.co_name, f.f_lineno, _source(f)) for f in reversed(mine))
+            path = tuple((f.f_code.co_name, f.f_lineno or 0, _source(f)) for f in reversed(mine))  # no line at some instructions
             stacks[ident] = (path, (id(mine[0]), mine[0].f_lasti))
     return stacks
 
 
 def _source(frame: Any) -> str:
-    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip() if frame.f_lineno else ""
 
 
 def remember_hang(files: Iterable[str], waited: Iterable[threading.Thread] | None) -> None:
@@ -166,54 +176,164 @@ def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
     return waits or None
 
 
-def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, str]:
-    """Wait up to ``limit`` seconds; ``(True, "")`` once done, ``(False, "")`` at the limit, or sooner:
+def _quietly(look: Callable[[], bool]) -> bool:
+    """``look()``, or False if it raised: a look at frames that moved meanwhile proves nothing, and must not fail the check."""
+    try:
+        return look()
+    except Exception:
+        return False
 
-    * ``(False, HUNG_AGAIN message)`` once a thread waited for has stood :data:`SAME_HANG` seconds
+
+def _no_wake_pending() -> bool:
+    """True if every thread of this check waits in ``threading`` with no timeout and no wake-up is on
+    its way to any of them: each Condition wait (an Event, a Semaphore or a queue wait is one) still
+    has its waiter lock taken and listed by its Condition, so no notify has reached it, and each join
+    is of a thread of this check that is still running. Called from the main thread only.
+
+    A thread just notified but not yet given the CPU looks like a waiting one to
+    :func:`_waiting_for_good`; here it does not, so two looks that agree prove the wait is for good
+    without watching it stand still for :data:`FOR_GOOD_STILL`.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    frames = sys._current_frames()
+    now = {t.ident: t for t in threading.enumerate()}
+    mine = {ident: frame for ident, frame in frames.items() if not _earlier(ident, now) and ident != threading.get_ident()}
+    for frame in mine.values():
+        code, names = frame.f_code, frame.f_locals
+        if code.co_filename != threading.__file__ or names.get("timeout", 0) not in (None, -1):
+            return False
+        if code.co_name == "wait":
+            condition, waiter = names.get("self"), names.get("waiter")
+            if not isinstance(condition, threading.Condition) or waiter is None or not waiter.locked():
+                return False
+            if not any(w is waiter for w in tuple(condition._waiters)):  # type: ignore[attr-defined]
+                return False
+        elif code.co_name in ("join", "_wait_for_tstate_lock"):
+            joined = names.get("self")
+            if not isinstance(joined, threading.Thread) or joined.ident not in mine:
+                return False
+        else:
+            return False
+    return bool(mine)
+
+
+class _Verdict(NamedTuple):
+    """Why :func:`_wait_watching` stopped before its limit: ``kind`` is one of the constants below."""
+
+    kind: str
+    text: str = ""  # AGAIN: the whole message; LOCKS: the story of the waits; FOR_GOOD: how it was seen
+    threads: frozenset[int] = frozenset()  # LOCKS: the threads proved stuck
+
+
+#: The kinds of :class:`_Verdict`: the same hang as an earlier report; every thread waiting with no
+#: timeout; threads waiting for locks that no thread can release.
+AGAIN, FOR_GOOD, LOCKS = "again", "for good", "locks"
+
+
+def _stuck_on_locks(files: set[str], waited_ids: set[int]) -> tuple[frozenset[int], str]:
+    """The waited-for threads that wait for locks no thread can release, and the story of the first one's waits."""
+    now = {t.ident: t for t in threading.enumerate()}
+    mine = {ident for ident in sys._current_frames() if not _earlier(ident, now) and ident != threading.get_ident()}
+    try:
+        stuck = deadlocks.stuck_on_locks(files, mine, _HARNESS)
+    except Exception:  # a look at frames that moved meanwhile proves nothing, and must not fail the check
+        return frozenset(), ""
+    waited = sorted((ident for ident in stuck if ident in waited_ids), key=lambda i: natural(now[i].name) if i in now else ())
+    if not waited:
+        return frozenset(), ""
+    return frozenset(waited), deadlocks.story(stuck[waited[0]], {i: t.name for i, t in now.items()})
+
+
+def _again(hang: _Hang, files: set[str], match: LearnerPath, why: str) -> _Verdict:
+    function, line, source = match[-1]
+    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
+    return _Verdict(AGAIN, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, why=why))
+
+
+def _wait_watching(wait: Callable[[float], bool], limit: float, files: Iterable[str], waited: Iterable[threading.Thread]) -> tuple[bool, _Verdict | None]:
+    """Wait up to ``limit`` seconds; ``(True, None)`` once done, ``(False, None)`` at the limit, or sooner
+    ``(False, verdict)``, looking at the threads every :data:`_LOOK_EVERY` seconds:
+
+    * ``LOCKS`` once two looks in a row, with nothing moved between them, prove that a thread waited
+      for waits for a lock no thread can release (see :mod:`kata.harness.deadlocks`);
+    * ``AGAIN`` (the whole message) once a thread waited for has stood :data:`SAME_HANG` seconds
       where an earlier check proved a hang, with no thread of this check moving in the learner's
-      file and none running the checks' own code meanwhile;
-    * ``(False, FOR_GOOD)`` once every thread of this check has waited :data:`SAME_HANG` seconds
-      with no timeout (see :func:`_waiting_for_good`): no wait can end, so the limit is not awaited.
+      file and none running the checks' own code meanwhile, or stands there stuck on locks;
+    * ``FOR_GOOD`` once every thread of this check has waited :data:`FOR_GOOD_STILL` seconds
+      with no timeout (see :func:`_waiting_for_good`), or sooner once two looks in a row find no
+      wake-up on its way to any of them (see :func:`_no_wake_pending`): no wait can end, so the
+      limit is not awaited.
     """
     files = set(files)
     known = [hang for file in files for hang in _hangs.get(file, ())]
     waited_ids = {t.ident for t in waited if t.ident is not None}
     started = time.monotonic()
     deadline = started + limit
-    last, still_since = None, started
+    last, still_since, locked_before = None, started, None
+    waits_before, waiting_since, quiet = None, started, 0
     while True:
         left = deadline - time.monotonic()
         if wait(min(_LOOK_EVERY, max(0.0, left))):  # asked even with no time left: a finished call has finished
-            return True, ""
+            return True, None
         if left <= 0:
-            return False, ""
-        stacks = (_learner_stacks(files) if known else {}, _waiting_for_good())
-        if stacks != last:
-            last, still_since = stacks, time.monotonic()
-            continue
-        if time.monotonic() - still_since < SAME_HANG:
-            continue
-        for hang in known:  # the same hang as a report above: say so, in the same words each time
-            for ident, (path, _) in stacks[0].items():
-                match = ident in waited_ids and ident != _CHECKS_BUSY and next((k for k in hang.paths if _matches(path, k)), None)
-                if match:
-                    function, line, source = match[-1]
-                    where = f"{Path(next(iter(files))).name if len(files) == 1 else 'your file'} line {line}, in {function}: {source}"
-                    return False, HUNG_AGAIN.format(check=hang.check or "an earlier check", where=where, seconds=SAME_HANG)
-        if stacks[1] and waited_ids & set(stacks[1]):
-            return False, FOR_GOOD
+            return False, None
+        for_good = _waiting_for_good()
+        if for_good != waits_before:
+            waits_before, waiting_since, quiet = for_good, time.monotonic(), 0
+        elif for_good:
+            quiet = quiet + 1 if _quietly(_no_wake_pending) else 0
+        long_enough = time.monotonic() - waiting_since >= FOR_GOOD_STILL
+        proved_for_good = for_good and (long_enough or quiet >= 2) and waited_ids & set(for_good)
+        for_good_verdict = _Verdict(FOR_GOOD, "and none has been woken" if quiet >= 2 else f"for {FOR_GOOD_STILL:g} s")
+        stacks = (_learner_stacks(files) if files else {}, for_good)
+        moved = stacks != last
+        if moved:
+            last, still_since, locked_before = stacks, time.monotonic(), None
+        locked = _stuck_on_locks(files, waited_ids) if files and not moved else (frozenset(), "")
+        proved = locked[0] and locked == locked_before
+        locked_before = locked
+        still = 0.0 if moved else time.monotonic() - still_since
+        if proved or proved_for_good or still >= SAME_HANG:
+            for hang in known:  # the same hang as a report above: say so, in the same words each time
+                for ident, (path, _) in stacks[0].items():
+                    if ident not in waited_ids or ident == _CHECKS_BUSY:
+                        continue
+                    if ident in locked[0] and proved:
+                        why = "waiting for a lock that no thread can release"
+                    elif proved_for_good:
+                        why = "waiting with no timeout where no thread can wake it"
+                    elif still >= SAME_HANG:
+                        why = f"and nothing in your file moved for {SAME_HANG:g} s"
+                    else:
+                        continue
+                    match = next((k for k in hang.paths if _matches(path, k)), None)
+                    if match:
+                        return False, _again(hang, files, match, why)
+        if proved:
+            return False, _Verdict(LOCKS, locked[1], locked[0])
+        if proved_for_good:
+            return False, for_good_verdict
 
 
-#: What :func:`_wait_watching` returns when every wait of the check is for good.
-FOR_GOOD = "for good"
-
-
-def _failed_for_good(what: str, advice: str, files: Iterable[str], among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> str:
-    message = HUNG_FOR_GOOD.format(what=what, seconds=SAME_HANG) + (" " + advice if advice else "")
+def _fail_unfinished(verdict: _Verdict | None, what: str, limit: float, advice: str, files: Iterable[str],
+                     among: Iterable[threading.Thread] | None, waited: Iterable[threading.Thread]) -> None:
+    """Fail the check for a wait that did not finish: with the verdict's words, or as a call that did not return in time."""
+    __tracebackhide__ = True
+    if verdict is None:
+        fail(hung(what, limit, advice, files, among, waited=waited))
+    if verdict.kind == AGAIN:
+        fail(verdict.text)
+    if verdict.kind == LOCKS:
+        message = HUNG_LOCKED.format(what=what, story=verdict.text, it="them" if "; " in verdict.text else "it")
+        waited = [t for t in waited if t.ident in verdict.threads]
+    else:
+        message = HUNG_FOR_GOOD.format(what=what, how=verdict.text)
+    message += " " + advice if advice else ""
     if files:
         message += "\nWhere the threads are:\n" + where_threads_wait(files, among)
         remember_hang(files, waited)
-    return message
+    fail(message)
 
 
 def where_threads_wait(files: Iterable[str], among: Iterable[threading.Thread] | None = None) -> str:
@@ -337,17 +457,26 @@ class Call:
     def finish(self, timeout: float) -> bool:
         """For a cleanup, never a verdict: wait at most ``timeout`` seconds for the call to finish,
         giving up sooner once it and every other thread of this check in the exercise's file have
-        stood still there for :data:`CLEANUP_STILL` seconds. True if it finished."""
+        stood still there for :data:`CLEANUP_STILL` seconds, or for two looks while every thread of
+        the check waits with no timeout, or at the first look that finds it where a check or an
+        earlier cleanup saw the code hang. True if it finished."""
         deadline = time.monotonic() + timeout
+        files = set(_exercise_files)
         last, still_since = None, time.monotonic()
         while not self._finished.wait(min(_LOOK_EVERY, max(0.0, deadline - time.monotonic()))):
             now = time.monotonic()
             if now >= deadline:
                 return False
-            stacks = _learner_stacks(set(_exercise_files))
+            stacks = (_learner_stacks(files), _waiting_for_good())
+            mine = stacks[0].get(self.thread.ident)  # type: ignore[arg-type]
+            path = mine[0] if mine is not None else None
+            if path in _given_up or any(_matches(path, k) for file in files for hang in _hangs.get(file, ()) for k in hang.paths if path):
+                return False  # where the code hung before: no need to watch it stand still again
             if stacks != last:
                 last, still_since = stacks, now
-            elif self.thread.ident in stacks and now - still_since >= CLEANUP_STILL:
+                continue
+            if path is not None and (stacks[1] or now - still_since >= CLEANUP_STILL):
+                _given_up.add(path)
                 return False
         return True
 
@@ -357,13 +486,9 @@ class Call:
         does not finish within ``limit``. A stub's NotImplementedError, and any exception not in
         ``catch``, is raised again here."""
         __tracebackhide__ = True
-        finished, again = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
-        if again == FOR_GOOD:
-            fail(_failed_for_good(what, advice, _files(files), None, [self.thread]))
-        if again:
-            fail(again)
+        finished, verdict = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
         if not finished:
-            fail(hung(what, limit, advice, _files(files), waited=[self.thread]))
+            _fail_unfinished(verdict, what, limit, advice, _files(files), None, [self.thread])
         error = self.error
         if error is not None and (isinstance(error, NotImplementedError) or not isinstance(error, catch)):
             raise error
@@ -421,18 +546,79 @@ def run_together(workers: list[Callable[[], Any]], *, what: str = "", advice: st
     for thread in threads:
         thread.start()
     what = what or f"{len(workers)} threads working together"
-    deadline = time.monotonic() + limit
-    finished, again = _wait_watching(lambda timeout: not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic()))), limit, _files(files), threads)
-    if again == FOR_GOOD:
-        fail(_failed_for_good(what, advice, _files(files), threads if only_workers else None, threads))
-    if again:
-        fail(again)
+    finished, verdict = _wait_watching(_all_joined(threads, limit), limit, _files(files), threads)
     if not finished:
-        fail(hung(what, limit, advice, _files(files), threads if only_workers else None, waited=threads))
+        _fail_unfinished(verdict, what, limit, advice, _files(files), threads if only_workers else None, threads)
     for error in errors:
         if error is not None:
             raise error
     return results
+
+
+def _all_joined(threads: list[threading.Thread], limit: float) -> Callable[[float], bool]:
+    """A wait for :func:`_wait_watching`: join ``threads`` for up to the given seconds, never past ``limit`` from now; True once all have ended."""
+    deadline = time.monotonic() + limit
+
+    def joined(timeout: float) -> bool:
+        return not join_all(threads, min(timeout, max(0.0, deadline - time.monotonic())))
+
+    return joined
+
+
+def ended(threads: list[threading.Thread], limit: float, *, files: Iterable[str] | None = None) -> tuple[list[threading.Thread], str]:
+    """Wait up to ``limit`` seconds, watched as a bounded call is, for ``threads`` to end.
+
+    Returns those still alive and how long they were seen running, for the check's own message:
+    ``"1 s later"``, or, when waiting longer could not help, that they wait with no timeout or for a
+    lock no thread can release. Where they stand is remembered as a hang; at a hang reported before,
+    the check fails at once with the same words as every other wait there.
+    """
+    __tracebackhide__ = True
+    finished, verdict = _wait_watching(_all_joined(threads, limit), limit, _files(files), threads)
+    alive = [t for t in threads if t.is_alive()]
+    if finished or not alive:
+        return [], ""
+    if verdict is None:
+        return alive, f"{limit:g} s later"
+    if verdict.kind == AGAIN:
+        fail(verdict.text)
+    remember_hang(_files(files), alive)
+    if verdict.kind == LOCKS:
+        return alive, f"and can never end: {verdict.text}"
+    return alive, f"and can never end: every thread of this check has been waiting with no timeout {verdict.text}, so none is left to wake the others"
+
+
+def waiting_for_good(threads: Iterable[threading.Thread]) -> bool:
+    """True if each of ``threads`` stands, over two looks :data:`_LOOK_EVERY` apart, in a ``threading``
+    wait with no timeout (a thread the runaway guard parked does too) or waits for a lock no thread
+    can release: none of them is about to end."""
+    threads = list(threads)
+    files = set(_hangs) | set(_exercise_files)
+
+    def waits() -> dict[int, tuple[int, int]] | None:
+        frames = sys._current_frames()
+        try:
+            locked = deadlocks.stuck_on_locks(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else {}
+        except Exception:  # frames that moved meanwhile: nothing proved
+            locked = {}
+        found = {}
+        for thread in threads:
+            frame = frames.get(thread.ident)  # type: ignore[arg-type]
+            if frame is None:
+                return None
+            if thread.ident not in locked and (
+                frame.f_code.co_filename != threading.__file__ or frame.f_code.co_name not in _WAITS
+                or frame.f_locals.get("timeout", 0) not in (None, -1)
+            ):
+                return None
+            found[thread.ident] = (id(frame), frame.f_lasti)
+        return found
+
+    first = waits()
+    if first is None:
+        return False
+    real_sleep(_LOOK_EVERY)
+    return waits() == first
 
 
 def join_all(threads: Iterable[threading.Thread], timeout: float = QUICK) -> list[threading.Thread]:

@@ -24,7 +24,7 @@ import pytest
 from kata import catalogue, messages
 from kata import explorer as explore
 from kata import hints as kata_hints
-from kata.harness.calls import check_started, exercise_loaded, join_all, learners_leftovers
+from kata.harness.calls import check_started, exercise_loaded, join_all, learners_leftovers, waiting_for_good
 from kata.harness.wording import fail, natural
 
 #: What a conftest re-exports: the hooks and fixtures pytest looks for there.
@@ -318,7 +318,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """End the run even if learner code left non-daemon threads running (they would block exit)."""
     stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
-    join_all(stuck, timeout=0.5)  # one short grace period for all of them together
+    # One short grace period for all of them together; none in a failed run whose learner threads
+    # each wait for good (the checks' own callers left in a failed call matter to nobody then).
+    failed_for_good = _exit_status != 0 and waiting_for_good(learners_leftovers(stuck))
+    join_all(stuck, timeout=0 if failed_for_good else 0.5)
     stuck = [t for t in stuck if t.is_alive()]
     if stuck:
         theirs = sorted(learners_leftovers(stuck), key=lambda t: natural(t.name))

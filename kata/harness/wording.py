@@ -17,16 +17,19 @@ HUNG = "{what} did not return within {seconds:g} s."
 
 #: A wait cut short because every thread of the check waits with no timeout: none can wake the others.
 HUNG_FOR_GOOD = (
-    "{what} can never return: every thread of this check has been waiting for {seconds:g} s with no timeout "
-    "(on a Condition, an Event, a queue or a join), so none is left to wake the others."
+    "{what} can never return: every thread of this check has been waiting with no timeout "
+    "(on a Condition, an Event, a queue or a join) {how}, so none is left to wake the others."
 )
 
 #: A wait cut short because it stands where an earlier check already proved a hang: the same
 #: words for every such check, so the run shows the cause once.
 HUNG_AGAIN = (
     "Your code hung again where it hung in {check} (see that report): a thread this check waited for "
-    "stood at {where}, and nothing in your file moved for {seconds:g} s, so the check stopped waiting."
+    "stood at {where}, {why}, so the check stopped waiting."
 )
+
+#: A wait cut short because threads wait for locks that no thread can release (see kata.harness.deadlocks).
+HUNG_LOCKED = "{what} can never return: {story}. No thread is left to release {it}, so the check stopped waiting."
 
 
 def fail(message: str) -> None:

@@ -6,7 +6,9 @@ For each exercise: the checks' time on the reference solution (wall time of the 
 the time inside the checks), the time for the untouched stub to fail, and the time each mutant
 takes to be rejected, with the slowest rejection as a multiple of the solution's run (the target
 is at most 2×: once a check has shown a hang, later checks that would wait on the same hang fail
-at once; a row over it is marked). Prints a Markdown table for the README. Also times a warm
+at once; a row over it is marked, and every mutant over it is listed below the table). The
+solution and the mutants are run alike, forked from the runner's warm server where the system
+allows. Prints a Markdown table for the README. Also times a warm
 `nox -s check-NN` end to end when nox is on PATH.
 
 ``--mutant NN:name`` (repeatable) times only those mutants, each on its own row.
@@ -15,6 +17,7 @@ at once; a row over it is marked). Prints a Markdown table for the README. Also 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -33,7 +36,11 @@ def inside(run: Run) -> float:
 
 
 def median_run(exercise: catalogue.Exercise, target, repeat: int) -> tuple[Run, float, float]:
-    runs = [run_checks(exercise, target) for _ in range(repeat)]
+    """The last of ``repeat`` runs of the public checks, and the medians of their wall time and time in the checks.
+
+    Forked from the runner's warm server where it can, as each mutant's run is, so a passing and a
+    failing run are timed the same way."""
+    runs = [run_checks(exercise, target, forked=True) for _ in range(repeat)]
     return runs[-1], statistics.median(r.seconds for r in runs), statistics.median(inside(r) for r in runs)
 
 
@@ -58,18 +65,29 @@ def times_solution(failing: float, passing: float) -> str:
     return f"{ratio:.1f}×" + (f" (over {FAILING_BUDGET:g}×)" if ratio > FAILING_BUDGET else "")
 
 
+def load() -> str:
+    """The machine's load averages over 1, 5 and 15 minutes: timings under load are longer."""
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def named_mutants(names: list[str], repeat: int) -> int:
-    """One row per ``NN:name`` mutant: its rejection's median wall time beside the solution's."""
-    print(f"Python {platform.python_version()} on {platform.machine()}, median of {repeat} runs; seconds.\n")
+    """One row per ``NN:name`` mutant: its rejection's median times beside the solution's."""
+    print(f"Python {platform.python_version()} on {platform.machine()}, median of {repeat} runs; seconds, run (in checks); {load()}.\n")
     print("| mutant | solution passes | mutant rejected | × solution |")
     print("|---|---|---|---|")
     for name in names:
         number, _, stem = name.partition(":")
         exercise = catalogue.find(number)
         mutant = catalogue.MUTANTS / exercise.stem / f"{stem}.py"
-        _, solved_wall, _ = median_run(exercise, catalogue.SOLUTIONS, repeat)
-        failing = statistics.median(selfcheck.check_variant(exercise, mutant, 1, True).run.seconds for _ in range(repeat))
-        print(f"| {exercise.number} {stem} | {solved_wall:.2f} | {failing:.2f} | {times_solution(failing, solved_wall)} |", flush=True)
+        _, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, repeat)
+        runs = [selfcheck.check_variant(exercise, mutant, 1, True).run for _ in range(repeat)]
+        failing, failing_inside = statistics.median(r.seconds for r in runs), statistics.median(inside(r) for r in runs)
+        print(
+            f"| {exercise.number} {stem} | {solved_wall:.2f} ({solved_inside:.2f}) | {failing:.2f} ({failing_inside:.2f}) "
+            f"| {times_solution(failing, solved_wall)} |",
+            flush=True,
+        )
+    print(f"\nat the end: {load()}")
     return 0
 
 
@@ -82,9 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.mutant:
         return named_mutants(args.mutant, args.repeat)
     exercises = selfcheck.selected(args.exercises)
-    print(f"Python {platform.python_version()} on {platform.machine()}, median of {args.repeat} runs; seconds.\n")
+    print(f"Python {platform.python_version()} on {platform.machine()}, median of {args.repeat} runs; seconds; {load()}.\n")
     print("| exercise | solution: run (in checks) | stub fails | slowest mutant rejected | × solution | mutants |")
     print("|---|---|---|---|---|---|")
+    over = []
     for exercise in exercises:
         solved, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, args.repeat)
         stub, stub_wall, _ = median_run(exercise, catalogue.EXERCISES, args.repeat)
@@ -93,12 +112,15 @@ def main(argv: list[str] | None = None) -> int:
         slow = f"{slowest.run.seconds:.2f} ({slowest.label})" if slowest else "-"
         ok = "all passed" if not solved.failures_by_round(1)[0] else "SOLUTION FAILED"
         caught = sum(v.ok for v in verdicts)
+        over += [f"{exercise.number} {v.label} {times_solution(v.run.seconds, solved_wall)}" for v in verdicts if v.run.seconds > FAILING_BUDGET * solved_wall]
         print(
             f"| {exercise.number} {exercise.title} | {solved_wall:.2f} ({solved_inside:.2f}) {'' if ok == 'all passed' else ok} "
             f"| {stub_wall:.2f} | {slow} | {times_solution(slowest.run.seconds, solved_wall) if slowest else '-'} "
             f"| {caught}/{len(verdicts)} rejected |",
             flush=True,
         )
+    print(f"\nat the end: {load()}")
+    print(f"mutants rejected in over {FAILING_BUDGET:g}× the solution's run: " + ("; ".join(over) or "none"))
     timed = warm_nox(exercises[0]) if exercises else None
     if timed is not None:
         print(f"\nwarm `nox -s check-{exercises[0].number}` end to end: {timed:.2f} s")
