@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
 from kata.explorer import Plan
 from kata.harness import (
+    GATE_LIMIT,
     INTERVAL,
     WINDOW,
     Call,
@@ -33,7 +35,7 @@ from kata.harness import (
     where_threads_wait,
 )
 from kata.harness.scenarios import scenario
-from kata.harness.stepping import at_every_step
+from kata.harness.stepping import at_every_step, sit_still
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
@@ -211,17 +213,49 @@ def test_a_stop_racing_start_leaves_no_thread_behind(exercise):
             scene = f"{made(INTERVAL)}: start() was stopped at line {meeting.line} of your file while stop() ran in another thread"
             stopped = meeting.second.outcome(what=f"stop(), while a start() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
             started = meeting.first.outcome(what=f"start(), stopped at line {meeting.line} while stop() ran,", limit=PROMPT + 1.0, catch=(Exception,))
-            expect(
-                not stopped.raised,
-                f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.",
+            judge_start_and_stop(scene, started, stopped, threads)
+
+
+def test_a_stop_meeting_a_start_whose_thread_is_slow_to_start_raises_nothing(exercise):
+    """The other way round: stop() is stopped before each of its steps in turn while start() runs
+    in another thread, and start()'s thread.start() is held back meanwhile (a thread made but not
+    yet running, as on a busy machine). Neither call may raise, and no worker thread is left."""
+    tasks = []
+
+    def pair():
+        tasks.append(Task())
+        worker = exercise.PeriodicWorker(tasks[-1], INTERVAL)
+        return worker.stop, worker.start
+
+    with record_threads() as threads, retiring(tasks), thread_starts_held(exercise) as held:
+        for meeting in at_every_step(exercise.__file__, pair):
+            sit_still(meeting.first)  # stop() has gone on: it returned, or it waits for what start() holds
+            held.set()
+            scene = (
+                f"{made(INTERVAL)}: stop() was stopped at line {meeting.line} of your file while start() ran in another thread, "
+                "and start()'s thread.start() took a while (on a busy machine a new thread can take that long to get going)"
             )
-            expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
-            left = join_all([t for t in threads if t.is_alive()], PROMPT)
-            expect(
-                not left,
-                f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
-                "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
-            )
+            stopped = meeting.first.outcome(what=f"stop(), stopped at line {meeting.line} while start() ran,", limit=PROMPT + 1.0, catch=(Exception,))
+            started = meeting.second.outcome(what=f"start(), while a stop() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+            judge_start_and_stop(scene, started, stopped, threads)
+            held.clear()
+
+
+def judge_start_and_stop(scene: str, started: Outcome, stopped: Outcome, threads: list[threading.Thread]) -> None:
+    """Neither call raised, and no worker thread is left running soon after."""
+    __tracebackhide__ = True
+    expect(
+        not stopped.raised,
+        f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: read and "
+        "write what they share under one lock, and join only a thread that has been started.",
+    )
+    expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
+    left = join_all([t for t in threads if t.is_alive()], PROMPT)
+    expect(
+        not left,
+        f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
+        "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
+    )
 
 
 def test_two_starts_at_once_run_one_worker(exercise):
@@ -348,6 +382,27 @@ def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[obje
         finally:
             task.retired = True
             Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+
+
+@contextlib.contextmanager
+def thread_starts_held(exercise) -> Iterator[threading.Event]:
+    """While the block runs, a ``Thread.start()`` called from the learner's file waits until the
+    yielded event is set (at most GATE_LIMIT seconds) before it starts the thread: the moment
+    between making a thread and starting it, which a busy machine can stretch, made long."""
+    held = threading.Event()
+    original = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if sys._getframe(1).f_code.co_filename == exercise.__file__:
+            held.wait(GATE_LIMIT)
+        original(self)
+
+    threading.Thread.start = start  # type: ignore[method-assign]
+    try:
+        yield held
+    finally:
+        held.set()
+        threading.Thread.start = original  # type: ignore[method-assign]
 
 
 def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
