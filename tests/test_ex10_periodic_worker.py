@@ -18,6 +18,7 @@ from kata.explorer import Plan
 from kata.harness import (
     GATE_LIMIT,
     INTERVAL,
+    QUICK,
     WINDOW,
     Call,
     Outcome,
@@ -28,10 +29,12 @@ from kata.harness import (
     fail,
     fast_sleep,
     join_all,
+    outcome,
     real_sleep,
     record_threads,
     said_briefly,
     spaced,
+    wait_until,
     where_threads_wait,
 )
 from kata.harness.scenarios import scenario
@@ -291,6 +294,43 @@ def test_two_starts_at_once_run_one_worker(exercise):
             )
             left = join_all([t for t in threads if t.is_alive()], PROMPT)
             expect(not left, f"{made(INTERVAL)}: after two start() calls at once and a stop(), thread(s) {describe_threads(left)} were still running.")
+
+
+def test_a_second_start_raises_RuntimeError_or_does_nothing(exercise):
+    """start() on a worker that is already running either raises RuntimeError or does nothing: no
+    second thread, and the first one goes on calling task() until stop() ends it."""
+    task = Task()
+    with started_worker(exercise, task, INTERVAL) as (worker, threads):
+        expect(task.called.wait(QUICK), f"{made(INTERVAL)}.start(): task() was not called within {QUICK:g} s.")
+        first = {id(t) for t in threads}
+        again = outcome(worker.start, what=f"{made(INTERVAL)}.start() a second time, while the worker runs", catch=(Exception,))
+        calls = len(task.calls)
+        more = wait_until(lambda: len(task.calls) > calls, QUICK)
+        extra = list({id(t): t for t in threads if id(t) not in first and t.ident is not None}.values())
+        running = worker.running
+        took, alive = bounded(stop_and_look, worker, threads, what=f"{made(INTERVAL)}.stop() after a second start()", limit=PROMPT + 1.0)
+    expect(
+        not again.raised or isinstance(again.error, RuntimeError),
+        f"{made(INTERVAL)}.start(), then start() again while it ran: the second start() raised {again.error!r}. A worker runs one "
+        "thread at most: a second start() raises RuntimeError (or does nothing), and nothing else.",
+    )
+    expect(
+        not extra,
+        f"{made(INTERVAL)}.start(), then start() again while it ran: the second start() started thread(s) {describe_threads(extra)}, "
+        "so task() now runs in more than one thread. Remember the thread you started, and make none when there is one.",
+    )
+    expect(
+        more and running,
+        f"{made(INTERVAL)}.start(), then start() again while it ran, which {said_briefly(again)}: afterwards "
+        + ("task() was not called again" if not more else f"running was {running!r}")
+        + ". A second start() must leave the running worker running, as it was.",
+    )
+    expect(
+        not alive,
+        f"{made(INTERVAL)}.start(), start() again (which {said_briefly(again)}), then stop(): stop() returned after {took:.2f} s "
+        f"while the worker thread was still alive ({describe_threads(alive)}). The second start() must leave the worker as it "
+        "was, stoppable: does it replace what the running thread waits on?",
+    )
 
 
 def test_running_is_true_only_between_start_and_stop(exercise):
