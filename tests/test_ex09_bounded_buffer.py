@@ -162,9 +162,9 @@ def timed(func, *args, **kwargs):
     return None, time.monotonic() - started
 
 
-def check_timeout(exercise, call_text, func, *args, timeout):
+def check_timeout(call_text, call, timeout):
+    """``call`` (a running ``Call(timed, …)``) raised TimeoutError after about ``timeout`` seconds, not sooner and not much later."""
     __tracebackhide__ = True
-    call = Call(timed, func, *args, timeout=timeout)
     error, seconds = call.result(
         what=f"{call_text}",
         advice=f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().",
@@ -182,11 +182,14 @@ def check_timeout(exercise, call_text, func, *args, timeout):
 
 
 def test_timeouts_raise_TimeoutError_promptly(exercise):
+    # The get on an empty buffer and the put on a full one (another buffer) wait out their timeouts side by side.
     empty = exercise.BoundedBuffer(1)
-    check_timeout(exercise, "get(timeout=0.2) on an empty buffer", empty.get, timeout=0.2)
     full = exercise.BoundedBuffer(1)
     bounded(full.put, "a", what="put('a') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
-    check_timeout(exercise, "put('b', timeout=0.2) on a full buffer", full.put, "b", timeout=0.2)
+    getting = Call(timed, empty.get, timeout=0.2)
+    putting = Call(timed, full.put, "b", timeout=0.2)
+    check_timeout("get(timeout=0.2) on an empty buffer", getting, timeout=0.2)
+    check_timeout("put('b', timeout=0.2) on a full buffer", putting, timeout=0.2)
     n = size(exercise, full)
     expect(n == 1, f"After put('b', timeout=0.2) timed out on a full BoundedBuffer(1), len() is {n}, expected 1.")
 
