@@ -4,9 +4,9 @@ Run a task every few seconds in a thread of its own, and stop it on request. sto
 at once, even in the middle of a long wait, so the thread cannot simply sleep: it has to wait
 for "the interval is over" *or* "stop was asked", whichever comes first.
 
-The checks also call stop() while start() is still running in another thread (stopped at
-every step of its way, one after the other), and stop() from several threads at once: neither
-may raise, and the worker must still end.
+The checks also call stop() while start() is still running in another thread (each stopped
+at every step of its way in turn while the other runs, and start()'s new thread slow to get
+going), and stop() from several threads at once: neither may raise, and the worker must still end.
 """
 
 import threading
@@ -26,8 +26,10 @@ class PeriodicWorker:
 
         The thread calls `task()` about every `interval` seconds (the first call may come at
         once or after one interval) until stop() is called. While it waits for the next call
-        it must use no CPU. A worker runs one thread at most: a second start(), even one called
-        at the same moment from another thread, raises `RuntimeError` (or does nothing).
+        it must use no CPU. A worker runs one thread at most: a second start() on a started
+        worker, even one called at the same moment from another thread, either raises
+        `RuntimeError` or does nothing. Either way it starts no second thread and leaves the
+        running worker as it was (still calling task(), still stopped by stop()).
         """
         # TODO: start one thread that loops: wait `interval` seconds, unless told to stop; call task().
         raise NotImplementedError

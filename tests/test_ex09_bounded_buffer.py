@@ -162,9 +162,9 @@ def timed(func, *args, **kwargs):
     return None, time.monotonic() - started
 
 
-def check_timeout(exercise, call_text, func, *args, timeout):
+def check_timeout(call_text, call, timeout):
+    """``call`` (a running ``Call(timed, …)``) raised TimeoutError after about ``timeout`` seconds, not sooner and not much later."""
     __tracebackhide__ = True
-    call = Call(timed, func, *args, timeout=timeout)
     error, seconds = call.result(
         what=f"{call_text}",
         advice=f"It should give up after about {timeout:g} s and raise TimeoutError. Pass the timeout to wait() or wait_for().",
@@ -182,11 +182,14 @@ def check_timeout(exercise, call_text, func, *args, timeout):
 
 
 def test_timeouts_raise_TimeoutError_promptly(exercise):
+    # The get on an empty buffer and the put on a full one (another buffer) wait out their timeouts side by side.
     empty = exercise.BoundedBuffer(1)
-    check_timeout(exercise, "get(timeout=0.2) on an empty buffer", empty.get, timeout=0.2)
     full = exercise.BoundedBuffer(1)
     bounded(full.put, "a", what="put('a') on an empty BoundedBuffer(1)", advice=WAIT_ADVICE)
-    check_timeout(exercise, "put('b', timeout=0.2) on a full buffer", full.put, "b", timeout=0.2)
+    getting = Call(timed, empty.get, timeout=0.2)
+    putting = Call(timed, full.put, "b", timeout=0.2)
+    check_timeout("get(timeout=0.2) on an empty buffer", getting, timeout=0.2)
+    check_timeout("put('b', timeout=0.2) on a full buffer", putting, timeout=0.2)
     n = size(exercise, full)
     expect(n == 1, f"After put('b', timeout=0.2) timed out on a full BoundedBuffer(1), len() is {n}, expected 1.")
 
@@ -451,12 +454,55 @@ def test_two_items_put_at_once_reach_both_waiting_gets(exercise):
     waiting = sum(not g.done() for g in getters)
     expect(
         not waiting,
-        f"Two get() calls waited on an empty BoundedBuffer(2); another thread put 'a' and at once 'b'. {SETTLE:g} s later {waiting} "
-        f"get() was still waiting (len() is {size(exercise, buffer)}): an item was there, but nothing woke it. Wake a getter for "
+        f"Two get() calls waited on an empty BoundedBuffer(2); another thread put 'a' and at once 'b'. {SETTLE:g} s later "
+        f"{still_waiting(waiting)} (len() is {size(exercise, buffer)}): an item was there, but nothing woke it. Wake a getter for "
         "every item put (or notify_all), or have a woken get pass the turn on while items remain.",
     )
     got = sorted(g.result(what="get()", advice=WAIT_ADVICE) for g in getters)
     expect(got == ["a", "b"], f"The two waiting get() calls returned {got!r}, expected 'a' and 'b'.")
+
+
+def test_two_puts_at_once_wake_both_waiting_gets_however_they_interleave(exercise):
+    # Two get() calls wait on an empty BoundedBuffer(2); put('a') is stopped before each of its
+    # steps in turn while put('b') runs in another thread. Two items arrive and two gets wait:
+    # however the puts interleave, each get must be woken and take one. (Two puts that both add
+    # their item before either looks at the count can each think the other one woke the getters.)
+    getters = []
+
+    def pair():
+        buffer = exercise.BoundedBuffer(2)
+        getters[:] = [Call(buffer.get, timeout=QUICK) for _ in range(2)]
+        for getter in getters:
+            settle(getter)
+        made.append(buffer)
+        return (lambda: buffer.put("a")), (lambda: buffer.put("b"))
+
+    made = []
+    for meeting in at_every_step(exercise.__file__, pair):
+        scene = (
+            f"Two get() calls waited on an empty BoundedBuffer(2); put('a') was stopped at line {meeting.line} of your file "
+            "while put('b') ran in another thread"
+        )
+        for call, text in ((meeting.first, "put('a')"), (meeting.second, "put('b')")):
+            call.result(what=f"{text}, while the other put() ran, with room for both,", advice=WAIT_ADVICE)
+        deadline = time.monotonic() + SETTLE
+        for getter in getters:
+            getter.wait(max(0.0, deadline - time.monotonic()))
+        waiting = sum(not g.done() for g in getters)
+        expect(
+            not waiting,
+            f"{scene}. Both puts returned, yet {SETTLE:g} s later {still_waiting(waiting)} (len() is "
+            f"{size(exercise, made[-1])}): an item was there, but nothing woke it. Decide whom to wake from what you "
+            "see in the same locked step as the change (or notify for every item put), and have a woken get pass the "
+            "turn on while items remain.",
+        )
+        got = sorted(repr(g.result(what="get(), after both puts,", advice=WAIT_ADVICE)) for g in getters)
+        expect(got == ["'a'", "'b'"], f"{scene}: the two waiting get() calls returned {', '.join(got)}, expected 'a' and 'b'.")
+
+
+def still_waiting(waiting):
+    """'one of the two get() calls was still waiting', or 'both … were'."""
+    return "both get() calls were still waiting" if waiting == 2 else "one of the two get() calls was still waiting"
 
 
 # --- many threads ------------------------------------------------------------------------

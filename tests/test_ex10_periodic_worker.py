@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Iterator
 
 from kata.explorer import Plan
 from kata.harness import (
+    GATE_LIMIT,
     INTERVAL,
+    QUICK,
     WINDOW,
     Call,
     Outcome,
@@ -26,14 +29,16 @@ from kata.harness import (
     fail,
     fast_sleep,
     join_all,
+    outcome,
     real_sleep,
     record_threads,
     said_briefly,
     spaced,
+    wait_until,
     where_threads_wait,
 )
 from kata.harness.scenarios import scenario
-from kata.harness.stepping import at_every_step
+from kata.harness.stepping import at_every_step, sit_still
 
 #: An interval long enough that a stop() that waits it out cannot go unnoticed.
 LONG = 10.0
@@ -211,17 +216,49 @@ def test_a_stop_racing_start_leaves_no_thread_behind(exercise):
             scene = f"{made(INTERVAL)}: start() was stopped at line {meeting.line} of your file while stop() ran in another thread"
             stopped = meeting.second.outcome(what=f"stop(), while a start() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
             started = meeting.first.outcome(what=f"start(), stopped at line {meeting.line} while stop() ran,", limit=PROMPT + 1.0, catch=(Exception,))
-            expect(
-                not stopped.raised,
-                f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: guard what they share with a lock.",
+            judge_start_and_stop(scene, started, stopped, threads)
+
+
+def test_a_stop_meeting_a_start_whose_thread_is_slow_to_start_raises_nothing(exercise):
+    """The other way round: stop() is stopped before each of its steps in turn while start() runs
+    in another thread, and start()'s thread.start() is held back meanwhile (a thread made but not
+    yet running, as on a busy machine). Neither call may raise, and no worker thread is left."""
+    tasks = []
+
+    def pair():
+        tasks.append(Task())
+        worker = exercise.PeriodicWorker(tasks[-1], INTERVAL)
+        return worker.stop, worker.start
+
+    with record_threads() as threads, retiring(tasks), thread_starts_held(exercise) as held:
+        for meeting in at_every_step(exercise.__file__, pair):
+            sit_still(meeting.first)  # stop() has gone on: it returned, or it waits for what start() holds
+            held.set()
+            scene = (
+                f"{made(INTERVAL)}: stop() was stopped at line {meeting.line} of your file while start() ran in another thread, "
+                "and start()'s thread.start() took a while (on a busy machine a new thread can take that long to get going)"
             )
-            expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
-            left = join_all([t for t in threads if t.is_alive()], PROMPT)
-            expect(
-                not left,
-                f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
-                "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
-            )
+            stopped = meeting.first.outcome(what=f"stop(), stopped at line {meeting.line} while start() ran,", limit=PROMPT + 1.0, catch=(Exception,))
+            started = meeting.second.outcome(what=f"start(), while a stop() was stopped at line {meeting.line},", limit=PROMPT + 1.0, catch=(Exception,))
+            judge_start_and_stop(scene, started, stopped, threads)
+            held.clear()
+
+
+def judge_start_and_stop(scene: str, started: Outcome, stopped: Outcome, threads: list[threading.Thread]) -> None:
+    """Neither call raised, and no worker thread is left running soon after."""
+    __tracebackhide__ = True
+    expect(
+        not stopped.raised,
+        f"{scene}; stop() raised {stopped.error!r}. stop() may be called at any moment, also while start() runs: read and "
+        "write what they share under one lock, and join only a thread that has been started.",
+    )
+    expect(not started.raised, f"{scene}; start() raised {started.error!r}.")
+    left = join_all([t for t in threads if t.is_alive()], PROMPT)
+    expect(
+        not left,
+        f"{scene}; both returned, but {PROMPT:g} s later thread(s) {describe_threads(left)} were still running. A stop() that "
+        "comes while start() runs must still end the worker: the thread start() makes has to see that stop was asked.",
+    )
 
 
 def test_two_starts_at_once_run_one_worker(exercise):
@@ -257,6 +294,43 @@ def test_two_starts_at_once_run_one_worker(exercise):
             )
             left = join_all([t for t in threads if t.is_alive()], PROMPT)
             expect(not left, f"{made(INTERVAL)}: after two start() calls at once and a stop(), thread(s) {describe_threads(left)} were still running.")
+
+
+def test_a_second_start_raises_RuntimeError_or_does_nothing(exercise):
+    """start() on a worker that is already running either raises RuntimeError or does nothing: no
+    second thread, and the first one goes on calling task() until stop() ends it."""
+    task = Task()
+    with started_worker(exercise, task, INTERVAL) as (worker, threads):
+        expect(task.called.wait(QUICK), f"{made(INTERVAL)}.start(): task() was not called within {QUICK:g} s.")
+        first = {id(t) for t in threads}
+        again = outcome(worker.start, what=f"{made(INTERVAL)}.start() a second time, while the worker runs", catch=(Exception,))
+        calls = len(task.calls)
+        more = wait_until(lambda: len(task.calls) > calls, QUICK)
+        extra = list({id(t): t for t in threads if id(t) not in first and t.ident is not None}.values())
+        running = worker.running
+        took, alive = bounded(stop_and_look, worker, threads, what=f"{made(INTERVAL)}.stop() after a second start()", limit=PROMPT + 1.0)
+    expect(
+        not again.raised or isinstance(again.error, RuntimeError),
+        f"{made(INTERVAL)}.start(), then start() again while it ran: the second start() raised {again.error!r}. A worker runs one "
+        "thread at most: a second start() raises RuntimeError (or does nothing), and nothing else.",
+    )
+    expect(
+        not extra,
+        f"{made(INTERVAL)}.start(), then start() again while it ran: the second start() started thread(s) {describe_threads(extra)}, "
+        "so task() now runs in more than one thread. Remember the thread you started, and make none when there is one.",
+    )
+    expect(
+        more and running,
+        f"{made(INTERVAL)}.start(), then start() again while it ran, which {said_briefly(again)}: afterwards "
+        + ("task() was not called again" if not more else f"running was {running!r}")
+        + ". A second start() must leave the running worker running, as it was.",
+    )
+    expect(
+        not alive,
+        f"{made(INTERVAL)}.start(), start() again (which {said_briefly(again)}), then stop(): stop() returned after {took:.2f} s "
+        f"while the worker thread was still alive ({describe_threads(alive)}). The second start() must leave the worker as it "
+        "was, stoppable: does it replace what the running thread waits on?",
+    )
 
 
 def test_running_is_true_only_between_start_and_stop(exercise):
@@ -348,6 +422,27 @@ def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[obje
         finally:
             task.retired = True
             Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+
+
+@contextlib.contextmanager
+def thread_starts_held(exercise) -> Iterator[threading.Event]:
+    """While the block runs, a ``Thread.start()`` called from the learner's file waits until the
+    yielded event is set (at most GATE_LIMIT seconds) before it starts the thread: the moment
+    between making a thread and starting it, which a busy machine can stretch, made long."""
+    held = threading.Event()
+    original = threading.Thread.start
+
+    def start(self: threading.Thread) -> None:
+        if sys._getframe(1).f_code.co_filename == exercise.__file__:
+            held.wait(GATE_LIMIT)
+        original(self)
+
+    threading.Thread.start = start  # type: ignore[method-assign]
+    try:
+        yield held
+    finally:
+        held.set()
+        threading.Thread.start = original  # type: ignore[method-assign]
 
 
 def stop_and_look(worker, threads: list[threading.Thread]) -> tuple[float, list[threading.Thread]]:
