@@ -28,6 +28,8 @@ READER_STAY = 0.005
 HANDOVER = 0.75
 #: How long a writer may wait for a stream of readers to let it in.
 WRITER_BOUND = 3.0
+#: How many write() blocks each of the writers goes through in and out when checking that none was lost.
+WRITES = 40
 LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
 
 
@@ -219,6 +221,26 @@ def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
         "Change the reader count only while holding the Condition's lock.",
     )
 
+
+def test_the_lock_is_free_again_after_many_writers_came_and_went(exercise):
+    writers, times = 4, WRITES
+
+    def write_often():
+        for _ in range(times):
+            with lock.write():
+                pass
+
+    # As above: forced switches that pause, so a waiting-writer count changed outside the lock is
+    # changed by another writer in between.
+    with pausing_locks(exercise), preempt([exercise.__file__], rate=0.2, pause=1e-4):
+        lock = exercise.ReadWriteLock()
+        run_together([write_often] * writers, limit=10, what=f"{writers} threads each going in and out of lock.write()", advice=LOCK_ADVICE)
+    reader = Call(lambda: lock.read().__enter__())
+    reader.result(
+        what=f"lock.read(), after {writers} threads × {times} write() blocks had all ended,",
+        advice="The lock should be free, yet the reader waits. Were some writer arrivals or departures lost? "
+        "Change the count of waiting writers (and every other count) only while holding the Condition's lock.",
+    )
 
 def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
     # Readers overlap in a relay: each starts the next one and leaves only once the next one is
