@@ -1,12 +1,16 @@
 """Checks for exercise 14: ReadWriteLock lets readers share, keeps a writer alone and does not starve writers."""
 
+import contextlib
+import sys
 import threading
 import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness import (
+    GATE_LIMIT,
     QUICK,
+    SETTLE,
     Call,
     bounded,
     expect,
@@ -302,6 +306,45 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
     expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
 
 
+
+def test_a_reader_woken_as_a_writer_leaves_waits_again_when_another_writer_gets_in_first(exercise):
+    steer = HoldBack()
+    with steered_locks(exercise, steer):
+        lock = bounded(exercise.ReadWriteLock, what="ReadWriteLock()", advice=LOCK_ADVICE)
+    first = Holder(exercise, lock, "write")
+    first.wait_inside("lock.write() on a free lock")
+    reader = Holder(exercise, lock, "read")
+    reader.leave.set()
+    second = None
+    try:
+        expect(reader.kept_out(), "A thread is inside lock.write(); another thread called lock.read() and went in while the writer was still there. "
+               "A writer holds the lock alone: a reader must wait while a writer is inside.")
+        steer.arm(reader.call.thread)
+        first.release("Leaving the write() block")
+        if steer.held.wait(SETTLE):  # the reader was woken and is about to take the lock back: a second writer comes first
+            second = Holder(exercise, lock, "write")
+            settle(second.call)
+            steer.go.set()
+            steer.passed.wait(SETTLE)
+            settle(reader.call, previous=steer.woken_in)
+            expect(
+                not (second.inside.is_set() and reader.inside.is_set()),
+                "A thread was inside lock.write() and another waited in lock.read(). The writer left; before the woken reader "
+                "had taken the lock back, a second thread called lock.write() and went in. Then the reader went in too, while "
+                "the second writer was still inside. A writer holds the lock alone. A thread woken from wait() must look "
+                "again whether it may go in, as another thread may have got in first: is the wait in an `if` rather "
+                "than a `while` loop (or wait_for)?",
+            )
+    finally:
+        steer.go.set()
+        if second is not None:
+            second.leave.set()
+            second.call.finish(QUICK)
+    if second is not None:
+        second.call.result(what="A second lock.write(), after the first writer had left,", advice=LOCK_ADVICE)
+    reader.call.result(what="lock.read(), waiting for the writers, after both had left,", advice=LOCK_ADVICE)
+    expect(reader.inside.is_set(), "lock.read() returned without running its with block.")
+
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. Each
 # thread stays inside its with block for a while of the explorer's virtual time (a second costs
@@ -524,3 +567,78 @@ class Holder:
         __tracebackhide__ = True
         self.leave.set()
         self.call.result(what=what, advice=LOCK_ADVICE)
+
+
+class HoldBack:
+    """Holds one chosen thread back, once, just before it takes one of the learner's locks (made
+    under :func:`steered_locks`): a thread woken from a Condition's wait is stopped before it takes
+    the lock back, so another thread can get in first, every time."""
+
+    def __init__(self):
+        self.ident = None
+        self.held = threading.Event()  # the chosen thread is being held
+        self.go = threading.Event()
+        self.passed = threading.Event()  # and let go
+        self.woken_in = None  # the threading wait it was woken from, if any
+
+    def arm(self, thread):
+        self.ident = thread.ident
+
+    def hold(self, blocking):
+        if not blocking or self.ident != threading.get_ident():
+            return
+        self.ident = None
+        frame = sys._getframe(1)
+        while frame is not None and not (frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait"):
+            frame = frame.f_back
+        self.woken_in = frame
+        self.held.set()
+        self.go.wait(GATE_LIMIT)
+        self.passed.set()
+
+
+class SteeredLock:
+    """A ``Lock``/``RLock`` stand-in that asks its :class:`HoldBack` before every blocking acquire; otherwise the real lock."""
+
+    def __init__(self, real, steer):
+        self._real, self._steer = real, steer
+        self.release = real.release
+        for name in ("_is_owned", "_release_save", "locked"):  # what Condition uses of an RLock
+            if hasattr(real, name):
+                setattr(self, name, getattr(real, name))
+        if hasattr(real, "_acquire_restore"):  # how a Condition on an RLock takes it back after a wait
+
+            def restore(state):
+                steer.hold(True)
+                return real._acquire_restore(state)
+
+            self._acquire_restore = restore
+
+    def acquire(self, blocking=True, timeout=-1):
+        self._steer.hold(blocking)
+        return self._real.acquire(blocking, timeout)
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+@contextlib.contextmanager
+def steered_locks(module, steer):
+    """While the block runs, ``threading.Lock()`` and ``RLock()`` (as names imported into ``module`` too) make :class:`SteeredLock` objects."""
+    originals = {"Lock": threading.Lock, "RLock": threading.RLock}
+    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]
+    makers = {name: (lambda real=real: SteeredLock(real(), steer)) for name, real in originals.items()}
+    for name, maker in makers.items():
+        setattr(threading, name, maker)
+    for name in imported:
+        setattr(module, name, makers[name])
+    try:
+        yield
+    finally:
+        for name, real in originals.items():
+            setattr(threading, name, real)
+        for name in imported:
+            setattr(module, name, originals[name])
