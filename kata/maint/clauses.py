@@ -254,16 +254,16 @@ CLAUSES: dict[str, tuple[Clause, ...]] = {
         rule("none", "a task's None (or None argument) is a value", "test_result_returns_the_task_value"),
         rule("deadline", "result(timeout) raises TimeoutError after about timeout", "test_result_with_a_timeout_raises_timeout_error_promptly"),
         rule("deadline", "result(timeout) is one deadline however often its wait is woken",
-             gap="no result(timeout) waits while other tasks finish: handles sharing one pool Condition, each finishing task "
-             "notify_all()-ing it and result() re-waiting the whole timeout after every wakeup, passes public and hidden checks"),
-        rule("timeout-0", "result(timeout=0) does not wait", hidden=("test_result_with_timeout_zero_does_not_wait",),
-             gap="only the hidden check calls result(timeout=0): `wait(timeout or None)` (0 taken for None) waits on a running task"),
+             "test_result_timeout_is_one_deadline_while_other_tasks_keep_finishing",
+             note="handles sharing one pool Condition that every finishing task notifies: a result() that waits the whole "
+             "timeout again after each wakeup never raises while the stream lasts"),
+        rule("timeout-0", "result(timeout=0) does not wait", "test_result_with_timeout_zero_raises_at_once_for_a_running_task",
+             hidden=("test_result_with_timeout_zero_does_not_wait",)),
         rule("pairs", "submit from many threads at once, result from many threads, submit while shutdown",
              "test_tasks_submitted_from_many_threads_at_once_each_run_once", "test_many_threads_waiting_on_one_handle_all_get_the_result",
              "test_a_submit_racing_shutdown_raises_or_has_its_task_run"),
-        rule("pairs", "shutdown from two threads at once", hidden=("test_shutdown_called_from_three_threads_at_once_returns_in_each",),
-             gap="public checks call shutdown from one thread: a shutdown() that returns at once when another has begun (before "
-             "the queued tasks ran and the workers were joined) passes public and hidden checks"),
+        rule("pairs", "shutdown from two threads at once", "test_a_second_shutdown_while_one_runs_also_returns_only_when_the_pool_is_done",
+             hidden=("test_shutdown_called_from_three_threads_at_once_returns_in_each",)),
     ),
     "09": (
         row("built on threading.Condition, no queue.Queue (queue's exception classes allowed)",

@@ -1,4 +1,4 @@
-# BUG: write() counts itself as a waiting writer before taking the Condition's lock, so two writers' count updates can overwrite each other and the count never returns to 0: readers then wait forever.
+# BUG: write() counts itself as a waiting writer before taking the lock: two updates of the count can clash, so it never returns to 0 and readers wait for good.
 
 import threading
 from collections.abc import Iterator
