@@ -1,6 +1,5 @@
 """Checks for exercise 14: ReadWriteLock lets readers share, keeps a writer alone and does not starve writers."""
 
-import contextlib
 import sys
 import threading
 import time
@@ -24,6 +23,7 @@ from kata.harness import (
     waiting_frame,
     where_threads_wait,
 )
+from kata.harness.forcing import locks_made_as
 from kata.harness.scenarios import scenario
 
 #: How long a reader of the stream holds the lock before it lets the next one take over.
@@ -206,46 +206,39 @@ def test_no_one_is_ever_inside_with_a_writer(exercise):
 
 
 def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
-    readers, times = 4, 100
-
-    def read_often():
-        for _ in range(times):
-            with lock.read():
-                pass
-
     # Forced switches that really pause (not just sleep(0)), so a count changed outside the lock
     # is changed by another reader in between, on every Python version.
-    with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
-        lock = exercise.ReadWriteLock()
-        run_together([read_often] * readers, limit=10, what=f"{readers} threads each going in and out of lock.read()", advice=LOCK_ADVICE)
-    writer = Call(lambda: lock.write().__enter__())
-    writer.result(
-        what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
-        advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
-        "Change the reader count only while holding the Condition's lock.",
-    )
+    comes_and_goes(exercise, "read", 4, 100, "writer", "Were some reader arrivals or departures lost? "
+                   "Change the reader count only while holding the Condition's lock.", pause=1e-4)
 
 
 def test_the_lock_is_free_again_after_many_writers_came_and_went(exercise):
-    writers, times = 4, WRITES
+    # A forced switch, with a short real pause, at every instruction (measured: a few blocks then
+    # suffice on every version, where random switches needed many), so a count of waiting writers
+    # changed outside the lock is changed by another writer between its read and its write, every time.
+    comes_and_goes(exercise, "write", 4, WRITES, "reader", "Were some writer arrivals or departures lost? Change the count "
+                   "of waiting writers (and every other count) only while holding the Condition's lock.", rate=1.0, pause=1e-5)
 
-    def write_often():
+
+def comes_and_goes(exercise, door, threads, times, then, advice, **switches):
+    """``threads`` threads each go ``times`` in and out of ``lock.<door>()``, with forced switches
+    (``switches`` for :func:`preempt`); then a ``then`` ("reader" or "writer") must get in at once."""
+    __tracebackhide__ = True
+
+    def often():
         for _ in range(times):
-            with lock.write():
+            with getattr(lock, door)():
                 pass
 
-    # A forced switch, with a short real pause, at every instruction (measured: a few blocks then
-    # suffice on every version, where random switches needed many), so a count of waiting writers changed outside the lock is changed by another
-    # writer between its read and its write, every time.
-    with pausing_locks(exercise), preempt([exercise.__file__], rate=1.0, pause=1e-5):
+    with pausing_locks(exercise), preempt([exercise.__file__], **switches):
         lock = exercise.ReadWriteLock()
-        run_together([write_often] * writers, limit=10, what=f"{writers} threads each going in and out of lock.write()", advice=LOCK_ADVICE)
-    reader = Call(lambda: lock.read().__enter__())
-    reader.result(
-        what=f"lock.read(), after {writers} threads × {times} write() blocks had all ended,",
-        advice="The lock should be free, yet the reader waits. Were some writer arrivals or departures lost? "
-        "Change the count of waiting writers (and every other count) only while holding the Condition's lock.",
+        run_together([often] * threads, limit=10, what=f"{threads} threads each going in and out of lock.{door}()", advice=LOCK_ADVICE)
+    after = "read" if then == "reader" else "write"
+    Call(lambda: getattr(lock, after)().__enter__()).result(
+        what=f"lock.{after}(), after {threads} threads × {times} {door}() blocks had all ended,",
+        advice=f"The lock should be free, yet the {then} waits. {advice}",
     )
+
 
 def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
     # Readers overlap in a relay: each starts the next one and leaves only once the next one is
@@ -309,7 +302,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
 
 def test_a_reader_woken_as_a_writer_leaves_waits_again_when_another_writer_gets_in_first(exercise):
     steer = HoldBack()
-    with steered_locks(exercise, steer):
+    with locks_made_as(exercise, lambda real: SteeredLock(real, steer)):
         lock = bounded(exercise.ReadWriteLock, what="ReadWriteLock()", advice=LOCK_ADVICE)
     first = Holder(exercise, lock, "write")
     first.wait_inside("lock.write() on a free lock")
@@ -570,8 +563,8 @@ class Holder:
 
 
 class HoldBack:
-    """Holds one chosen thread back, once, just before it takes one of the learner's locks (made
-    under :func:`steered_locks`): a thread woken from a Condition's wait is stopped before it takes
+    """Holds one chosen thread back, once, just before it takes one of the learner's locks (each a
+    :class:`SteeredLock`): a thread woken from a Condition's wait is stopped before it takes
     the lock back, so another thread can get in first, every time."""
 
     def __init__(self):
@@ -623,22 +616,3 @@ class SteeredLock:
 
     def __exit__(self, *exc):
         self.release()
-
-
-@contextlib.contextmanager
-def steered_locks(module, steer):
-    """While the block runs, ``threading.Lock()`` and ``RLock()`` (as names imported into ``module`` too) make :class:`SteeredLock` objects."""
-    originals = {"Lock": threading.Lock, "RLock": threading.RLock}
-    imported = [name for name, real in originals.items() if getattr(module, name, None) is real]
-    makers = {name: (lambda real=real: SteeredLock(real(), steer)) for name, real in originals.items()}
-    for name, maker in makers.items():
-        setattr(threading, name, maker)
-    for name in imported:
-        setattr(module, name, makers[name])
-    try:
-        yield
-    finally:
-        for name, real in originals.items():
-            setattr(threading, name, real)
-        for name in imported:
-            setattr(module, name, originals[name])
