@@ -40,8 +40,8 @@ class SafeCache:
         """A new dict holding every entry, as the cache was at one moment.
 
         The copy belongs to the caller: changing it does not change the cache, and later
-        changes to the cache do not change it. It never raises, even while other threads
-        are calling `set`.
+        changes to the cache do not change it. Every entry is in it, falsy values (0, "",
+        [], None) too. It never raises, even while other threads are calling `set`.
         """
         # TODO: copy the entries while no other thread can change them.
         raise NotImplementedError
@@ -59,7 +59,9 @@ class SafeCache:
         it made. A stored `None` is a value like any other (a factory that returns None is
         not called again). `factory` may be any callable. If `factory` raises — any kind of
         exception, a `BaseException` subclass too — the exception reaches the caller, nothing
-        is stored, the lock is released, and a later call tries again.
+        is stored, the lock is released, and a later call tries again: a thread that was
+        waiting for that key goes on and computes it itself, even while threads waiting for
+        other keys keep waiting (wake every waiter, not just one).
         """
         # TODO: looking for the key and storing the new value must be one step that no
         # other thread can come between.

@@ -31,8 +31,9 @@ class Handle:
         Any exception the task raised comes back, of every kind (`BaseException` too); an
         exception object the task *returned* is its value, returned like any other. With a
         `timeout` in seconds, raise the built-in `TimeoutError` if the task has not finished by
-        then (`timeout=0`: do not wait). `result` may be called any number of times, from any
-        thread, by several threads at once.
+        then (`timeout=0`: do not wait, raise at once). The timeout is one deadline for the whole
+        call, however often the wait is woken meanwhile (by other tasks finishing, say).
+        `result` may be called any number of times, from any thread, by several threads at once.
         """
         # TODO: wait (at most `timeout` seconds), then return the value or raise the exception.
         raise NotImplementedError
@@ -64,7 +65,9 @@ class WorkerPool:
         """Stop accepting tasks; the workers finish every task already queued, then exit.
 
         With `wait=True`, return only when every worker thread has ended (join them). With
-        `wait=False`, return at once. Calling `shutdown` again does nothing more.
+        `wait=False`, return at once. Calling `shutdown` again does nothing more, but with
+        `wait=True` it still returns only once the workers have ended, even when another thread
+        is shutting the pool down at the same time.
         """
         # TODO: tell every worker to stop once the queue is done, then join them if asked.
         raise NotImplementedError

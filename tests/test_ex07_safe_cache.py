@@ -6,9 +6,12 @@ from collections import Counter
 from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness import (
+    GATE_LIMIT,
     GRACE,
     HOLD_LIMIT,
     QUICK,
+    SETTLE,
+    Call,
     FirstCallHolds,
     Outcome,
     bounded,
@@ -19,11 +22,17 @@ from kata.harness import (
     real_sleep,
     run_together,
     said,
+    settle,
     times,
 )
 from kata.harness.scenarios import scenario
+from kata.harness.stepping import sit_still
 
 THREADS = 8
+#: Seconds a thread waiting for a key whose factory raised gets to go on and compute it itself.
+WAKE_LIMIT = 2 * SETTLE
+#: Seconds a call that does not sit in a threading wait is watched before it counts as blocked on a lock.
+LOCK_STILL = 0.03
 #: Seconds the factory call after a failed one takes: the threads woken by the failure all look for the key meanwhile.
 RETRY_TAKES = 0.05
 LOCK_TWICE = (
@@ -64,6 +73,20 @@ def test_snapshot_is_an_independent_copy(exercise):
         copy.get("a") == 1,
         f"cache.set('a', 100) after snapshot() changed the snapshot too (it now says 'a': {copy.get('a')!r}). "
         "snapshot() must return a new dict, not the cache's own.",
+    )
+
+
+def test_snapshot_keeps_falsy_values(exercise):
+    cache = new_cache(exercise)
+    stored = {"zero": 0, "empty string": "", "empty list": [], "none": None, "false": False, "one": 1}
+    for key, value in stored.items():
+        cache.set(key, value)
+    copy = cache.snapshot()
+    expect(
+        copy == stored,
+        f"After set() of {', '.join(f'{k!r}: {v!r}' for k, v in stored.items())}, cache.snapshot() returned {copy!r}, "
+        f"expected {stored!r}. A falsy value (0, '', [], None, False) is stored like any other: copy every entry, "
+        "whatever its value.",
     )
 
 
@@ -349,6 +372,54 @@ def test_threads_waiting_for_a_factory_that_raises_still_get_a_value(exercise):
     )
 
 
+
+def test_a_waiter_for_a_key_whose_factory_raised_goes_on_while_waiters_for_another_key_wait(exercise):
+    cache = new_cache(exercise).cache
+    k1_running, k1_raise, k2_entered, w1_done = (threading.Event() for _ in range(4))
+    told = (
+        "Thread A called cache.get_or_compute('k1', factory) and thread B get_or_compute('k2', factory), "
+        "then thread W2 asked for 'k2' and, once W2 was waiting, thread W1 for 'k1'; then A's factory raised BackendDown"
+    )
+
+    def k1_factory():
+        k1_running.set()
+        k1_raise.wait(GATE_LIMIT)
+        raise BackendDown("the database is down")
+
+    def k2_factory():
+        k2_entered.set()
+        if k1_running.is_set() and not k1_raise.is_set():
+            w1_done.wait(GATE_LIMIT)  # it overlaps A's factory: 'k2' stays in progress until W1 is done
+        return "value of k2"
+
+    calls = {"A": Call(cache.get_or_compute, "k1", k1_factory)}
+    try:
+        expect(k1_running.wait(QUICK), "cache.get_or_compute('k1', factory) on an empty cache did not call factory within 2 s.")
+        for name, key, factory in (("B", "k2", k2_factory), ("W2", "k2", k2_factory), ("W1", "k1", lambda: "value made by W1")):
+            calls[name] = Call(cache.get_or_compute, key, factory)
+            blocked(calls[name])
+        k1_raise.set()
+        finished = calls["W1"].wait(WAKE_LIMIT)
+        w1_done.set()
+        expect(
+            finished,
+            f"{told} while B's factory for 'k2' was still running: {WAKE_LIMIT:g} s later W1 was still waiting, although "
+            "nothing was computing 'k1' any more (a factory that raises caches nothing, so W1 may compute it itself). "
+            "When a factory raises, are all the threads that wait woken? notify() wakes one waiter, perhaps W2, which "
+            "finds 'k2' still in progress and waits again; notify_all() wakes W1 too.",
+        )
+        got = calls["W1"].outcome(what="W1: cache.get_or_compute('k1', factory)", advice=LOCK_TWICE)
+        expect(
+            got == Outcome("value made by W1"),
+            f"{told}: W1 {said(got)}, expected 'value made by W1', what its own factory returns, as nothing was stored for 'k1'.",
+        )
+    finally:
+        k1_raise.set()
+        w1_done.set()
+        for call in calls.values():
+            call.finish(QUICK)
+
+
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. The
 # scenarios' factory pauses on the explorer's virtual clock (a second costs nothing), so the other
@@ -486,6 +557,12 @@ class Watched:
 
     def __len__(self):
         return self.call("__len__")
+
+
+def blocked(call):
+    """Wait until ``call`` waits: in a threading wait (Condition, Event) at once, or else, blocked on a lock, once its thread stands still."""
+    if settle(call, limit=LOCK_STILL) is None:
+        sit_still(call)
 
 
 def new_cache(exercise):

@@ -32,11 +32,16 @@ from kata.harness import (
     settle,
 )
 from kata.harness.scenarios import scenario
-from kata.harness.stepping import at_every_step
+from kata.harness.stepping import at_every_step, sit_still
 
 N = 3
 #: What shutdown() gets once nothing is left to run: it only has to stop idle workers.
 SHUTDOWN_LIMIT = 1.0
+#: How long each of the short tasks takes that keep finishing while result(timeout) waits, and how many there are (a stream longer than DEADLINE_BOUND).
+STREAM_TASK = 0.01
+STREAM_TASKS = 80
+#: How long result(0.1) may take to raise while other tasks keep finishing.
+DEADLINE_BOUND = 0.5
 #: How many times N threads submit a task each at the same moment, with thread switches forced.
 ROUNDS = 40
 STUCK_ADVICE = "Is a worker waiting for something that never comes?"
@@ -252,6 +257,61 @@ def test_result_with_a_timeout_raises_timeout_error_promptly(exercise, pools):
     expect(done == [True], f"After the task was let go, handle.result() gave {done[0]!r}, expected True (what the task returned).")
 
 
+def test_result_with_timeout_zero_raises_at_once_for_a_running_task(exercise, pools):
+    pool, _, _ = pools(1)
+    gate = threading.Event()
+    try:
+        handle = bounded(pool.submit, gate.wait, GATE_LIMIT, what="submit()")
+        asked = Call(handle.result, timeout=0)
+        returned = asked.wait(EARLY)
+    finally:
+        gate.set()
+    expect(
+        returned,
+        f"handle.result(timeout=0) for a task still running had not returned {EARLY:g} s later: it waited for the task. "
+        "A timeout of 0 means look once, then raise TimeoutError. Is 0 taken for None somewhere (`timeout or None`, "
+        "`if timeout:`)? Test `timeout is None` instead.",
+    )
+    got = asked.outcome(what="handle.result(timeout=0) for a task still running")
+    expect(
+        isinstance(got.error, TimeoutError),
+        f"handle.result(timeout=0) for a task still running {said(got)}, expected the built-in TimeoutError at once.",
+    )
+
+
+def test_result_timeout_is_one_deadline_while_other_tasks_keep_finishing(exercise, pools):
+    pool, _, _ = pools(2)
+    gate, stop = threading.Event(), threading.Event()
+    timeout = 0.1
+
+    def short():
+        if not stop.is_set():
+            real_sleep(STREAM_TASK)
+
+    try:
+        held = bounded(pool.submit, gate.wait, GATE_LIMIT, what="submit()")
+        bounded(lambda: [pool.submit(short) for _ in range(STREAM_TASKS)], what="submit()")
+        started = time.monotonic()
+        asked = Call(held.result, timeout=timeout)
+        returned = asked.wait(DEADLINE_BOUND)
+        elapsed = time.monotonic() - started
+    finally:
+        stop.set()
+        gate.set()
+    expect(
+        returned,
+        f"handle.result(timeout={timeout:g}) for a task still running, while the pool's other worker finished a short "
+        f"task every {STREAM_TASK:g} s: it had not returned {DEADLINE_BOUND:g} s later. A timeout is one deadline for the "
+        "whole call: if result() is woken early (by another task finishing, say) and waits again, it must wait only for "
+        "the time that is left, not the whole timeout again (Condition.wait_for(predicate, timeout) counts down for you).",
+    )
+    got = asked.outcome(what=f"handle.result(timeout={timeout:g}) for a task still running")
+    expect(
+        isinstance(got.error, TimeoutError),
+        f"handle.result(timeout={timeout:g}) for a task still running, while other tasks kept finishing, {said(got)} after "
+        f"{elapsed:.2f} s, expected the built-in TimeoutError after about {timeout:g} s.",
+    )
+
 def test_a_raising_task_does_not_kill_its_worker(exercise, pools):
     pool, workers, _ = pools(N)
     failing = bounded(lambda: [pool.submit(raiser(ValueError(f"task {i} failed"))) for i in range(N)], what="submit()")
@@ -314,6 +374,42 @@ def test_shutdown_finishes_queued_tasks_then_joins_every_worker(exercise, pools)
         "wait=True, join every worker before returning.",
     )
 
+
+def test_a_second_shutdown_while_one_runs_also_returns_only_when_the_pool_is_done(exercise, pools):
+    pool, workers, _ = pools(2)
+    gate = threading.Event()
+    done: list[int] = []
+
+    def blocked(i: int) -> None:
+        gate.wait(GATE_LIMIT)
+        done.append(i)
+
+    def second_shutdown():
+        pool.shutdown()
+        return sorted(done), [w for w in workers if w.is_alive()]  # as it was when the second shutdown() returned
+
+    try:
+        bounded(lambda: [pool.submit(blocked, i) for i in range(2)] + [pool.submit(done.append, i) for i in range(2, 4)], what="submit()")
+        first = Call(pool.shutdown)
+        sit_still(first)
+        second = Call(second_shutdown)
+        sit_still(second)
+    finally:
+        gate.set()
+    for call, which in ((first, "The first shutdown()"), (second, "A second shutdown(), called while the first was waiting,")):
+        error = call.outcome(what=f"{which}, after the running tasks were let go,", limit=SHUTDOWN_LIMIT).error
+        if error is not None:
+            raise error
+    ran, alive = second.value
+    expect(
+        ran == list(range(4)) and not alive,
+        "A thread called shutdown() while 2 tasks were running and 2 more were queued, and while it waited another thread "
+        f"called shutdown() too. The second shutdown() returned when only tasks {ran} of 0 … 3 had run"
+        + (f" and worker thread(s) {describe_threads(alive)} were still running" if alive else "")
+        + ". With wait=True, every shutdown() returns only after the queued tasks have run and every worker has been "
+        "joined, even when another thread has begun shutting the pool down: do not return early when the pool is "
+        "already closing; join the workers anyway.",
+    )
 
 def test_shutdown_without_wait_returns_at_once_and_the_workers_still_finish(exercise, pools):
     pool, workers, _ = pools(2)

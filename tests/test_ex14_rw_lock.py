@@ -1,12 +1,15 @@
 """Checks for exercise 14: ReadWriteLock lets readers share, keeps a writer alone and does not starve writers."""
 
+import sys
 import threading
 import time
 
 from kata import explorer as explore
 from kata.explorer import Plan
 from kata.harness import (
+    GATE_LIMIT,
     QUICK,
+    SETTLE,
     Call,
     bounded,
     expect,
@@ -20,6 +23,7 @@ from kata.harness import (
     waiting_frame,
     where_threads_wait,
 )
+from kata.harness.forcing import locks_made_as
 from kata.harness.scenarios import scenario
 
 #: How long a reader of the stream holds the lock before it lets the next one take over.
@@ -28,6 +32,8 @@ READER_STAY = 0.005
 HANDOVER = 0.75
 #: How long a writer may wait for a stream of readers to let it in.
 WRITER_BOUND = 3.0
+#: How many write() blocks each of the writers goes through in and out when checking that none was lost.
+WRITES = 6
 LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
 
 
@@ -200,23 +206,37 @@ def test_no_one_is_ever_inside_with_a_writer(exercise):
 
 
 def test_the_lock_is_free_again_after_many_readers_came_and_went(exercise):
-    readers, times = 4, 100
-
-    def read_often():
-        for _ in range(times):
-            with lock.read():
-                pass
-
     # Forced switches that really pause (not just sleep(0)), so a count changed outside the lock
     # is changed by another reader in between, on every Python version.
-    with pausing_locks(exercise), preempt([exercise.__file__], pause=1e-4):
+    comes_and_goes(exercise, "read", 4, 100, "writer", "Were some reader arrivals or departures lost? "
+                   "Change the reader count only while holding the Condition's lock.", pause=1e-4)
+
+
+def test_the_lock_is_free_again_after_many_writers_came_and_went(exercise):
+    # A forced switch, with a short real pause, at every instruction (measured: a few blocks then
+    # suffice on every version, where random switches needed many), so a count of waiting writers
+    # changed outside the lock is changed by another writer between its read and its write, every time.
+    comes_and_goes(exercise, "write", 4, WRITES, "reader", "Were some writer arrivals or departures lost? Change the count "
+                   "of waiting writers (and every other count) only while holding the Condition's lock.", rate=1.0, pause=1e-5)
+
+
+def comes_and_goes(exercise, door, threads, times, then, advice, **switches):
+    """``threads`` threads each go ``times`` in and out of ``lock.<door>()``, with forced switches
+    (``switches`` for :func:`preempt`); then a ``then`` ("reader" or "writer") must get in at once."""
+    __tracebackhide__ = True
+
+    def often():
+        for _ in range(times):
+            with getattr(lock, door)():
+                pass
+
+    with pausing_locks(exercise), preempt([exercise.__file__], **switches):
         lock = exercise.ReadWriteLock()
-        run_together([read_often] * readers, limit=10, what=f"{readers} threads each going in and out of lock.read()", advice=LOCK_ADVICE)
-    writer = Call(lambda: lock.write().__enter__())
-    writer.result(
-        what=f"lock.write(), after {readers} threads × {times} read() blocks had all ended,",
-        advice="The lock should be free, yet the writer waits. Were some reader arrivals or departures lost? "
-        "Change the reader count only while holding the Condition's lock.",
+        run_together([often] * threads, limit=10, what=f"{threads} threads each going in and out of lock.{door}()", advice=LOCK_ADVICE)
+    after = "read" if then == "reader" else "write"
+    Call(lambda: getattr(lock, after)().__enter__()).result(
+        what=f"lock.{after}(), after {threads} threads × {times} {door}() blocks had all ended,",
+        advice=f"The lock should be free, yet the {then} waits. {advice}",
     )
 
 
@@ -278,6 +298,45 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
         stop.set()
     expect(not problems, f"A relay of readers with a writer waiting: {problems[0] if problems else ''}.")
 
+
+
+def test_a_reader_woken_as_a_writer_leaves_waits_again_when_another_writer_gets_in_first(exercise):
+    steer = HoldBack()
+    with locks_made_as(exercise, lambda real: SteeredLock(real, steer)):
+        lock = bounded(exercise.ReadWriteLock, what="ReadWriteLock()", advice=LOCK_ADVICE)
+    first = Holder(exercise, lock, "write")
+    first.wait_inside("lock.write() on a free lock")
+    reader = Holder(exercise, lock, "read")
+    reader.leave.set()
+    second = None
+    try:
+        expect(reader.kept_out(), "A thread is inside lock.write(); another thread called lock.read() and went in while the writer was still there. "
+               "A writer holds the lock alone: a reader must wait while a writer is inside.")
+        steer.arm(reader.call.thread)
+        first.release("Leaving the write() block")
+        if steer.held.wait(SETTLE):  # the reader was woken and is about to take the lock back: a second writer comes first
+            second = Holder(exercise, lock, "write")
+            settle(second.call)
+            steer.go.set()
+            steer.passed.wait(SETTLE)
+            settle(reader.call, previous=steer.woken_in)
+            expect(
+                not (second.inside.is_set() and reader.inside.is_set()),
+                "A thread was inside lock.write() and another waited in lock.read(). The writer left; before the woken reader "
+                "had taken the lock back, a second thread called lock.write() and went in. Then the reader went in too, while "
+                "the second writer was still inside. A writer holds the lock alone. A thread woken from wait() must look "
+                "again whether it may go in, as another thread may have got in first: is the wait in an `if` rather "
+                "than a `while` loop (or wait_for)?",
+            )
+    finally:
+        steer.go.set()
+        if second is not None:
+            second.leave.set()
+            second.call.finish(QUICK)
+    if second is not None:
+        second.call.result(what="A second lock.write(), after the first writer had left,", advice=LOCK_ADVICE)
+    reader.call.result(what="lock.read(), waiting for the writers, after both had left,", advice=LOCK_ADVICE)
+    expect(reader.inside.is_set(), "lock.read() returned without running its with block.")
 
 # The race explorer runs the same calls one thread at a time and chooses every switch itself, so
 # a failure comes with the interleaving that caused it and a seed that replays it exactly. Each
@@ -501,3 +560,59 @@ class Holder:
         __tracebackhide__ = True
         self.leave.set()
         self.call.result(what=what, advice=LOCK_ADVICE)
+
+
+class HoldBack:
+    """Holds one chosen thread back, once, just before it takes one of the learner's locks (each a
+    :class:`SteeredLock`): a thread woken from a Condition's wait is stopped before it takes
+    the lock back, so another thread can get in first, every time."""
+
+    def __init__(self):
+        self.ident = None
+        self.held = threading.Event()  # the chosen thread is being held
+        self.go = threading.Event()
+        self.passed = threading.Event()  # and let go
+        self.woken_in = None  # the threading wait it was woken from, if any
+
+    def arm(self, thread):
+        self.ident = thread.ident
+
+    def hold(self, blocking):
+        if not blocking or self.ident != threading.get_ident():
+            return
+        self.ident = None
+        frame = sys._getframe(1)
+        while frame is not None and not (frame.f_code.co_filename == threading.__file__ and frame.f_code.co_name == "wait"):
+            frame = frame.f_back
+        self.woken_in = frame
+        self.held.set()
+        self.go.wait(GATE_LIMIT)
+        self.passed.set()
+
+
+class SteeredLock:
+    """A ``Lock``/``RLock`` stand-in that asks its :class:`HoldBack` before every blocking acquire; otherwise the real lock."""
+
+    def __init__(self, real, steer):
+        self._real, self._steer = real, steer
+        self.release = real.release
+        for name in ("_is_owned", "_release_save", "locked"):  # what Condition uses of an RLock
+            if hasattr(real, name):
+                setattr(self, name, getattr(real, name))
+        if hasattr(real, "_acquire_restore"):  # how a Condition on an RLock takes it back after a wait
+
+            def restore(state):
+                steer.hold(True)
+                return real._acquire_restore(state)
+
+            self._acquire_restore = restore
+
+    def acquire(self, blocking=True, timeout=-1):
+        self._steer.hold(blocking)
+        return self._real.acquire(blocking, timeout)
+
+    def __enter__(self):
+        return self.acquire()
+
+    def __exit__(self, *exc):
+        self.release()

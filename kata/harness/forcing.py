@@ -86,8 +86,16 @@ def pausing_locks(module: Any, chance: float = 0.1, pause: float = 1e-4, seed: i
     """While the block runs, ``threading.Lock()`` and ``RLock()`` (also as names imported into
     ``module``) make :class:`PausingLock` objects. Locks made before the block are untouched."""
     draw = random.Random(seed).random
+    with locks_made_as(module, lambda real: PausingLock(real, chance, pause, draw)):
+        yield
+
+
+@contextlib.contextmanager
+def locks_made_as(module: Any, wrap: Callable[[Any], Any]) -> Iterator[None]:
+    """While the block runs, ``threading.Lock()`` and ``RLock()`` (also as names imported into
+    ``module``) return ``wrap(the real new lock)``. Locks made before the block are untouched."""
     originals = {"Lock": threading.Lock, "RLock": threading.RLock}
-    makers = {name: (lambda real=real: PausingLock(real(), chance, pause, draw)) for name, real in originals.items()}
+    makers = {name: (lambda real=real: wrap(real())) for name, real in originals.items()}
     imported = [name for name, real in originals.items() if getattr(module, name, None) is real]
     for name, maker in makers.items():
         setattr(threading, name, maker)
