@@ -17,6 +17,7 @@ from kata.harness import (
     expect,
     fail,
     forced_races,
+    outcome,
     real_sleep,
     run_together,
     said,
@@ -54,6 +55,32 @@ def test_items_come_out_in_the_order_they_went_in(exercise):
     expect(got == ["a", "b", "c"], f"After put('a'), put('b'), put('c'), three get() calls returned {got!r}, expected ['a', 'b', 'c'] (first in, first out).")
     n = size(exercise, buffer)
     expect(n == 0, f"After taking every item, len() is {n!r}, expected 0.")
+
+
+#: What goes through the buffer in the check of values: None, falsy, unhashable and a repeated item are items like any other.
+ODD_ITEMS = (None, 0, "", [], "twice", "twice")
+
+
+def test_none_falsy_unhashable_and_repeated_items_come_out_as_they_went_in(exercise):
+    # The items pass through a BoundedBuffer(2) one by one: two put, then a get before each further put,
+    # then the last two taken. Each get must hand back exactly the item that went in, in order.
+    buffer = exercise.BoundedBuffer(2)
+    items = list(ODD_ITEMS)
+    got = []
+    for index, item in enumerate([*items, None, None]):
+        if index >= 2:
+            taken = outcome(buffer.get, timeout=0, what="get(timeout=0) on a buffer holding items", advice=WAIT_ADVICE, catch=(Exception,))
+            expect(
+                not taken.raised and taken.value == items[len(got)] and type(taken.value) is type(items[len(got)]),
+                f"The items {', '.join(map(repr, items))} passed one by one through a BoundedBuffer(2) (two put, then a get "
+                f"before each further put). After {', '.join(f'put({i!r})' for i in items[:min(index, len(items))])}, get() "
+                f"number {len(got) + 1} {said_briefly(taken)}, expected {items[len(got)]!r}. None, 0, '' and [] are items like any other: tell an empty "
+                "buffer by its length, not by the item you take (`if item is None`, `if not item`).",
+            )
+            got.append(taken.value)
+        if index < len(items):
+            bounded(buffer.put, item, what=f"put({item!r}) on a buffer with room", advice=WAIT_ADVICE)
+    expect(got == items, f"Through a BoundedBuffer(2), put {items!r} came out as {got!r}, expected the same in the same order.")
 
 
 def test_a_capacity_below_one_is_refused(exercise):
