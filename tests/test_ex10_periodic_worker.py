@@ -8,6 +8,7 @@ SystemExit (which ends a thread quietly), so a worker whose stop() does not work
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import sys
 import threading
@@ -119,7 +120,7 @@ def test_stop_returns_at_once_in_the_middle_of_a_long_interval(exercise):
 def test_stop_waits_until_the_thread_has_ended(exercise):
     task = Task(pause=0.2)
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
-        expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
+        first_call(exercise, task)
         took, alive = bounded(
             stop_and_look,
             worker,
@@ -155,7 +156,7 @@ def test_stops_from_several_threads_each_return_only_once_the_thread_has_ended(e
     task = HeldTask()
     try:
         with started_worker(exercise, task, INTERVAL) as (worker, threads):
-            expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
+            first_call(exercise, task)
             stops = []
             for _ in range(STOPS):
                 stops.append(Call(stop_and_look, worker, threads))
@@ -340,7 +341,7 @@ def test_a_second_start_raises_RuntimeError_or_does_nothing(exercise):
     second thread, and the first one goes on calling task() until stop() ends it."""
     task = Task()
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
-        expect(task.called.wait(QUICK), f"{made(INTERVAL)}.start(): task() was not called within {QUICK:g} s.")
+        first_call(exercise, task)
         first = {id(t) for t in threads}
         again = outcome(worker.start, what=f"{made(INTERVAL)}.start() a second time, while the worker runs", catch=(Exception,))
         calls = len(task.calls)
@@ -463,6 +464,27 @@ class HeldTask(Task):
     def __call__(self) -> None:
         super().__call__()
         self.release.wait(GATE_LIMIT)
+
+
+#: How long a started worker gets to make its first call of task().
+FIRST_CALL = QUICK
+#: The checks in which a started worker's task() was not called within FIRST_CALL, by exercise file:
+#: a later check gives it a tenth of that, and says so, rather than waiting out the same silence again.
+_uncalled: dict[str, list[str]] = {}
+
+
+def first_call(exercise, task: Task) -> None:
+    """Wait for a started worker's first call of ``task``; fail, saying how long was waited, if none comes."""
+    __tracebackhide__ = True
+    earlier = _uncalled.setdefault(exercise.__file__, [])
+    limit = FIRST_CALL / 10 if earlier else FIRST_CALL
+    if task.called.wait(limit):
+        return
+    check = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0]
+    if not earlier:
+        earlier.append(check)
+        fail(f"{made(INTERVAL)}.start(): task() was not called within {limit:g} s.")
+    fail(f"{made(INTERVAL)}.start(): task() was not called within {limit:g} s, nor within {FIRST_CALL:g} s in {earlier[0]}.")
 
 
 def made(interval: float) -> str:
