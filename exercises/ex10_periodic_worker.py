@@ -6,7 +6,8 @@ for "the interval is over" *or* "stop was asked", whichever comes first.
 
 The checks also call stop() while start() is still running in another thread (each stopped
 at every step of its way in turn while the other runs, and start()'s new thread slow to get
-going), and stop() from several threads at once: neither may raise, and the worker must still end.
+going), and stop() from several threads at once, also while one of them waits for the thread: none may raise,
+the worker must still end, and each stop() returns only once its thread has ended.
 """
 
 import threading
@@ -40,7 +41,8 @@ class PeriodicWorker:
         Returns promptly even in the middle of a long interval (it does not wait for the
         interval to run out), and task() is not called again once stop() has been called,
         except that a call already running is allowed to finish. Calling stop() twice, or
-        before start(), does nothing.
+        before start(), does nothing. A stop() called while another stop() still waits for the
+        thread waits for it too.
         """
         # TODO: wake the waiting thread, then wait for it to end. What can a thread wait on
         # with a timeout that another thread can cut short? (time.sleep cannot be cut short.)

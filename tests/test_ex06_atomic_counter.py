@@ -88,6 +88,13 @@ def test_an_update_that_raises_leaves_the_counter_usable(exercise):
         try:
             got = update.outcome(what=call, advice=LOCK_ADVICE)
             expect(got.raised, f"Counter(7): {call}, where Faulty() cannot be added or subtracted, {said(got)}; expected its Refused to reach the caller.")
+            held = locks_left_held(counter)
+            expect(
+                not held,
+                f"Counter(7): {call} raised, and afterwards counter.{held[0] if held else ''} was still held, though no call "
+                "was running any more: every later call would wait for it forever. When the update raises, the lock must be "
+                "released all the same: `with lock:` (or try/finally) releases it on every way out.",
+            )
             after = outcome(counter.increment, 1, what=f"counter.increment(1) from another thread, after {call} raised",
                             advice="Is the lock still held? When the update raises, the lock must be released all the same: "
                             "`with lock:` (or try/finally) releases it on every way out.")
@@ -192,6 +199,23 @@ def returns_its_own_value():
 
 
 # Helpers of the checks above: this exercise's own story ---------------------------------------
+
+
+#: The kinds of lock a counter may keep as an attribute, which locks_left_held tries.
+LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()), threading.Condition)
+
+
+def locks_left_held(counter) -> list[str]:
+    """The names of ``counter``'s lock attributes that another thread holds: tried from this thread
+    without blocking (and let go at once when the try succeeds). Only while no call is running."""
+    held = []
+    for name, value in (vars(counter).items() if hasattr(counter, "__dict__") else ()):
+        if isinstance(value, LOCK_TYPES):
+            if value.acquire(blocking=False):
+                value.release()
+            else:
+                held.append(name)
+    return held
 
 
 class StaysAlive:

@@ -8,6 +8,7 @@ SystemExit (which ends a thread quietly), so a worker whose stop() does not work
 from __future__ import annotations
 
 import contextlib
+import os
 import statistics
 import sys
 import threading
@@ -119,7 +120,7 @@ def test_stop_returns_at_once_in_the_middle_of_a_long_interval(exercise):
 def test_stop_waits_until_the_thread_has_ended(exercise):
     task = Task(pause=0.2)
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
-        expect(task.called.wait(2.0), f"{made(INTERVAL)}.start(): task() was not called within 2 s.")
+        first_call(exercise, task)
         took, alive = bounded(
             stop_and_look,
             worker,
@@ -142,6 +143,45 @@ def test_stop_waits_until_the_thread_has_ended(exercise):
         f"{made(INTERVAL)}: after stop() returned, task() was called {later - calls} more time(s) and these threads "
         f"were running: {describe_threads(started_later) or 'none'}. Once stop() has returned nothing may run the task again.",
     )
+
+
+#: How many stop() calls the check of stops at once makes: one that waits for the thread, then the others.
+STOPS = 3
+
+
+def test_stops_from_several_threads_each_return_only_once_the_thread_has_ended(exercise):
+    # task() is held in the middle of a call. One stop() is called and left waiting for the worker
+    # thread; then two more stop() calls come from other threads while it waits. The thread cannot end
+    # before task() is let go, so no stop() may return before that: each must wait for the thread.
+    task = HeldTask()
+    try:
+        with started_worker(exercise, task, INTERVAL) as (worker, threads):
+            first_call(exercise, task)
+            stops = []
+            for _ in range(STOPS):
+                stops.append(Call(stop_and_look, worker, threads))
+                sit_still(stops[-1])  # it returned, or it waits (for the thread, or for the lock)
+            early = [number for number, stop in enumerate(stops, 1) if stop.done()]
+            task.release.set()
+            looks = [
+                stop.result(what=f"stop() number {number} of {STOPS}, called while another stop() waited for the thread, after task() was let go,",
+                            advice="stop() should wait only for the running call to finish.", limit=PROMPT + 1.0)
+                for number, stop in enumerate(stops, 1)
+            ]
+    finally:
+        task.release.set()
+    alive = {number: left for number, (_, left) in enumerate(looks, 1) if left}
+    if early or alive:
+        fail(
+            f"{made(INTERVAL)}: task() was held in the middle of a call; stop() was called and waited for the worker thread, then "
+            f"{STOPS - 1} more stop() calls came from other threads while it waited. "
+            + (f"{numbered(early)} returned while task() was still held" if early else
+               f"{numbered(alive)} returned with the worker thread still alive "
+               f"({describe_threads(next(iter(alive.values())))})")
+            + ". "
+            "Every stop() must return only once the thread has ended, however many are called at once: each one joins the "
+            "thread, so a later stop() must still find it to join, even while an earlier one is joining it.",
+        )
 
 
 def test_waiting_uses_no_cpu(exercise):
@@ -301,7 +341,7 @@ def test_a_second_start_raises_RuntimeError_or_does_nothing(exercise):
     second thread, and the first one goes on calling task() until stop() ends it."""
     task = Task()
     with started_worker(exercise, task, INTERVAL) as (worker, threads):
-        expect(task.called.wait(QUICK), f"{made(INTERVAL)}.start(): task() was not called within {QUICK:g} s.")
+        first_call(exercise, task)
         first = {id(t) for t in threads}
         again = outcome(worker.start, what=f"{made(INTERVAL)}.start() a second time, while the worker runs", catch=(Exception,))
         calls = len(task.calls)
@@ -404,6 +444,47 @@ class Task:
         self.called.set()
         if self.pause:
             real_sleep(self.pause)
+
+
+def numbered(numbers) -> str:
+    """'stop() number 2', or 'stop() calls number 2 and 3'."""
+    numbers = list(numbers)
+    if len(numbers) == 1:
+        return f"stop() number {numbers[0]}"
+    return f"stop() calls number {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+class HeldTask(Task):
+    """A Task whose calls are held until ``release`` is set (each at most GATE_LIMIT seconds)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def __call__(self) -> None:
+        super().__call__()
+        self.release.wait(GATE_LIMIT)
+
+
+#: How long a started worker gets to make its first call of task().
+FIRST_CALL = QUICK
+#: The checks in which a started worker's task() was not called within FIRST_CALL, by exercise file:
+#: a later check gives it a tenth of that, and says so, rather than waiting out the same silence again.
+_uncalled: dict[str, list[str]] = {}
+
+
+def first_call(exercise, task: Task) -> None:
+    """Wait for a started worker's first call of ``task``; fail, saying how long was waited, if none comes."""
+    __tracebackhide__ = True
+    earlier = _uncalled.setdefault(exercise.__file__, [])
+    limit = FIRST_CALL / 10 if earlier else FIRST_CALL
+    if task.called.wait(limit):
+        return
+    check = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0]
+    if not earlier:
+        earlier.append(check)
+        fail(f"{made(INTERVAL)}.start(): task() was not called within {limit:g} s.")
+    fail(f"{made(INTERVAL)}.start(): task() was not called within {limit:g} s, nor within {FIRST_CALL:g} s in {earlier[0]}.")
 
 
 def made(interval: float) -> str:

@@ -40,7 +40,12 @@ def test_a_slower_interval_gives_fewer_calls_about_that_far_apart(exercise):
         Call(worker.stop).wait(PROMPT)
     gaps = [b - a for a, b in zip(calls, calls[1:])]
     expect(3 <= len(calls) <= 7, f"PeriodicWorker(task, 0.06) running for 0.3 s called task() {len(calls)} times; expected about 5.")
-    expect(all(gap >= 0.03 for gap in gaps), f"PeriodicWorker(task, 0.06): calls came {[round(g, 3) for g in gaps]} s apart; expected about 0.06 s each.")
+    # No call comes more than half an interval ahead of its place in the schedule counted from the first:
+    # a worker that keeps a fixed rate may make up for a late call with a shorter gap, never run ahead.
+    expect(
+        all(at - calls[0] >= 0.06 * k - 0.03 for k, at in enumerate(calls)),
+        f"PeriodicWorker(task, 0.06): calls came {[round(g, 3) for g in gaps]} s apart; expected about 0.06 s each.",
+    )
 
 
 def test_stop_called_from_three_threads_at_once(exercise):
