@@ -8,7 +8,8 @@ takes to be rejected, with the slowest rejection as a multiple of the solution's
 is at most 2×: once a check has shown a hang, later checks that would wait on the same hang fail
 at once; a row over it is marked, and every mutant over it is listed below the table). The
 solution and the mutants are run alike, forked from the runner's warm server where the system
-allows. Prints a Markdown table for the README. Also times a warm
+allows, and a mutant's run goes through every public check, as a learner's run does (the mutation
+tools stop a mutant at its first failing check; the benchmark does not). Prints a Markdown table for the README. Also times a warm
 `nox -s check-NN` end to end when nox is on PATH.
 
 ``--mutant NN:name`` (repeatable) times only those mutants, each on its own row.
@@ -80,7 +81,7 @@ def named_mutants(names: list[str], repeat: int) -> int:
         exercise = catalogue.find(number)
         mutant = catalogue.MUTANTS / exercise.stem / f"{stem}.py"
         _, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, repeat)
-        runs = [selfcheck.check_variant(exercise, mutant, 1, True).run for _ in range(repeat)]
+        runs = [selfcheck.check_variant(exercise, mutant, 1, True, every_check=True).run for _ in range(repeat)]
         failing, failing_inside = statistics.median(r.seconds for r in runs), statistics.median(inside(r) for r in runs)
         print(
             f"| {exercise.number} {stem} | {solved_wall:.2f} ({solved_inside:.2f}) | {failing:.2f} ({failing_inside:.2f}) "
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     for exercise in exercises:
         solved, solved_wall, solved_inside = median_run(exercise, catalogue.SOLUTIONS, args.repeat)
         stub, stub_wall, _ = median_run(exercise, catalogue.EXERCISES, args.repeat)
-        verdicts = [selfcheck.check_variant(exercise, m, 1, True) for m in exercise.mutants()]
+        verdicts = [selfcheck.check_variant(exercise, m, 1, True, every_check=True) for m in exercise.mutants()]
         slowest = max(verdicts, key=lambda v: v.run.seconds, default=None)
         slow = f"{slowest.run.seconds:.2f} ({slowest.label})" if slowest else "-"
         ok = "all passed" if not solved.failures_by_round(1)[0] else "SOLUTION FAILED"

@@ -69,8 +69,11 @@ def check_solution(exercise: catalogue.Exercise, rounds: int) -> Verdict:
     return Verdict(exercise, "solution", rounds, run_checks(exercise, catalogue.SOLUTIONS, rounds=rounds, timeout=_budget(rounds), which=ALL, forked=True))
 
 
-def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool) -> Verdict:
-    """Run the checks on a mutant or an alternative, copied under the exercise's own name."""
+def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_mutant: bool, *, every_check: bool = False) -> Verdict:
+    """Run the checks on a mutant or an alternative, copied under the exercise's own name.
+
+    ``every_check`` runs a mutant's round to its end, as a learner's run of the checks does (the
+    benchmark times that), instead of stopping it at its first failing check."""
     with tempfile.TemporaryDirectory(prefix="threadkata-variant-") as folder:
         shutil.copyfile(variant, Path(folder) / f"{exercise.stem}.py")
         # Mutants face the public checks only: a learner must be able to see every bug locally.
@@ -78,7 +81,7 @@ def check_variant(exercise: catalogue.Exercise, variant: Path, rounds: int, is_m
         # alternative must pass every check, so it runs them all.
         run = run_checks(
             exercise, Path(folder), rounds=rounds, timeout=_budget(rounds), which=PUBLIC if is_mutant else ALL, forked=True,
-            stop_round_at_first_failure=is_mutant,
+            stop_round_at_first_failure=is_mutant and not every_check,
         )  # fmt: skip
     return Verdict(exercise, variant.stem, rounds, run, is_mutant)
 
