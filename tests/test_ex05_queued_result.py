@@ -1,6 +1,7 @@
 """Checks for exercise 05: results and exceptions come back from threads through a queue, in input order."""
 
 import contextlib
+import json
 import queue
 import subprocess
 import sys
@@ -21,7 +22,17 @@ CHILD_EXIT = 1.5
 #: A program that imports the learner's file (argv[1]), gives up on a call that never ends after
 #: 0.05 s, prints what happened and reaches its last line.
 TIMED_OUT_PROGRAM = """
-import importlib.util, sys, threading
+import importlib.util, json, sys, threading
+
+
+def exiting():
+    # Python calls this as the program ends, before it waits for every non-daemon thread still running.
+    waited = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    print("exiting " + json.dumps(waited), flush=True)
+
+
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(exiting)
 spec = importlib.util.spec_from_file_location("learner_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -227,19 +238,26 @@ def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
         while not printed and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         if printed and printed[0].strip() == "timed out":
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(CHILD_EXIT)
+            # The stuck call waits on an Event nobody else can set: a non-daemon thread still in it at exit is one Python waits for forever.
+            wait_until(lambda: child.poll() is not None or any(line.startswith("exiting [\"") for line in printed), CHILD_EXIT)
         exited = child.poll() is not None
+        kept = next((json.loads(line[len("exiting "):]) for line in printed if line.startswith("exiting [\"")), [])
     finally:
         if child.poll() is None:
             child.kill()
         child.wait()
         reader.join(QUICK)
-    shown = "".join(printed)[-500:]
+    shown = "".join(line for line in printed if not line.startswith("exiting "))[-500:]
     expect(
         printed[:1] == ["timed out\n"],
         f"A program of its own that calls call_in_thread(stuck, timeout=0.05), with stuck() never returning, did not get "
         f"its TimeoutError within {CHILD_RUN:g} s; it printed:\n{shown}",
+    )
+    expect(
+        exited or not kept,
+        f"{program} could not end: at its last line the non-daemon thread(s) {', '.join(map(repr, kept))} were still "
+        "waiting in stuck(), which never returns, and Python waits for every non-daemon thread before it exits (it was "
+        "ended by force). The caller has given up on this one: make the worker a daemon thread, threading.Thread(..., daemon=True).",
     )
     expect(
         exited,
