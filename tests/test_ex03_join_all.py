@@ -8,6 +8,7 @@ from kata.harness import (
     HOLD_OPEN,
     QUICK,
     Call,
+    Company,
     describe_threads,
     expect,
     fail,
@@ -33,19 +34,24 @@ def test_empty_input_is_fine(exercise):
 def test_tasks_run_at_the_same_time(exercise):
     n = 4
     arrived = []
-    release = threading.Event()
+    release, alone = threading.Event(), threading.Event()
+    alone_with: list[int] = []  # how many tasks had started when one was seen alone
+    company = Company()
 
     def meet(i):
         def task():
             arrived.append(threading.current_thread())
-            release.wait(QUICK + HOLD_OPEN)  # bounded, in case run_all runs the tasks one by one
+            # Bounded, in case run_all runs the tasks one by one; and over once no other task can start.
+            if company.wait(release.wait, QUICK + HOLD_OPEN) is None and not alone.is_set():
+                alone_with.append(len(arrived))
+                alone.set()
 
         return task
 
     what = f"run_all({n} tasks that each wait until all {n} are running)"
     try:
         with running(exercise, [meet(i) for i in range(n)]) as (call, started):
-            together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
+            together = wait_until(lambda: len(arrived) == n or call.done() or alone.is_set(), QUICK) and len(arrived) == n
             if not together and call.done():
                 call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
                 fail(f"{what} returned, but only {len(arrived)} of the {n} tasks had been called. Start one thread per task.")
@@ -54,9 +60,13 @@ def test_tasks_run_at_the_same_time(exercise):
                 f"{what}: the first task ran in the thread that called run_all, which then waited for it. "
                 f"Pass the task itself to the thread (target=task, no parentheses), so the thread calls it.",
             )
+            how_long = (
+                "while the first ran, every other thread waited with no timeout, so no other could start"
+                if alone.is_set() else f"after {QUICK:g} s"
+            )
             expect(
                 together,
-                f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} tasks had started, so they do not run at the "
+                f"{what}: only {alone_with[0] if alone.is_set() else len(arrived)} of the {n} tasks had started, {how_long}: they do not run at the "
                 "same time. Is each thread joined right after it is started? Start every thread first, then join them all.\n"
                 "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
             )
@@ -96,7 +106,7 @@ def check_waits_for_held_task(exercise, n, held, as_generator):
             # Let every quick task end, then watch run_all for a while: it must still be waiting.
             # (The quick tasks never end here if run_all runs the tasks one by one; the check of
             # running at the same time catches that, so do not wait long for them.)
-            wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done(), 1.0)
+            wait_until(lambda: all(tasks.finished[i].is_set() for i in quick) or call.done() or tasks.alone.is_set(), 1.0)
             returned_early = call.wait(HOLD_OPEN)
             if returned_early:
                 call.result(what=what, advice=JOIN_ADVICE)  # re-raises the learner's exception, if any
@@ -166,7 +176,7 @@ def test_a_task_that_raises_does_not_cut_the_wait_short(exercise):
     what = "run_all([a task that raises SystemExit, a quick task, a long task])"
     try:
         with running(exercise, [failing, *tasks.all()[1:]]) as (call, started):
-            wait_until(lambda: all(tasks.finished[i].is_set() for i in range(held)) or call.done(), 1.0)
+            wait_until(lambda: all(tasks.finished[i].is_set() for i in range(held)) or call.done() or tasks.alone.is_set(), 1.0)
             returned_early = call.wait(HOLD_OPEN)
             still_running = held not in tasks.done()
             tasks.release()
@@ -192,12 +202,18 @@ class Tasks:
         self.finished = [threading.Event() for _ in range(n)]
         self.held = set(held)
         self.gate = threading.Event()
+        #: Set once a held task has seen that no other task can start while it holds.
+        self.alone = threading.Event()
+        self._company = Company()
 
     def task(self, i):
         def task():
             self.threads[i] = threading.current_thread()
             if i in self.held:
-                self.gate.wait(QUICK + HOLD_OPEN)  # bounded: a wrong run_all must not leave it waiting forever
+                # Bounded: a wrong run_all must not leave it waiting forever.
+                if self._company.wait(self.gate.wait, QUICK + HOLD_OPEN) is None:
+                    self.alone.set()
+                    self.gate.wait(QUICK + HOLD_OPEN)  # still held: the check watches whether run_all returns meanwhile
             self.finished[i].set()
 
         task.__name__ = task.__qualname__ = f"task{i}"

@@ -35,6 +35,7 @@ CHILD_RETURN = 2.0
 CHILD_EXIT = 1.5
 MARK = "@@threadkata-child@@"
 
+RETURN_ADVICE = "It should start the thread and return at once, not run the loop itself: is it calling run() or join() instead of start()?"
 DAEMON_ADVICE = (
     "A thread's daemon flag can only be chosen before start(): pass daemon=True to "
     "threading.Thread(...), or set thread.daemon = True before calling thread.start()."
@@ -109,18 +110,47 @@ def test_sleeps_between_beats_instead_of_spinning(exercise):
 
 
 CHILD = r"""
-import importlib.util, json, sys, time, traceback
+import importlib.util, json, sys, threading, time, traceback
 path, interval, mark = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-report = {}
+report, state = {}, {"calling": False, "in_main": 0, "exiting": False}
+
+
+class LoopInMain(BaseException):
+    pass
+
+
+def beat():
+    beats.append(time.monotonic())
+    if state["calling"] and threading.current_thread() is threading.main_thread():
+        state["in_main"] += 1
+        if state["in_main"] >= 2:  # start_heartbeat runs the loop itself: it would never return
+            raise LoopInMain
+    if state["exiting"] and not threading.current_thread().daemon:
+        print("\n" + mark + "beat", flush=True)
+
+
+def exiting():
+    # Python calls this as the program ends, before it waits for every non-daemon thread still running.
+    state["exiting"] = True
+    waited = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    print("\n" + mark + "exiting" + json.dumps(waited), flush=True)
+
+
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(exiting)
 try:
     spec = importlib.util.spec_from_file_location("heartbeat_under_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     beats = []
     print("\n" + mark + "calling", flush=True)
-    module.start_heartbeat(lambda: beats.append(time.monotonic()), interval)
+    state["calling"] = True
+    module.start_heartbeat(beat, interval)
+    state["calling"] = False
     time.sleep(4 * interval)
     report["beats"] = len(beats)
+except LoopInMain:
+    report["loop_in_main"] = state["in_main"]
 except BaseException as error:
     report["error"] = "".join(traceback.format_exception_only(type(error), error)).strip()
     report["type"] = type(error).__name__
@@ -175,6 +205,15 @@ def run_child_program(path: str, interval: float) -> tuple[str, dict | None, str
             found = next_mark(CHILD_RETURN + 4 * interval)
             if found is not None:
                 stage, report = "exit", json.loads(found)
+                found = next_mark(CHILD_EXIT)
+                waited = json.loads(found[len("exiting"):]) if found and found.startswith("exiting") else []
+                # Python now waits for those threads: two beats from them meanwhile show that it waits for a thread still beating.
+                beats_after = 0
+                while waited and beats_after < 2 and next_mark(CHILD_EXIT) == "beat":
+                    beats_after += 1
+                if beats_after >= 2:
+                    report.update(kept_alive=waited, beats_after=beats_after)
+                    return stage, report, "".join(output)[-500:]
                 child.wait(CHILD_EXIT)
                 stage = "done"
     except subprocess.TimeoutExpired:
@@ -202,9 +241,21 @@ def test_program_can_end_while_the_heartbeat_beats(exercise):
     if report.get("type") == "NotImplementedError" and "where" in report:
         name, line = report["where"]
         fail(messages.NOT_WRITTEN.format(name=name, file=Path(exercise.__file__).name, line=line))
+    if "loop_in_main" in report:
+        fail(
+            f"In a program of its own, {call(INTERVAL)} called beat() {report['loop_in_main']} times in the program's main "
+            f"thread, and had not returned: the loop runs in the caller's thread, not in a new one. {RETURN_ADVICE}{shown}"
+        )
     if "error" in report:
         advice = " " + DAEMON_ADVICE if "daemon" in report["error"] else ""
         fail(f"In a program of its own, {call(INTERVAL)} raised {report['error']}.{advice}")
+    if "kept_alive" in report:
+        fail(
+            f"{program} did not end: at its last line the non-daemon thread(s) {', '.join(map(repr, report['kept_alive']))} were still "
+            f"running, Python waited for them before exiting, and meanwhile beat() was called {report['beats_after']} more "
+            f"times (the program was then ended by force). Python waits for every non-daemon thread before it exits, and a "
+            f"heartbeat never ends. {DAEMON_ADVICE}{shown}"
+        )
     expect(
         stage == "done",
         f"{program} was still running {CHILD_EXIT:g} s after its last line (it was ended by force): a non-daemon "
@@ -215,6 +266,10 @@ def test_program_can_end_while_the_heartbeat_beats(exercise):
 # Helpers of the checks above: this exercise's own story ---------------------------------------
 
 
+class LoopInCaller(BaseException):
+    """Raised by beat() the second time it runs in the thread still inside start_heartbeat: that thread runs the loop."""
+
+
 class Heart:
     """A beat() that records when and in which thread it ran, and that can end the loop calling it."""
 
@@ -222,10 +277,16 @@ class Heart:
         self.beats: list[tuple[float, threading.Thread]] = []
         self.cpu: list[float] = []  # the beating thread's own CPU time at each beat
         self.stopping = False
+        self.caller: threading.Thread | None = None  # the thread inside start_heartbeat, while it is
+        self.in_caller = 0
 
     def __call__(self) -> None:
         if self.stopping:
             raise SystemExit  # ends the learner's thread without an error report
+        if threading.current_thread() is self.caller:
+            self.in_caller += 1
+            if self.in_caller >= 2:  # a loop in the caller's thread: start_heartbeat would never return
+                raise LoopInCaller
         self.cpu.append(time.thread_time())
         self.beats.append((time.monotonic(), threading.current_thread()))
 
@@ -239,15 +300,24 @@ def heartbeat(exercise, interval: float = INTERVAL) -> Iterator[tuple[Heart, thr
     """Start a heartbeat from a non-daemon thread (as from a program's main thread); end it afterwards."""
     heart = Heart()
     thread, daemon_error = None, None
+
+    def start() -> threading.Thread:
+        heart.caller = threading.current_thread()
+        try:
+            return exercise.start_heartbeat(heart, interval)
+        finally:
+            heart.caller = None
+
     try:
         try:
-            thread = bounded(
-                exercise.start_heartbeat, heart, interval, what=call(interval),
-                advice="It should start the thread and return at once, not run the loop itself: "
-                "is it calling run() or join() instead of start()?",
-            )  # fmt: skip
+            thread = bounded(start, what=call(interval), advice=RETURN_ADVICE)
         except NotImplementedError:
             raise
+        except LoopInCaller:
+            fail(
+                f"{call(interval)} called beat() {heart.in_caller} times in the thread that called it, and had not returned: "
+                f"the loop runs in the caller's thread, not in a new one. {RETURN_ADVICE}"
+            )
         except RuntimeError as error:
             if "daemon" not in str(error):
                 raise

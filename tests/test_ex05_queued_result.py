@@ -1,6 +1,7 @@
 """Checks for exercise 05: results and exceptions come back from threads through a queue, in input order."""
 
 import contextlib
+import json
 import queue
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from kata.harness import HOLD_OPEN, QUICK, Call, Outcome, bounded, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
+from kata.harness import HOLD_OPEN, QUICK, Call, Company, Outcome, bounded, expect, fail, fast_sleep, named, outcome, said, wait_until, where_threads_wait
 
 #: The real ``queue.Queue``, kept before any check patches it.
 RealQueue = queue.Queue
@@ -21,7 +22,17 @@ CHILD_EXIT = 1.5
 #: A program that imports the learner's file (argv[1]), gives up on a call that never ends after
 #: 0.05 s, prints what happened and reaches its last line.
 TIMED_OUT_PROGRAM = """
-import importlib.util, sys, threading
+import importlib.util, json, sys, threading
+
+
+def exiting():
+    # Python calls this as the program ends, before it waits for every non-daemon thread still running.
+    waited = [t.name for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    print("exiting " + json.dumps(waited), flush=True)
+
+
+if hasattr(threading, "_register_atexit"):
+    threading._register_atexit(exiting)
 spec = importlib.util.spec_from_file_location("learner_module", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -107,14 +118,17 @@ def calling_one_that_raises(exercise, error, arg, what, wait, why):
     """``call_in_thread(func, arg)`` where func raises ``error(...)`` built from arg, watched: if the caller
     still waits ``wait`` s after func raised, a failure that says so and then ``why``."""
     raised = threading.Event()
+    company = Company()
 
     def func(x):
         raised.set()
         raise error(x)
 
     call = Call(exercise.call_in_thread, func, arg)
-    if not call.wait(wait) and raised.is_set():
-        fail(f"{what} was still waiting {wait:g} s after the function had raised. {why}\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]))
+    finished = company.wait(call.wait, wait)  # None: every thread of the check waits with no timeout, so none can put a result
+    if not finished and raised.is_set():
+        how = f"{wait:g} s" if finished is False else "for good (every thread waited with no timeout, so none could put a result)"
+        fail(f"{what} was still waiting {how} after the function had raised. {why}\nWhere the threads are:\n" + where_threads_wait([exercise.__file__]))
     return call
 
 
@@ -176,10 +190,10 @@ def test_an_exception_object_that_func_returns_is_a_value(exercise):
 
 def test_timeout_raises_timeout_error_promptly(exercise):
     gate = threading.Event()
-    what = "call_in_thread(stuck, timeout=0.2) with stuck() blocked for seconds"
+    what = "call_in_thread(stuck, timeout=0.2) with stuck() blocked until the check ends"
     try:
         started = time.monotonic()
-        call = Call(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.2)
+        call = Call(exercise.call_in_thread, gate.wait, timeout=0.2)  # no timeout: a caller that ignores its own is seen waiting for good
         got, error = call.outcome(what=what, advice="It must give up after 0.2 s: pass the timeout on to queue.get(timeout=...).", catch=(Exception,))
         elapsed = time.monotonic() - started
     finally:
@@ -193,9 +207,9 @@ def test_timeout_raises_timeout_error_promptly(exercise):
     expect(elapsed >= 0.15, f"{what} raised TimeoutError after only {elapsed:.2f} s; it should wait the full 0.2 s first.")
     expect(elapsed < 1.5, f"{what} took {elapsed:.2f} s to raise TimeoutError; expected about 0.2 s.")
     gate = threading.Event()
-    what = "call_in_thread(stuck, timeout=0) with stuck() blocked for seconds"
+    what = "call_in_thread(stuck, timeout=0) with stuck() blocked until the check ends"
     try:
-        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0, what=what,
+        got = outcome(exercise.call_in_thread, gate.wait, timeout=0, what=what,
                       advice="A timeout of 0 means do not wait: look once, then raise TimeoutError. Is 0 taken for None (`if timeout:`)?")
     finally:
         gate.set()
@@ -205,9 +219,9 @@ def test_timeout_raises_timeout_error_promptly(exercise):
 def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
     """A call abandoned after its timeout does not keep the program from exiting (a daemon worker)."""
     gate = threading.Event()
-    what = "call_in_thread(stuck, timeout=0.05) with stuck() blocked for seconds"
+    what = "call_in_thread(stuck, timeout=0.05) with stuck() blocked until the check ends"
     try:  # in this process first, so a stub or a missing timeout is told as such
-        got = outcome(exercise.call_in_thread, lambda: gate.wait(QUICK + 1), timeout=0.05, what=what, advice="It must give up after 0.05 s.")
+        got = outcome(exercise.call_in_thread, gate.wait, timeout=0.05, what=what, advice="It must give up after 0.05 s.")
     finally:
         gate.set()
     expect(type(got.error) is TimeoutError, f"{what} {said(got)}; expected the built-in TimeoutError.")
@@ -224,19 +238,26 @@ def test_a_program_can_exit_while_a_call_it_gave_up_on_still_runs(exercise):
         while not printed and child.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
         if printed and printed[0].strip() == "timed out":
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                child.wait(CHILD_EXIT)
+            # The stuck call waits on an Event nobody else can set: a non-daemon thread still in it at exit is one Python waits for forever.
+            wait_until(lambda: child.poll() is not None or any(line.startswith("exiting [\"") for line in printed), CHILD_EXIT)
         exited = child.poll() is not None
+        kept = next((json.loads(line[len("exiting "):]) for line in printed if line.startswith("exiting [\"")), [])
     finally:
         if child.poll() is None:
             child.kill()
         child.wait()
         reader.join(QUICK)
-    shown = "".join(printed)[-500:]
+    shown = "".join(line for line in printed if not line.startswith("exiting "))[-500:]
     expect(
         printed[:1] == ["timed out\n"],
         f"A program of its own that calls call_in_thread(stuck, timeout=0.05), with stuck() never returning, did not get "
         f"its TimeoutError within {CHILD_RUN:g} s; it printed:\n{shown}",
+    )
+    expect(
+        exited or not kept,
+        f"{program} could not end: at its last line the non-daemon thread(s) {', '.join(map(repr, kept))} were still "
+        "waiting in stuck(), which never returns, and Python waits for every non-daemon thread before it exits (it was "
+        "ended by force). The caller has given up on this one: make the worker a daemon thread, threading.Thread(..., daemon=True).",
     )
     expect(
         exited,
@@ -258,23 +279,29 @@ def test_parallel_map_of_nothing_is_an_empty_list(exercise):
 def test_parallel_map_runs_all_calls_at_the_same_time(exercise):
     n = 5
     arrived = []
-    release = threading.Event()
+    release, alone = threading.Event(), threading.Event()
+    alone_with: list[int] = []  # how many calls had started when one was seen alone
+    company = Company()
 
     def meet(item):
         arrived.append(item)
-        release.wait(QUICK + HOLD_OPEN)  # bounded, in case the calls run one by one
+        # Bounded, in case the calls run one by one; and over once no other call can start.
+        if company.wait(release.wait, QUICK + HOLD_OPEN) is None and not alone.is_set():
+            alone_with.append(len(arrived))
+            alone.set()
         return item * 10
 
     what = f"parallel_map(meet, range({n})) with every call waiting until all {n} are running"
     try:
         call = Call(exercise.parallel_map, meet, range(n))
-        together = wait_until(lambda: len(arrived) == n or call.done(), QUICK) and len(arrived) == n
+        together = wait_until(lambda: len(arrived) == n or call.done() or alone.is_set(), QUICK) and len(arrived) == n
         if call.done() and not together:
             got = call.result(what=what, advice=WAIT_ADVICE)
             fail(f"{what} returned {got!r} after only {len(arrived)} of the {n} calls had started.")
+        how_long = "while the first ran, every other thread waited with no timeout, so no other could start" if alone.is_set() else f"after {QUICK:g} s"
         expect(
             together,
-            f"{what}: after {QUICK:g} s only {len(arrived)} of the {n} calls had started, so they do not run at the "
+            f"{what}: only {alone_with[0] if alone.is_set() else len(arrived)} of the {n} calls had started, {how_long}: they do not run at the "
             "same time. Start a thread for every item first, and only then wait for the results.\n"
             "Where the threads are:\n" + where_threads_wait([exercise.__file__]),
         )
@@ -288,12 +315,15 @@ def test_parallel_map_runs_all_calls_at_the_same_time(exercise):
 def test_parallel_map_keeps_input_order_when_later_items_finish_first(exercise):
     n = 5
     finished = [threading.Event() for _ in range(n)]
-    deadline = []
+    deadline: list[float] = []
+    alone: list[int] = []  # the call that saw no other could start while it waited
+    company = Company()
 
     def backwards(item):
         # Each call waits for the next item's call to finish, so they finish last item first.
-        if item + 1 < n:
-            finished[item + 1].wait(max(0.0, deadline[0] - time.monotonic()))
+        # Not until the deadline once no other call can start meanwhile: then the rest need not wait either.
+        if item + 1 < n and not alone and company.wait(finished[item + 1].wait, max(0.0, deadline[0] - time.monotonic())) is None:
+            alone.append(item)
         finished[item].set()
         return f"result {item}"
 
@@ -330,6 +360,7 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
     raised = [threading.Event() for _ in range(n)]
     finished = [threading.Event() for _ in range(n)]
     gate = threading.Event()
+    company = Company()
 
     def mixed(item):
         threads[item] = threading.current_thread()
@@ -337,7 +368,7 @@ def test_parallel_map_raises_the_first_failure_in_input_order_after_all_calls_en
             if item == 1:
                 # Fail only after item 3 has failed and its thread has ended, so item 3's
                 # failure is the first one in time and item 1's the first in input order.
-                if raised[3].wait(0.5) and threads[3] is not threads[1]:
+                if company.wait(raised[3].wait, 0.5) and threads[3] is not threads[1]:  # not 0.5 s once item 3 cannot start
                     threads[3].join(0.5)
                 raised[1].set()
                 raise Oops("item 1 failed")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 
 from kata.harness import (
     EARLY,
     GATE_LIMIT,
     QUICK,
     Call,
+    Company,
     Gauge,
     calls,
     describe_threads,
@@ -43,8 +45,8 @@ def test_results_come_back_in_input_order(exercise):
     )
     expect(
         not func.gave_up,
-        f"map_limited(func, range({n}), max_concurrent={n}): item 0 waited {QUICK:g} s for the later items to "
-        f"finish, but they never ran alongside it. With max_concurrent={n}, all {n} calls should run at once.",
+        f"map_limited(func, range({n}), max_concurrent={n}): item 0 waited {func.waited:.1f} s for the later items to "
+        f"finish, but they never ran alongside it{WAITED_ALONE if func.alone else ''}. With max_concurrent={n}, all {n} calls should run at once.",
     )
 
 
@@ -53,7 +55,7 @@ def test_up_to_max_concurrent_calls_run_at_once(exercise):
     expect(
         gauge.peak >= K and not gauge.timed_out,
         f"map_limited(func, range({3 * K}), max_concurrent={K}): at most {gauge.peak} call(s) ran at the same time; "
-        f"expected {K} (the first calls waited {gauge.patience:g} s for the others). The limit is an upper bound to "
+        f"expected {K} ({waited(gauge.waited, gauge.none_could_start)}). The limit is an upper bound to "
         f"reach, not to stay under: while a call runs, the next ones should start, up to {K} at once.",
     )
 
@@ -123,13 +125,14 @@ def test_an_exception_reaches_the_caller_after_the_others_finish(exercise):
 
 def test_the_first_failure_in_input_order_is_raised(exercise):
     three_raised = threading.Event()
+    company = Company()
 
     def func(item: int) -> int:
         if item == 3:
             three_raised.set()
             raise ValueError("item 3 failed")
         if item == 1:
-            three_raised.wait(1.0)
+            company.wait(three_raised.wait, 1.0)  # not the whole second once item 3 cannot start until this call returns
             raise ValueError("item 1 failed")
         return item
 
@@ -233,21 +236,38 @@ class LastFirst:
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.gave_up = False
+        self.gave_up = self.alone = False
+        self.waited = 0.0
         self._returned = 0
         self._cond = threading.Condition()
+        self._company = Company()
 
     def __call__(self, item: int) -> int:
+        def my_turn(timeout: float) -> bool:
+            with self._cond:
+                return self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, timeout)
+
+        started = time.monotonic()
+        turn = self._company.wait(my_turn, QUICK)  # None: no later item can start while this one waits
         with self._cond:
-            if not self._cond.wait_for(lambda: self.gave_up or self._returned >= self.n - 1 - item, QUICK):
-                self.gave_up = True  # the calls did not all run at once; let the rest go
+            if not turn and not self.gave_up:
+                self.gave_up, self.alone, self.waited = True, turn is None, time.monotonic() - started  # let the rest go
             self._returned += 1
             self._cond.notify_all()
         return item * 10
 
 
+#: Why a call stopped waiting for the others, when that was proved rather than waited out.
+WAITED_ALONE = ", while every other thread waited with no timeout, so no other call could start"
+
+
+def waited(seconds: float, none_could_start: bool) -> str:
+    """How long the first calls waited for the others, and why they stopped if it was proved."""
+    return f"the first calls waited {seconds:.1f} s for the others{WAITED_ALONE if none_could_start else ''}"
+
+
 def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:
-    gauge = Gauge(limit)
+    gauge = Gauge(limit, until_alone=True)
     got = bounded(exercise.map_limited, gauge, range(count), limit, limit=QUICK + 1.0, what=f"map_limited(func, range({count}), max_concurrent={limit})")
     expect(
         got == list(range(count)),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 import time
 
-from kata.harness import QUICK, Call, Gauge, calls, describe_threads, executors_made, expect, learner_threads, real_sleep, record_threads, said
+from kata.harness import QUICK, Call, Company, Gauge, calls, describe_threads, executors_made, expect, learner_threads, real_sleep, record_threads, said
 
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
@@ -15,13 +16,17 @@ outcome = functools.partial(calls.outcome, advice=STUCK_ADVICE)
 bounded = functools.partial(calls.bounded, advice=STUCK_ADVICE)
 
 
+#: Why a fetch stopped waiting for the others, when that was proved rather than waited out.
+WAITED_ALONE = ", while every other thread waited with no timeout, so no other fetch could start"
+
+
 def urls(n: int) -> list[str]:
     return [f"https://example.com/{i}" for i in range(n)]
 
 
 def gauged(exercise, max_workers: int | None, count: int) -> Gauge:
     limit = 8 if max_workers is None else max_workers
-    gauge = Gauge(limit)
+    gauge = Gauge(limit, until_alone=True)
     args = () if max_workers is None else (max_workers,)
     shown = "" if max_workers is None else f", max_workers={max_workers}"
     got = bounded(exercise.fetch_all, urls(count), gauge, *args, limit=QUICK + 1.0, what=f"fetch_all({count} urls, fetch{shown})")
@@ -137,8 +142,18 @@ def test_fetches_overlap(exercise):
     count, workers, each = 20, 10, 0.2
     serial = count * each
 
+    arrived, second, alone = itertools.count(), threading.Event(), threading.Event()
+    company = Company()
+
     def fetch(url: str) -> str:
-        real_sleep(each)  # waiting on the network
+        if next(arrived) == 0:
+            # The first fetch waits for a second one to start (at once, if they overlap); once none can, none will.
+            if company.wait(second.wait, QUICK) is None:
+                alone.set()
+        else:
+            second.set()
+        if not alone.is_set():  # once they are shown to run one at a time, the rest need not wait as well
+            real_sleep(each)  # waiting on the network
         return url
 
     started = time.monotonic()
@@ -147,6 +162,12 @@ def test_fetches_overlap(exercise):
     elapsed = time.monotonic() - started
     if isinstance(call.error, NotImplementedError):
         raise call.error
+    expect(
+        not alone.is_set(),
+        f"fetch_all({count} urls, fetch, max_workers={workers}), each fetch waiting {each:g} s: the first fetch ran alone, "
+        f"and no second one started{WAITED_ALONE}. The fetches should overlap, about {count // workers} rounds of "
+        f"{workers}: submit them all before waiting for any result.",
+    )
     expect(
         finished_in_time,
         f"fetch_all({count} urls, fetch, max_workers={workers}), each fetch waiting {each:g} s: still running after "
@@ -164,8 +185,8 @@ def test_max_workers_fetches_run_at_once(exercise):
     expect(
         gauge.peak >= 3 and not gauge.timed_out,
         f"fetch_all(9 urls, fetch, max_workers=3): at most {gauge.peak} fetch(es) ran at the same time; expected 3 (the "
-        f"first fetches waited {gauge.patience:g} s for the others). Submit every fetch to the executor before asking "
-        "for any result.",
+        f"first fetches waited {gauge.waited:.1f} s for the others{WAITED_ALONE if gauge.none_could_start else ''}). "
+        "Submit every fetch to the executor before asking for any result.",
     )
 
 
@@ -183,7 +204,7 @@ def test_max_workers_defaults_to_eight(exercise):
     expect(
         gauge.peak == 8 and not gauge.timed_out,
         f"fetch_all(12 urls, fetch) without max_workers: {gauge.peak} fetches ran at the same time; expected 8, the "
-        "default max_workers.",
+        f"default max_workers{f' (the first fetches waited {gauge.waited:.1f} s for the others{WAITED_ALONE})' if gauge.none_could_start else ''}.",
     )
 
 

@@ -2,8 +2,11 @@
 
 import contextlib
 import functools
+import os
 import threading
+import time
 from collections import Counter
+from pathlib import Path
 
 from kata import explorer as explore
 from kata.explorer import Plan
@@ -15,6 +18,7 @@ from kata.harness import (
     FirstCallHolds,
     Outcome,
     bounded,
+    deadlocks,
     expect,
     fail,
     in_lockstep,
@@ -122,8 +126,8 @@ def test_threads_asking_for_many_keys_compute_each_once(exercise):
 
 
 def test_different_keys_compute_at_the_same_time(exercise):
-    with slow_key_computing(exercise) as (memo, slow):
-        fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
+    with slow_key_computing(exercise) as (memo, slow, meanwhile):
+        fast = meanwhile("fast")
     expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
     got = slow.result(what="memo('slow')", advice=HANG_ADVICE)
     expect(got == "slow value", f"memo('slow') returned {got!r}, expected 'slow value'.")
@@ -233,7 +237,7 @@ def test_an_exception_object_that_func_returns_is_a_value(exercise):
 
 
 def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
-    with slow_key_computing(exercise) as (memo, slow):
+    with slow_key_computing(exercise) as (memo, slow, meanwhile):
         waiter = Call(memo, "slow")
         waiting = settle(waiter)
         if waiter.done():
@@ -241,7 +245,7 @@ def test_a_waiter_is_not_woken_by_another_key_finishing(exercise):
                 f"While func('slow') was still computing, a second memo('slow') {said(waiter.outcome(what='memo(slow)', limit=0))} "
                 "at once; expected it to wait for that computation."
             )
-        fast = bounded(memo, "fast", what="memo('fast'), called while func('slow') was still computing,", advice=SERIALIZED)
+        fast = meanwhile("fast")
         expect(fast == "fast value", f"memo('fast') returned {fast!r}, expected 'fast value'.")
         settle(waiter, previous=waiting)
         if waiter.done():
@@ -514,12 +518,40 @@ def slow_key_computing(exercise):
     block ends (every other key returns at once); yields (memo, that call)."""
     __tracebackhide__ = True
     started, release = threading.Event(), threading.Event()
+    # Taken by the thread asking for another key, while it asks: func('slow') waits for it, so a lock
+    # that memo holds while func('slow') runs is seen at once as a wait no thread can end.
+    hold, asking, freed = threading.Lock(), threading.Event(), []
 
     def func(key):
         if key == "slow":
             started.set()
+            if asking.wait(3 * QUICK) and not release.is_set():
+                with hold:  # until the other key's memo() has returned
+                    pass
             release.wait(3 * QUICK)
         return f"{key} value"
+
+    def meanwhile(key):
+        """memo(key), asked while func('slow') computes; fails at once if it waits for a lock func('slow')'s thread holds."""
+        __tracebackhide__ = True
+        got = []
+
+        def asked():
+            try:
+                with hold:
+                    asking.set()
+                    got.append(memo(key))
+            except RuntimeError:
+                if not freed:  # not the check's own release of hold below
+                    raise
+            return got[0]
+
+        what = f"memo({key!r}), called while func('slow') was still computing,"
+        call = Call(asked)
+        if locked_out(call, slow, [exercise.__file__, __file__]):
+            freed.append(hold.release())  # ends func('slow')'s wait for it; the check fails anyway
+            fail(f"{what} waited for a lock that the thread running func('slow') holds: {SERIALIZED}")
+        return call.result(what=what, advice=SERIALIZED)
 
     memo = new_memoizer(exercise, func)
     slow = Call(memo, "slow")
@@ -527,6 +559,23 @@ def slow_key_computing(exercise):
         if not started.wait(QUICK):
             slow.result(what="memo('slow')", advice=HANG_ADVICE, limit=0)
             fail("memo('slow') returned without ever calling func('slow').")
-        yield memo, slow
+        yield memo, slow, meanwhile
     finally:
         release.set()
+        asking.set()
+
+
+def locked_out(call, holder, files, limit=QUICK):
+    """True once two looks in a row find ``call``'s thread and ``holder``'s waiting for locks each other holds
+    (see :func:`kata.harness.deadlocks.stuck_on_locks`); False once ``call`` has finished or ``limit`` has passed."""
+    harness = str(Path(deadlocks.__file__).parent) + os.sep
+    deadline, before = time.monotonic() + limit, None
+    while not call.wait(0.02) and time.monotonic() < deadline:
+        try:
+            stuck = deadlocks.stuck_on_locks(set(files), {call.thread.ident, holder.thread.ident}, harness)
+        except Exception:  # frames that moved meanwhile: nothing proved
+            stuck = {}
+        if call.thread.ident in stuck and stuck.keys() == (before or {}).keys():
+            return True
+        before = stuck
+    return False

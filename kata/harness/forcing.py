@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kata.harness.calls import bounded, run_together
+from kata.harness.calls import FOR_GOOD_STILL, bounded, run_together, waiting_for_good
 from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
@@ -117,6 +117,38 @@ def forced_races(module: Any, seed: int | None = None) -> Iterator[None]:
         yield
 
 
+class Company:
+    """The threads that could still set another task going: those started since it was made, but
+    the ones waiting in :meth:`wait` (tasks waiting for company)."""
+
+    def __init__(self) -> None:
+        self._before = set(threading.enumerate())
+        self._waiting: set[threading.Thread] = set()
+
+    def wait(self, ready: Callable[[float], bool], patience: float) -> bool | None:
+        """Call ``ready(timeout)`` in short steps until it is True (return True) or ``patience`` has
+        passed (False), or return None sooner once no other task can start: every thread started since
+        the company was made, but those waiting here, has waited with no timeout for
+        :data:`~kata.harness.calls.FOR_GOOD_STILL` seconds (the harness's proof that a wait is for
+        good, see :func:`~kata.harness.calls.waiting_for_good`), so only a waiting task's return could
+        set another going. A caller that runs the tasks one at a time, or in its own thread, shows it."""
+        me = threading.current_thread()
+        self._waiting.add(me)
+        try:
+            deadline, alone_since = time.monotonic() + patience, None
+            while not ready(min(0.01, max(0.0, deadline - time.monotonic()))):
+                now = time.monotonic()
+                if now >= deadline:
+                    return False
+                others = [t for t in threading.enumerate() if t not in self._before and t not in self._waiting]
+                alone_since = (alone_since or now) if waiting_for_good(others) else None
+                if alone_since is not None and now - alone_since >= FOR_GOOD_STILL:
+                    return None
+            return True
+        finally:
+            self._waiting.discard(me)
+
+
 class Gauge:
     """A task that measures how many copies of itself run at the same time.
 
@@ -126,13 +158,18 @@ class Gauge:
     exceeded, every time rather than by luck.
     """
 
-    def __init__(self, limit: int, settle: float = 0.1, patience: float = QUICK) -> None:
+    def __init__(self, limit: int, settle: float = 0.1, patience: float = QUICK, *, until_alone: bool = False) -> None:
         self.limit, self.settle, self.patience = limit, settle, patience
         self.peak = 0
         self.timed_out = False
+        #: How long the first calls waited before they gave up (0 if they never did).
+        self.waited = 0.0
+        #: True if they gave up because no other call could start (see :meth:`Company.wait`), not at ``patience``.
+        self.none_could_start = False
         self._running = 0
         self._lock = threading.Lock()
         self._full = threading.Event()
+        self._company = Company() if until_alone else None  # with it, the wait also ends once no other call can start
 
     def __call__(self, value: object) -> object:
         with self._lock:
@@ -143,8 +180,10 @@ class Gauge:
                 self._full.set()
         try:
             if early:
-                if not self._full.wait(self.patience):
-                    self.timed_out = True
+                started = time.monotonic()
+                joined = self._company.wait(self._full.wait, self.patience) if self._company else self._full.wait(self.patience)
+                if not joined:
+                    self.timed_out, self.waited, self.none_could_start = True, time.monotonic() - started, joined is None
                     self._full.set()  # the rest need not wait as well
                 real_sleep(self.settle)
             return value

@@ -3,7 +3,7 @@
 import functools
 import threading
 
-from kata.harness import HOLD_OPEN, QUICK, Call, expect, fast_sleep, learner_threads, record_threads, short_joins, wait_until
+from kata.harness import HOLD_OPEN, QUICK, Call, Company, expect, fast_sleep, learner_threads, record_threads, short_joins, wait_until
 
 ADVICE = "Does run_all wait for a thread that never ends, or join a thread before starting the next?"
 
@@ -67,13 +67,19 @@ def test_many_tasks_with_the_last_one_slow(exercise):
 def test_tasks_from_a_map_object_all_meet(exercise):
     """Tasks given as a one-shot map object all run at the same time."""
     n = 6
-    barrier = threading.Barrier(n)
-    met = []
+    arrived, met, all_in, alone = [], [], threading.Event(), threading.Event()
+    company = Company()
 
     def meet(_):
         def run():
-            barrier.wait(QUICK)
-            met.append(1)
+            arrived.append(1)
+            if len(arrived) == n:
+                all_in.set()
+            met_all = not alone.is_set() and company.wait(all_in.wait, QUICK)  # not the whole bound once no other task can start
+            if met_all:
+                met.append(1)
+            elif met_all is None:
+                alone.set()  # the rest need not wait as well
 
         return run
 

@@ -7,15 +7,24 @@ import time
 from kata.harness import bounded, expect, real_sleep
 
 
+class LoopInCaller(BaseException):
+    """Raised by beat() the second time it runs in the thread still inside start_heartbeat."""
+
+
 class Beats:
     """A beat that records its calls and returns a value (which the heartbeat ignores); ends its thread once told to."""
 
     def __init__(self):
         self.times, self.threads, self.stopping = [], set(), False
+        self.caller, self.in_caller = None, 0  # the thread inside start_heartbeat, while it is; its beats
 
     def __call__(self, label):
         if self.stopping:
             raise SystemExit  # ends the learner's thread quietly
+        if threading.current_thread() is self.caller:
+            self.in_caller += 1
+            if self.in_caller >= 2:  # the loop runs in the caller's thread: start_heartbeat would never return
+                raise LoopInCaller
         self.times.append(time.monotonic())
         self.threads.add(threading.current_thread())
         return label
@@ -28,15 +37,26 @@ def _h04_watch(exercise, interval, window, from_daemon=False):
     what = f"start_heartbeat(partial(beat), {interval:g})"
 
     def start():
-        holder.append(exercise.start_heartbeat(beat, interval))
+        beats.caller = threading.current_thread()
+        try:
+            holder.append(exercise.start_heartbeat(beat, interval))
+        except LoopInCaller:
+            pass  # told below
+        finally:
+            beats.caller = None
 
     try:
         if from_daemon:
             caller = threading.Thread(target=start, daemon=True)
             caller.start()
-            caller.join(2.0)
+            caller.join(2.0)  # at once if the loop runs in it: beat() ends it at its second beat
         else:
             bounded(start, what=what)
+        expect(
+            beats.in_caller < 2,
+            f"{what} called beat() {beats.in_caller} times in the thread that called it, and had not returned: the loop runs "
+            "in the caller's thread. Start a new thread for it and return at once.",
+        )
         expect(holder and isinstance(holder[0], threading.Thread), f"{what} returned {holder[0] if holder else 'nothing'!r}, expected the started Thread.")
         real_sleep(window)
         return beats, holder[0], what

@@ -6,7 +6,7 @@ import sys
 import threading
 import time
 
-from kata.harness import QUICK, expect, fail, outcome, said
+from kata.harness import QUICK, Company, expect, fail, outcome, said
 
 ADVICE = "Is the caller waiting on a queue nobody puts anything in (did the worker die of an exception)?"
 
@@ -49,13 +49,14 @@ def test_a_bound_method_and_a_partial_work_as_func(exercise):
 def test_the_first_failure_in_input_order_wins_over_a_base_exception_later(exercise):
     """parallel_map raises the first failure in input order: an Exception of an early item beats a BaseException of a later item that failed first."""
     late_failed = threading.Event()
+    company = Company()
 
     def f(item):
         if item == 4:
             late_failed.set()
             raise Stop("item 4 stopped")
         if item == 0:
-            late_failed.wait(QUICK / 2)
+            company.wait(late_failed.wait, QUICK / 2)  # not the whole second once item 4 cannot start meanwhile
             time.sleep(0.02)
             raise ValueError("item 0 failed")
         return item

@@ -29,7 +29,7 @@ def test_a_limit_of_one_runs_the_calls_one_by_one(exercise):
 
 def test_two_slots_for_seven_items_run_two_at_once(exercise):
     """Two slots for seven items: two calls at once, never three."""
-    gauge = Gauge(2)
+    gauge = Gauge(2, until_alone=True)
     got = bounded(
         exercise.map_limited,
         gauge,

@@ -27,7 +27,7 @@ class OneShot:
 
 def test_a_one_shot_iterator_is_fetched_in_max_workers_threads(exercise):
     """Seven urls from a one-shot iterator, max_workers=2: every url mapped, two fetches at a time."""
-    gauge = Gauge(2)
+    gauge = Gauge(2, until_alone=True)
     got = bounded(exercise.fetch_all, OneShot(page_urls(7)), gauge, 2, what="fetch_all(iterator of 7 urls, fetch, max_workers=2)",
                   advice=STUCK_ADVICE, limit=5.0)
     expect(got == {u: u for u in page_urls(7)}, f"fetch_all(a one-shot iterator of 7 urls, fetch, max_workers=2), fetch returning its url: got {got!r}.")
