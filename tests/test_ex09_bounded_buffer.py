@@ -532,26 +532,32 @@ def test_two_puts_at_once_wake_both_waiting_gets_however_they_interleave(exercis
         return (lambda: buffer.put("a")), (lambda: buffer.put("b"))
 
     made = []
-    for meeting in at_every_step(exercise.__file__, pair):
-        scene = (
-            f"Two get() calls waited on an empty BoundedBuffer(2); put('a') was stopped at line {meeting.line} of your file "
-            "while put('b') ran in another thread"
-        )
-        for call, text in ((meeting.first, "put('a')"), (meeting.second, "put('b')")):
-            call.result(what=f"{text}, while the other put() ran, with room for both,", advice=WAIT_ADVICE)
-        deadline = time.monotonic() + SETTLE
-        for getter in getters:
-            getter.wait(max(0.0, deadline - time.monotonic()))
-        waiting = sum(not g.done() for g in getters)
-        expect(
-            not waiting,
-            f"{scene}. Both puts returned, yet {SETTLE:g} s later {still_waiting(waiting)} (len() is "
-            f"{size(exercise, made[-1])}): an item was there, but nothing woke it. Decide whom to wake from what you "
-            "see in the same locked step as the change (or notify for every item put), and have a woken get pass the "
-            "turn on while items remain.",
-        )
-        got = sorted(repr(g.result(what="get(), after both puts,", advice=WAIT_ADVICE)) for g in getters)
-        expect(got == ["'a'", "'b'"], f"{scene}: the two waiting get() calls returned {', '.join(got)}, expected 'a' and 'b'.")
+    try:
+        for meeting in at_every_step(exercise.__file__, pair):
+            scene = (
+                f"Two get() calls waited on an empty BoundedBuffer(2); put('a') was stopped at line {meeting.line} of your file "
+                "while put('b') ran in another thread"
+            )
+            for call, text in ((meeting.first, "put('a')"), (meeting.second, "put('b')")):
+                call.result(what=f"{text}, while the other put() ran, with room for both,", advice=WAIT_ADVICE)
+            deadline = time.monotonic() + SETTLE
+            for getter in getters:
+                getter.wait(max(0.0, deadline - time.monotonic()))
+            waiting = sum(not g.done() for g in getters)
+            expect(
+                not waiting,
+                f"{scene}. Both puts returned, yet {SETTLE:g} s later {still_waiting(waiting)} (len() is "
+                f"{size(exercise, made[-1])}): an item was there, but nothing woke it. Decide whom to wake from what you "
+                "see in the same locked step as the change (or notify for every item put), and have a woken get pass the "
+                "turn on while items remain.",
+            )
+            got = sorted(repr(g.result(what="get(), after both puts,", advice=WAIT_ADVICE)) for g in getters)
+            expect(got == ["'a'", "'b'"], f"{scene}: the two waiting get() calls returned {', '.join(got)}, expected 'a' and 'b'.")
+    finally:
+        # The last step ends with put('a') alone (put('b') never ran), so one get() may still wait out
+        # its timeout: close every buffer made, so no get() outlives the check.
+        for buffer in made:
+            Call(buffer.close)
 
 
 def still_waiting(waiting):
