@@ -26,6 +26,7 @@ from kata.harness import (
     said_briefly,
     settle,
     spaced,
+    wait_until,
     where_threads_wait,
 )
 from kata.harness.scenarios import scenario
@@ -502,9 +503,7 @@ def test_two_items_put_at_once_reach_both_waiting_gets(exercise):
             sys.setswitchinterval(interval)
 
     bounded(barge, what="put('a') then put('b') while two get() calls wait", advice=WAIT_ADVICE)
-    deadline = time.monotonic() + SETTLE
-    for getter in getters:
-        getter.wait(max(0.0, deadline - time.monotonic()))
+    wait_until(lambda: all(g.done() for g in getters), SETTLE)
     waiting = sum(not g.done() for g in getters)
     expect(
         not waiting,
@@ -540,9 +539,7 @@ def test_two_puts_at_once_wake_both_waiting_gets_however_they_interleave(exercis
             )
             for call, text in ((meeting.first, "put('a')"), (meeting.second, "put('b')")):
                 call.result(what=f"{text}, while the other put() ran, with room for both,", advice=WAIT_ADVICE)
-            deadline = time.monotonic() + SETTLE
-            for getter in getters:
-                getter.wait(max(0.0, deadline - time.monotonic()))
+            wait_until(lambda: all(g.done() for g in getters), SETTLE)
             waiting = sum(not g.done() for g in getters)
             expect(
                 not waiting,
