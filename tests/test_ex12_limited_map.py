@@ -22,6 +22,7 @@ from kata.harness import (
     named,
     real_sleep,
     record_threads,
+    waited_for,
 )
 
 K = 3
@@ -45,7 +46,7 @@ def test_results_come_back_in_input_order(exercise):
     )
     expect(
         not func.gave_up,
-        f"map_limited(func, range({n}), max_concurrent={n}): item 0 waited {func.waited:.1f} s for the later items to "
+        f"map_limited(func, range({n}), max_concurrent={n}): item 0 {waited_for(func.waited, func.alone)} for the later items to "
         f"finish, but they never ran alongside it{WAITED_ALONE if func.alone else ''}. With max_concurrent={n}, all {n} calls should run at once.",
     )
 
@@ -263,7 +264,7 @@ WAITED_ALONE = ", while every other thread waited with no timeout, so no other c
 
 def waited(seconds: float, none_could_start: bool) -> str:
     """How long the first calls waited for the others, and why they stopped if it was proved."""
-    return f"the first calls waited {seconds:.1f} s for the others{WAITED_ALONE if none_could_start else ''}"
+    return f"the first calls {waited_for(seconds, none_could_start)} for the others{WAITED_ALONE if none_could_start else ''}"
 
 
 def gauged(exercise, limit: int = K, count: int = 3 * K) -> Gauge:

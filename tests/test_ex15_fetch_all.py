@@ -7,7 +7,21 @@ import itertools
 import threading
 import time
 
-from kata.harness import QUICK, Call, Company, Gauge, calls, describe_threads, executors_made, expect, learner_threads, real_sleep, record_threads, said
+from kata.harness import (
+    QUICK,
+    Call,
+    Company,
+    Gauge,
+    calls,
+    describe_threads,
+    executors_made,
+    expect,
+    learner_threads,
+    real_sleep,
+    record_threads,
+    said,
+    waited_for,
+)
 
 STUCK_ADVICE = "Is a thread waiting for a fetch that never finishes, or for an executor that is never shut down?"
 
@@ -185,7 +199,7 @@ def test_max_workers_fetches_run_at_once(exercise):
     expect(
         gauge.peak >= 3 and not gauge.timed_out,
         f"fetch_all(9 urls, fetch, max_workers=3): at most {gauge.peak} fetch(es) ran at the same time; expected 3 (the "
-        f"first fetches waited {gauge.waited:.1f} s for the others{WAITED_ALONE if gauge.none_could_start else ''}). "
+        f"first fetches {waited_for(gauge.waited, gauge.none_could_start)} for the others{WAITED_ALONE if gauge.none_could_start else ''}). "
         "Submit every fetch to the executor before asking for any result.",
     )
 
@@ -204,7 +218,7 @@ def test_max_workers_defaults_to_eight(exercise):
     expect(
         gauge.peak == 8 and not gauge.timed_out,
         f"fetch_all(12 urls, fetch) without max_workers: {gauge.peak} fetches ran at the same time; expected 8, the "
-        f"default max_workers{f' (the first fetches waited {gauge.waited:.1f} s for the others{WAITED_ALONE})' if gauge.none_could_start else ''}.",
+        f"default max_workers{f' (the first fetches waited for the others{WAITED_ALONE})' if gauge.none_could_start else ''}.",
     )
 
 

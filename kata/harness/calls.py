@@ -186,9 +186,7 @@ def _quietly(look: Callable[[], bool]) -> bool:
 
 def _no_wake_pending() -> bool:
     """True if every thread of this check waits in ``threading`` with no timeout and no wake-up is on
-    its way to any of them: each Condition wait (an Event, a Semaphore or a queue wait is one) still
-    has its waiter lock taken and listed by its Condition, so no notify has reached it, and each join
-    is of a thread of this check that is still running. Called from the main thread only.
+    its way to any of them (see :func:`no_wake_pending`). Called from the main thread only.
 
     A thread just notified but not yet given the CPU looks like a waiting one to
     :func:`_waiting_for_good`; here it does not, so two looks that agree prove the wait is for good
@@ -196,10 +194,25 @@ def _no_wake_pending() -> bool:
     """
     if threading.current_thread() is not threading.main_thread():
         return False
-    frames = sys._current_frames()
     now = {t.ident: t for t in threading.enumerate()}
-    mine = {ident: frame for ident, frame in frames.items() if not _earlier(ident, now) and ident != threading.get_ident()}
-    for frame in mine.values():
+    return no_wake_pending(t for ident, t in now.items() if not _earlier(ident, now) and ident != threading.get_ident())
+
+
+def no_wake_pending(threads: Iterable[threading.Thread], also_stuck: Iterable[threading.Thread] = ()) -> bool:
+    """True if each of ``threads`` (at least one) waits in ``threading`` with no timeout and no wake-up
+    is on its way to it: a Condition wait (an Event, a Semaphore or a queue wait is one) still has its
+    waiter lock taken and listed by its Condition, so no notify has reached it, and a join is of one
+    of ``threads`` or ``also_stuck`` (threads the caller knows will not end by themselves) that is
+    still running. One look; two that agree, with no thread able to wake these between them, prove
+    the waits are for good.
+    """
+    threads = list(threads)
+    frames = sys._current_frames()
+    known = {t.ident for t in threads} | {t.ident for t in also_stuck}
+    for thread in threads:
+        frame = frames.get(thread.ident)  # type: ignore[arg-type]
+        if frame is None:
+            return False
         code, names = frame.f_code, frame.f_locals
         if code.co_filename != threading.__file__ or names.get("timeout", 0) not in (None, -1):
             return False
@@ -211,11 +224,11 @@ def _no_wake_pending() -> bool:
                 return False
         elif code.co_name in ("join", "_wait_for_tstate_lock"):
             joined = names.get("self")
-            if not isinstance(joined, threading.Thread) or joined.ident not in mine:
+            if not isinstance(joined, threading.Thread) or joined.ident not in known or not joined.is_alive():
                 return False
         else:
             return False
-    return bool(mine)
+    return bool(threads)
 
 
 class _Verdict(NamedTuple):

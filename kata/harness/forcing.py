@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kata.harness.calls import FOR_GOOD_STILL, bounded, run_together, waiting_for_good
+from kata.harness.calls import FOR_GOOD_STILL, bounded, no_wake_pending, run_together, waiting_for_good
 from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
@@ -128,21 +128,24 @@ class Company:
     def wait(self, ready: Callable[[float], bool], patience: float) -> bool | None:
         """Call ``ready(timeout)`` in short steps until it is True (return True) or ``patience`` has
         passed (False), or return None sooner once no other task can start: every thread started since
-        the company was made, but those waiting here, has waited with no timeout for
-        :data:`~kata.harness.calls.FOR_GOOD_STILL` seconds (the harness's proof that a wait is for
-        good, see :func:`~kata.harness.calls.waiting_for_good`), so only a waiting task's return could
-        set another going. A caller that runs the tasks one at a time, or in its own thread, shows it."""
+        the company was made, but those waiting here, waits with no timeout, and either has stood so
+        for :data:`~kata.harness.calls.FOR_GOOD_STILL` seconds (the harness's proof that a wait is for
+        good, see :func:`~kata.harness.calls.waiting_for_good`) or two looks in a row find no wake-up
+        on its way to any of them (see :func:`~kata.harness.calls.no_wake_pending`), so only a waiting
+        task's return could set another going. A caller that runs the tasks one at a time, or in its
+        own thread, shows it."""
         me = threading.current_thread()
         self._waiting.add(me)
         try:
-            deadline, alone_since = time.monotonic() + patience, None
+            deadline, alone_since, quiet = time.monotonic() + patience, None, 0
             while not ready(min(0.01, max(0.0, deadline - time.monotonic()))):
                 now = time.monotonic()
                 if now >= deadline:
                     return False
                 others = [t for t in threading.enumerate() if t not in self._before and t not in self._waiting]
-                alone_since = (alone_since or now) if waiting_for_good(others) else None
-                if alone_since is not None and now - alone_since >= FOR_GOOD_STILL:
+                quiet = quiet + 1 if others and no_wake_pending(others, tuple(self._waiting)) else 0
+                alone_since = (alone_since or now) if quiet or waiting_for_good(others) else None
+                if quiet >= 2 or (alone_since is not None and now - alone_since >= FOR_GOOD_STILL):
                     return None
             return True
         finally:

@@ -32,6 +32,12 @@ HUNG_AGAIN = (
 HUNG_LOCKED = "{what} can never return: {story}. No thread is left to release {it}, so the check stopped waiting."
 
 
+def waited_for(seconds: float, proved: bool) -> str:
+    """"waited 1.0 s" for a wait that ran out, or "waited" for one cut short because it was proved
+    that no company could come (see :meth:`kata.harness.forcing.Company.wait`): its length says nothing."""
+    return "waited" if proved else f"waited {seconds:.1f} s"
+
+
 def fail(message: str) -> None:
     """Fail the current check with a message for the learner and no pytest trace."""
     __tracebackhide__ = True
