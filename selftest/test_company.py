@@ -7,7 +7,7 @@ import threading
 import time
 
 from kata.harness import calls
-from kata.harness.forcing import Company
+from kata.harness.forcing import Company, Meeting
 
 
 def started(target) -> threading.Thread:
@@ -70,3 +70,43 @@ def test_a_ready_task_is_told_so():
     company, done = Company(), threading.Event()
     done.set()
     assert company.wait(done.wait, 5.0) is True
+
+
+LEARNER = '''
+def take(lock, then):
+    with lock:
+        return then()
+'''
+
+
+def learner_take(tmp_path):
+    """``take(lock, then)`` from a file of its own, named to the harness as the learner's."""
+    path = tmp_path / "learner.py"
+    path.write_text(LEARNER, encoding="utf-8")
+    namespace = {"__name__": "learner", "__file__": str(path)}
+    exec(compile(LEARNER, str(path), "exec"), namespace)
+    calls._exercise_files[:] = [str(path)]
+    return namespace["take"]
+
+
+def test_readers_meeting_inside_one_plain_lock_are_told_at_once_that_the_others_cannot_come(tmp_path):
+    take = learner_take(tmp_path)
+    try:
+        lock, meeting, results = threading.Lock(), Meeting(3), []
+        threads = [started(lambda: results.append(take(lock, lambda: meeting(5.0)))) for _ in range(3)]
+        began = time.monotonic()
+        for thread in threads:
+            thread.join(10)
+        took = time.monotonic() - began
+    finally:
+        calls._exercise_files.clear()
+    assert results == [None, None, None] and meeting.none_could_come
+    assert took < 3 * calls.FOR_GOOD_STILL, f"three proofs took {took:.2f} s"
+
+
+def test_readers_that_can_share_meet():
+    meeting, results = Meeting(3), []
+    threads = [started(lambda: results.append(meeting(5.0))) for _ in range(3)]
+    for thread in threads:
+        thread.join(10)
+    assert results == [True, True, True] and not meeting.none_could_come

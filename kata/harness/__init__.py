@@ -28,7 +28,7 @@ from kata.harness.calls import (  # noqa: F401
     waiting_frame,
     where_threads_wait,
 )
-from kata.harness.forcing import Company, FirstCallHolds, Gauge, PausingLock, forced_races, in_lockstep, pausing_locks, preempt  # noqa: F401
+from kata.harness.forcing import Company, FirstCallHolds, Gauge, Meeting, PausingLock, forced_races, in_lockstep, pausing_locks, preempt  # noqa: F401
 from kata.harness.spies import CLOCKS, clock_reads, executors_made, fast_sleep, learner_threads, record_threads, short_joins  # noqa: F401
 from kata.harness.timing import EARLY, GATE_LIMIT, GRACE, HOLD_LIMIT, HOLD_OPEN, INTERVAL, QUICK, SETTLE, SWITCH_PAUSE, SWITCH_RATE, WINDOW, real_sleep  # noqa: F401
 from kata.harness.wording import HUNG, arguments, describe_threads, expect, fail, named, said, said_briefly, spaced, times, waited_for  # noqa: F401

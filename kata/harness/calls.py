@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import linecache
 import os
@@ -176,12 +177,12 @@ def _waiting_for_good() -> dict[int, tuple[int, int]] | None:
     return waits or None
 
 
-def _quietly(look: Callable[[], bool]) -> bool:
-    """``look()``, or False if it raised: a look at frames that moved meanwhile proves nothing, and must not fail the check."""
+def _quietly(look: Callable[[], Any], nothing: Any = False) -> Any:
+    """``look()``, or ``nothing`` if it raised: a look at frames that moved meanwhile proves nothing, and must not fail the check."""
     try:
         return look()
     except Exception:
-        return False
+        return nothing
 
 
 def _no_wake_pending() -> bool:
@@ -229,6 +230,43 @@ def no_wake_pending(threads: Iterable[threading.Thread], also_stuck: Iterable[th
         else:
             return False
     return bool(threads)
+
+
+def standing(threads: Iterable[threading.Thread], also_stuck: Iterable[threading.Thread] = ()) -> dict[int, tuple[int, int]] | None:
+    """Where each of ``threads`` (at least one) stands, if none of them can move by itself: each
+    waits in ``threading`` with no timeout and no wake-up on its way (see :func:`no_wake_pending`,
+    ``also_stuck`` as there), or waits on a line of the learner's file to take a ``threading.Lock``
+    that is held (see :func:`kata.harness.deadlocks.waiting_to_take`); else None. Two looks that
+    agree, with no thread able to move these between them, prove they stay where they are.
+    """
+    threads = list(threads)
+    files = set(_hangs) | set(_exercise_files)
+    try:
+        blocked = deadlocks.waiting_to_take(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else set()
+    except Exception:  # a look at frames that moved meanwhile proves nothing
+        return None
+    stuck = [*threads, *also_stuck]
+    frames = sys._current_frames()
+    where = {}
+    for thread in threads:
+        frame = frames.get(thread.ident)  # type: ignore[arg-type]
+        if frame is None or (thread.ident not in blocked and not _quietly(functools.partial(no_wake_pending, [thread], stuck))):
+            return None
+        where[thread.ident] = (id(frame), frame.f_lasti)
+    return where or None
+
+
+def still_looks(looks: list[dict[int, tuple[int, int]]], look: dict[int, tuple[int, int]] | None) -> list[dict[int, tuple[int, int]]]:
+    """The run of looks (see :func:`standing`) that agree, ending with ``look``: empty once a look finds a thread able to move."""
+    if look is None:
+        return []
+    return [*looks, look] if looks and looks[-1] == look else [look]
+
+
+def check_threads() -> list[threading.Thread]:
+    """The threads started since the current check began, but the one asking."""
+    now = {t.ident: t for t in threading.enumerate()}
+    return [t for ident, t in now.items() if ident is not None and not _earlier(ident, now) and t is not threading.current_thread()]
 
 
 class _Verdict(NamedTuple):
@@ -665,17 +703,33 @@ def waiting_frame(thread: threading.Thread) -> Any:
     return None
 
 
-def settle(call: Call, limit: float = SETTLE, previous: Any = None) -> Any:
-    """Wait until ``call`` has finished or sleeps in a threading wait (a new one, if ``previous``
-    is given), at most ``limit`` seconds; return that wait's frame or None.
+def taking_a_held_lock(thread: threading.Thread) -> bool:
+    """True if ``thread`` waits right now, on a line of the learner's file, to take a held
+    ``threading.Lock`` (see :func:`kata.harness.deadlocks.waiting_to_take`)."""
+    return thread.ident in _quietly(lambda: deadlocks.waiting_to_take(set(_exercise_files), {thread.ident}, _HARNESS), set())
 
-    Code that waits some other way (on a plain Lock, say) is given the whole ``limit`` instead,
-    so it is judged fairly, only more slowly.
+
+def waits_now(thread: threading.Thread) -> bool:
+    """True if ``thread`` is blocked right now: in a threading wait, or taking a held Lock in the learner's file."""
+    return waiting_frame(thread) is not None or taking_a_held_lock(thread)
+
+
+def settle(call: Call, limit: float = SETTLE, previous: Any = None, *, locks: bool = False) -> Any:
+    """Wait until ``call`` has finished or sleeps in a threading wait (a new one, if ``previous``
+    is given), at most ``limit`` seconds; return that wait's frame or None. With ``locks``, a call
+    waiting on a line of the learner's file to take a held ``threading.Lock`` has settled too (its
+    innermost frame is returned): it cannot go on until the holder lets the lock go.
+
+    Code that waits some other way (on an RLock, say, or in a loop) is given the whole ``limit``
+    instead, so it is judged fairly, only more slowly.
     """
     deadline = time.monotonic() + limit
     while not call.done() and time.monotonic() < deadline:
         frame = waiting_frame(call.thread)
         if frame is not None and frame is not previous:
             return frame
+        if locks and taking_a_held_lock(call.thread):
+            return sys._current_frames().get(call.thread.ident)
         real_sleep(0.001)
     return None
+

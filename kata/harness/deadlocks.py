@@ -150,10 +150,21 @@ def _place(frame: Any, line: int | None = None) -> tuple[str, int, str, str]:
     return (frame.f_code.co_filename, line, frame.f_code.co_name, linecache.getline(frame.f_code.co_filename, line).strip())
 
 
-def stuck_on_locks(files: set[str], threads: set[int], harness: str) -> dict[int, list[Wait]]:
-    """For each of ``threads`` that can never go on: the chain of lock waits that proves it, from it to the cycle."""
-    holders: dict[int, list[tuple[int, tuple[str, int, str, str]]]] = {}  # id(lock) -> [(thread, where taken)]
-    waits: dict[int, tuple[Any, str, tuple[str, int, str, str]]] = {}  # thread -> (lock, name, where)
+def waiting_to_take(files: set[str], threads: set[int], harness: str) -> set[int]:
+    """Those of ``threads`` that wait, on a ``with`` line (or a bare ``acquire()``) of ``files``, to
+    take a ``threading.Lock`` that is held: blocked until its holder lets it go, whoever that is."""
+    _, waits = _holders_and_waits(files, threads, harness)
+    return {ident for ident, (lock, _, _) in waits.items() if isinstance(lock, _PLAIN)}
+
+
+#: Where a line stands: (file, line, function, source).
+Place = tuple[str, int, str, str]
+
+
+def _holders_and_waits(files: set[str], threads: set[int], harness: str) -> tuple[dict[int, list[tuple[int, Place]]], dict[int, tuple[Any, str, Place]]]:
+    """Which of ``threads`` hold which locks (by id, with where they took them), and which wait to take one."""
+    holders: dict[int, list[tuple[int, Place]]] = {}  # id(lock) -> [(thread, where taken)]
+    waits: dict[int, tuple[Any, str, Place]] = {}  # thread -> (lock, name, where)
     for ident, top in sys._current_frames().items():
         if ident not in threads:
             continue
@@ -171,6 +182,12 @@ def stuck_on_locks(files: set[str], threads: set[int], harness: str) -> dict[int
                 lock = _lock(_value(expr, frame))
                 if lock is not None and (lock.locked() if isinstance(lock, _PLAIN) else True):  # a free plain lock is no wait
                     waits[ident] = (lock, ast.unparse(expr), _place(frame, at))
+    return holders, waits
+
+
+def stuck_on_locks(files: set[str], threads: set[int], harness: str) -> dict[int, list[Wait]]:
+    """For each of ``threads`` that can never go on: the chain of lock waits that proves it, from it to the cycle."""
+    holders, waits = _holders_and_waits(files, threads, harness)
     edges: dict[int, Wait] = {}
     for ident, (lock, name, where) in waits.items():
         held = holders.get(id(lock), [])

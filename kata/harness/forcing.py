@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from kata.harness.calls import FOR_GOOD_STILL, bounded, no_wake_pending, run_together, waiting_for_good
+from kata.harness.calls import FOR_GOOD_STILL, bounded, run_together, standing, still_looks, waiting_for_good
 from kata.harness.instrument import every_thread
 from kata.harness.timing import GRACE, HOLD_LIMIT, QUICK, SWITCH_PAUSE, SWITCH_RATE, real_sleep
 
@@ -130,26 +130,58 @@ class Company:
         passed (False), or return None sooner once no other task can start: every thread started since
         the company was made, but those waiting here, waits with no timeout, and either has stood so
         for :data:`~kata.harness.calls.FOR_GOOD_STILL` seconds (the harness's proof that a wait is for
-        good, see :func:`~kata.harness.calls.waiting_for_good`) or two looks in a row find no wake-up
-        on its way to any of them (see :func:`~kata.harness.calls.no_wake_pending`), so only a waiting
-        task's return could set another going. A caller that runs the tasks one at a time, or in its
+        good, see :func:`~kata.harness.calls.waiting_for_good`) or two looks in a row find each where
+        it was, with no wake-up on its way or blocked taking a held Lock (see
+        :func:`~kata.harness.calls.standing`), so only a waiting task's return could set another going. A caller that runs the tasks one at a time, or in its
         own thread, shows it."""
         me = threading.current_thread()
         self._waiting.add(me)
         try:
-            deadline, alone_since, quiet = time.monotonic() + patience, None, 0
+            deadline, alone_since, looks = time.monotonic() + patience, None, []
             while not ready(min(0.01, max(0.0, deadline - time.monotonic()))):
                 now = time.monotonic()
                 if now >= deadline:
                     return False
                 others = [t for t in threading.enumerate() if t not in self._before and t not in self._waiting]
-                quiet = quiet + 1 if others and no_wake_pending(others, tuple(self._waiting)) else 0
-                alone_since = (alone_since or now) if quiet or waiting_for_good(others) else None
-                if quiet >= 2 or (alone_since is not None and now - alone_since >= FOR_GOOD_STILL):
+                looks = still_looks(looks, standing(others, tuple(self._waiting)) if others else None)
+                alone_since = (alone_since or now) if looks or waiting_for_good(others) else None
+                if len(looks) >= 2 or (alone_since is not None and now - alone_since >= FOR_GOOD_STILL):
                     return None
             return True
         finally:
             self._waiting.discard(me)
+
+
+class Meeting:
+    """Tasks that each wait, inside the learner's code, until ``count`` of them are there together:
+    a barrier that does not break, and stops the wait as soon as no other task can come. A task
+    whose wait ended without the others is gone: it does not count for the ones arriving later.
+
+    Each call returns True once ``count`` tasks have arrived, False after ``patience`` seconds, or
+    None sooner once no other task can arrive (see :meth:`Company.wait`): the ones outside wait for
+    good, for a lock a task inside holds, say. Make it before the tasks' threads start.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        #: True once a wait ended because no other task could arrive, not at its patience.
+        self.none_could_come = False
+        self._arrived = 0
+        self._lock = threading.Lock()
+        self._all = threading.Event()
+        self._company = Company()
+
+    def __call__(self, patience: float) -> bool | None:
+        with self._lock:
+            self._arrived += 1
+            if self._arrived >= self.count:
+                self._all.set()
+        met = self._company.wait(self._all.wait, patience)
+        if not met:
+            with self._lock:
+                self._arrived -= 1  # gone: a task arriving later does not meet this one
+                self.none_could_come = self.none_could_come or met is None
+        return met
 
 
 class Gauge:

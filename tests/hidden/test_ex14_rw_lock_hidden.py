@@ -2,7 +2,7 @@
 
 import threading
 
-from kata.harness import QUICK, Call, bounded, expect, forced_races, pausing_locks, preempt, real_sleep, run_together, settle
+from kata.harness import QUICK, Call, Meeting, bounded, expect, forced_races, pausing_locks, preempt, real_sleep, run_together, settle
 
 LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
 
@@ -23,15 +23,11 @@ def stay_inside_until(lock, door, inside, leave):
 def test_five_readers_are_inside_together(exercise):
     """Five readers each wait inside read() for all the others: they all get in at once."""
     lock = exercise.ReadWriteLock()
-    meeting = threading.Barrier(5)
+    meeting = Meeting(5)
 
     def reader():
         with lock.read():
-            try:
-                meeting.wait(1.0)
-            except threading.BrokenBarrierError:
-                return False
-            return True
+            return meeting(1.0)
 
     met = run_together([reader] * 5, limit=QUICK + 1.0, what="5 readers", advice=LOCK_ADVICE)
     expect(all(met), "5 threads went into lock.read() and waited inside for one another, but never were all five inside at once.")
@@ -48,7 +44,7 @@ def test_a_writer_waits_for_three_readers_and_then_gets_in(exercise):
         entered = threading.Event()
         writer = Call(stay_inside_until(lock, "write", entered, leave[-1]))  # it leaves as soon as the last reader has
         for i in range(3):
-            settle(writer)
+            settle(writer, locks=True)
             real_sleep(0.02)
             expect(not entered.is_set(), f"lock.write() went in while {3 - i} reader(s) were still inside.")
             leave[i].set()
