@@ -110,3 +110,20 @@ def test_readers_that_can_share_meet():
     for thread in threads:
         thread.join(10)
     assert results == [True, True, True] and not meeting.none_could_come
+
+
+def test_a_wait_for_what_a_thread_stuck_on_a_held_lock_would_do_ends_once_it_is_seen_standing(tmp_path):
+    calls.check_started("selftest")  # the threads of "this check" are those started from here on
+    take = learner_take(tmp_path)
+    lock, did = threading.Lock(), threading.Event()
+    try:
+        with lock:
+            thread = started(lambda: take(lock, did.set))
+            began = time.monotonic()
+            assert calls.until_or_standing(did.is_set, 5.0) is None
+            took = time.monotonic() - began
+        thread.join(5)
+        assert did.is_set() and calls.until_or_standing(did.is_set, 5.0) is True
+    finally:
+        calls._exercise_files.clear()
+    assert took < calls.FOR_GOOD_STILL, f"the proof took {took:.2f} s"

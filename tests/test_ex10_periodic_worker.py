@@ -38,7 +38,7 @@ from kata.harness import (
     wait_until,
     where_threads_wait,
 )
-from kata.harness.calls import check_threads, standing, still_looks
+from kata.harness.calls import until_or_standing
 from kata.harness.scenarios import scenario
 from kata.harness.stepping import at_every_step, sit_still
 
@@ -479,17 +479,13 @@ def first_call(exercise, task: Task) -> None:
     __tracebackhide__ = True
     earlier = _uncalled.setdefault(exercise.__file__, [])
     limit = FIRST_CALL / 10 if earlier else FIRST_CALL
-    deadline, looks = time.monotonic() + limit, []
-    while not task.called.wait(0.01):
-        looks = still_looks(looks, standing(check_threads()))
-        if len(looks) >= 2 or time.monotonic() >= deadline:
-            break
-    if task.called.is_set():
+    called = until_or_standing(task.called.is_set, limit)
+    if called:
         return
     check = os.environ.get("PYTEST_CURRENT_TEST", "").split("::")[-1].split(" ")[0]
-    if len(looks) >= 2 and earlier:  # the same words each time, so the run shows the cause once
+    if called is None and earlier:  # the same words each time, so the run shows the cause once
         fail(f"{made(INTERVAL)}.start(): task() was not called, and never can be, as in {earlier[0]} (see that report).")
-    if len(looks) >= 2:  # proved, not waited out: say so, with where the threads wait
+    if called is None:  # proved, not waited out: say so, with where the threads wait
         earlier.append(check)
         fail(
             f"{made(INTERVAL)}.start(): task() was not called, and never can be: every thread started since start() "

@@ -24,7 +24,7 @@ from kata.harness import (
     wait_until,
     where_threads_wait,
 )
-from kata.harness.calls import check_threads, standing, still_looks, waits_now
+from kata.harness.calls import until_or_standing, waits_now
 from kata.harness.forcing import locks_made_as
 from kata.harness.scenarios import scenario
 
@@ -560,19 +560,15 @@ class Holder:
         """Until this thread is inside; else fail, at QUICK or sooner once it is proved that it cannot
         go in while the holders ``beside`` (parked inside by the check) stay where they are."""
         __tracebackhide__ = True
-        parked = {holder.call.thread for holder in beside}
-        deadline, looks = time.monotonic() + QUICK, []
-        while not self.inside.wait(0.01) and not self.call.done():
-            looks = still_looks(looks, standing([t for t in check_threads() if t not in parked]))
-            if len(looks) >= 2 or time.monotonic() >= deadline:
-                break
+        parked = [holder.call.thread for holder in beside]
+        went = until_or_standing(lambda: self.inside.is_set() or self.call.done(), QUICK, lambda: parked)
         if self.inside.is_set():
             return
         if self.call.done():
             self.call.result(what=what, limit=0)  # raises the error that kept it out
             fail(f"{what} returned without running its with block.")
         inside = {0: "", 1: " while the thread inside stays there"}.get(len(parked), f" while the {len(parked)} threads inside stay there")
-        held = f"it stands waiting, and no other thread of this check is running, so it can never go in{inside}" if looks else f"within {QUICK:g} s"
+        held = f"it stands waiting, and no other thread of this check is running, so it can never go in{inside}" if went is None else f"within {QUICK:g} s"
         fail(f"{what} did not go in: {held}. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
 
     def kept_out(self):

@@ -263,6 +263,23 @@ def still_looks(looks: list[dict[int, tuple[int, int]]], look: dict[int, tuple[i
     return [*looks, look] if looks and looks[-1] == look else [look]
 
 
+def until_or_standing(done: Callable[[], bool], limit: float, parked: Callable[[], Iterable[threading.Thread]] = tuple) -> bool | None:
+    """Poll ``done()`` until it is true (True), ``limit`` seconds pass (False), or sooner (None) once
+    two looks in a row find every thread of this check, but the ones ``parked()`` names (held where
+    they are by the check itself), standing where it was (see :func:`standing`): then nothing of the
+    learner's code can make ``done()`` true until the check lets the parked ones go."""
+    deadline, looks = time.monotonic() + limit, []
+    while not done():
+        if time.monotonic() >= deadline:
+            return False
+        if len(looks) >= 2:
+            return None
+        real_sleep(0.01)
+        held = set(parked())
+        looks = still_looks(looks, standing([t for t in check_threads() if t not in held]))
+    return True
+
+
 def check_threads() -> list[threading.Thread]:
     """The threads started since the current check began, but the one asking."""
     now = {t.ident: t for t in threading.enumerate()}

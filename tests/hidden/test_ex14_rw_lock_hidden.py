@@ -3,6 +3,7 @@
 import threading
 
 from kata.harness import QUICK, Call, Meeting, bounded, expect, forced_races, pausing_locks, preempt, real_sleep, run_together, settle
+from kata.harness.calls import until_or_standing
 
 LOCK_ADVICE = "Does every way out of read() and write() wake the threads waiting on the Condition?"
 
@@ -40,7 +41,11 @@ def test_a_writer_waits_for_three_readers_and_then_gets_in(exercise):
     inside = [threading.Event() for _ in range(3)]
     readers = [Call(stay_inside_until(lock, "read", inside[i], leave[i])) for i in range(3)]
     try:
-        expect(all(e.wait(QUICK) for e in inside), "3 threads called lock.read() on a free lock, but not all of them got in.")
+        def parked():  # the readers inside, held there by the check
+            return [call.thread for call, event in zip(readers, inside) if event.is_set()]
+
+        all_in = until_or_standing(lambda: all(e.is_set() for e in inside), QUICK, parked)
+        expect(all_in, "3 threads called lock.read() on a free lock, but not all of them got in.")
         entered = threading.Event()
         writer = Call(stay_inside_until(lock, "write", entered, leave[-1]))  # it leaves as soon as the last reader has
         for i in range(3):

@@ -4,7 +4,7 @@ import functools
 import threading
 from collections import Counter
 
-from kata.harness import GRACE, HOLD_LIMIT, QUICK, FirstCallHolds, Outcome, bounded, expect, in_lockstep, run_together, said
+from kata.harness import GRACE, HOLD_LIMIT, QUICK, FirstCallHolds, Meeting, Outcome, bounded, expect, in_lockstep, run_together, said
 
 HANG_ADVICE = "Is a thread waiting for a computation that has already ended (and nobody woke it), or for a lock that is never released?"
 
@@ -63,14 +63,10 @@ def test_any_callable_is_memoized(exercise):
 
 def test_three_slow_keys_compute_at_the_same_time(exercise):
     """Three threads asking for three different keys are all inside func at once."""
-    meeting = threading.Barrier(3)
+    meeting = Meeting(3)
 
     def func(key):
-        try:
-            meeting.wait(QUICK)
-        except threading.BrokenBarrierError:
-            return "alone"
-        return f"{key} value"
+        return f"{key} value" if meeting(QUICK) else "alone"
 
     memo = bounded(exercise.Memoizer, func, what="Memoizer(func)", advice=HANG_ADVICE)
     got = run_together([lambda key=key: memo(key) for key in "xyz"], limit=2 * QUICK, what="3 threads calling memo('x'), memo('y'), memo('z')",
