@@ -399,7 +399,7 @@ def test_a_waiter_for_a_key_whose_factory_raised_goes_on_while_waiters_for_anoth
             calls[name] = Call(cache.get_or_compute, key, factory)
             blocked(calls[name])
         k1_raise.set()
-        finished = calls["W1"].wait(WAKE_LIMIT)
+        finished = calls["W1"].wait_unless_proved(WAKE_LIMIT, what="W1: cache.get_or_compute('k1', factory)", advice=LOCK_TWICE)
         w1_done.set()
         expect(
             finished,
@@ -560,8 +560,9 @@ class Watched:
 
 
 def blocked(call):
-    """Wait until ``call`` waits: in a threading wait (Condition, Event) at once, or else, blocked on a lock, once its thread stands still."""
-    if settle(call, limit=LOCK_STILL) is None:
+    """Wait until ``call`` waits: in a threading wait (Condition, Event) or for a held Lock at a `with` line of the
+    learner's file at once, or else, blocked some other way (an RLock), once its thread stands still."""
+    if settle(call, limit=LOCK_STILL, locks=True) is None:
         sit_still(call)
 
 

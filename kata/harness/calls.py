@@ -548,6 +548,17 @@ class Call:
                 return False
         return True
 
+    def wait_unless_proved(self, limit: float, *, what: str, advice: str = "", files: Iterable[str] | None = None) -> bool:
+        """True if the call finishes within ``limit`` seconds, False if not; but a failure saying so,
+        sooner, once the wait is proved endless (a cycle of lock waits, every thread waiting for good,
+        a hang reported before; see :func:`_wait_watching`): the check's own story of a slow call is
+        told only when nothing else was proved."""
+        __tracebackhide__ = True
+        finished, verdict = _wait_watching(self._finished.wait, limit, _files(files), [self.thread])
+        if not finished and verdict is not None:
+            _fail_unfinished(verdict, what, limit, advice, _files(files), None, [self.thread])
+        return finished
+
     def outcome(self, *, what: str, advice: str = "", files: Iterable[str] | None = None, limit: float = QUICK,
                 catch: tuple[type[BaseException], ...] = (BaseException,)) -> Outcome:
         """What the call did, once it has finished; a failure naming where the threads wait if it
