@@ -336,6 +336,47 @@ def two_threads_ask_for_one_key():
     return scenario
 
 
+@scenario("test_explorer_finds_a_key_asked_for_as_it_is_stored_is_not_computed_again",
+          finds=["value_looked_up_outside_the_lock", "end_recorded_in_two_steps"])
+def a_key_asked_for_as_it_is_stored():
+    """Thread A calls memo('k'), where func('k') takes a second; thread B calls memo('k') just as that second ends."""
+
+    def scenario(module):
+        ran = []  # the thread each func('k') ran in
+        returning = explore.label(explore.Event(), "func_returning")
+
+        def func(key):
+            ran.append(threading.current_thread().name)
+            number = len(ran)
+            explore.sleep(1)
+            returning.set()
+            return f"value made by call {number}"
+
+        memo = module.Memoizer(func)
+
+        def late():
+            returning.wait(5)  # set as func('k') returns: its end and this call interleave
+            return memo("k")
+
+        def verdict(results, run):
+            if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
+                return None
+            computing = run.steps_noting("sleeps")
+            if len(computing) >= 2:  # from B's call to its own func('k')
+                run.focus, run.end = computing[1], computing[1]
+            return (
+                f"Thread A called memo('k'), where func('k') takes a second, and thread B called memo('k') just as that "
+                f"second ended: func('k') ran {times(len(ran))} ({in_threads(ran)}), expected once; thread A got "
+                f"{results['A']!r}, thread B got {results['B']!r}. Thread B found 'k' neither remembered nor being "
+                "computed, though A had computed it. Finding a key's value or its computation in progress must be one "
+                "step under the lock, and so must recording a computation's end together with its value."
+            )
+
+        return Plan({"A": lambda: memo("k"), "B": late}, verdict)
+
+    return scenario
+
+
 @scenario("test_explorer_finds_a_slow_key_does_not_hold_up_another", finds=["global_lock_while_computing"])
 def a_slow_key_does_not_hold_up_another():
     """Thread A calls memo('slow'); while func('slow') runs, thread B calls memo('fast'), then lets 'slow' finish."""
