@@ -71,6 +71,17 @@ def test_a_hang_is_reported_once_and_later_checks_waiting_on_it_fail_at_once(tmp
     assert "non-daemon" not in result.stderr, "the stuck threads are the checks' own callers, not threads the learner started"
 
 
+def test_checks_failing_for_one_cause_in_different_words_are_shown_once(tmp_path):
+    ex01 = catalogue.find("01")
+    result = run_mutant(tmp_path, ex01, "never_started")
+    out = result.stdout
+    checks = len(collected_checks(ex01))
+    assert out.count("returned a thread that was never started") == 1, out  # each names its own call, one cause
+    assert messages.SAME_FAILURE.format(count=checks - 1, checks="").rstrip(".") in out
+    assert "Traceback" not in out and "RuntimeError" not in out, "no check joins the thread that was never started"
+    assert f"{checks} failed" in out, "the counts still count every check"
+
+
 def test_a_faked_sleep_is_not_called_busy_waiting(tmp_path):
     result = run_mutant(tmp_path, catalogue.find("10"), "sleep_instead_of_wait", "-k", "waiting_uses_no_cpu")
     assert "this check makes time.sleep() return at once" in result.stdout, result.stdout

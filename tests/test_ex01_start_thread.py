@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import threading
 
-from kata.harness import QUICK, arguments, bounded, expect
-from kata.harness.launch import launched
+from kata.harness import QUICK, arguments, bounded, expect, fail
+from kata.harness.launch import IN_CALLER, NOT_STARTED, launched
 
 
 def test_returns_a_started_thread_without_waiting_for_func(exercise):
@@ -77,6 +77,10 @@ def test_any_callable_runs_in_a_new_thread(exercise):
         what = f"start_in_thread(func, 1), with func {shown},"
         thread = bounded(exercise.start_in_thread, func, 1, what=what, advice="Does it read func.__name__? Not every callable has one.")
         expect(isinstance(thread, threading.Thread), f"{what} returned {thread!r}, expected the started Thread.")
+        call = what.rstrip(",")
+        if thread.ident is None and ran:  # run() instead of start(): func ran, in the caller's thread
+            fail(IN_CALLER.format(call=call, caller=ran[0][0].name, func="func"), cause=IN_CALLER)
+        expect(thread.ident is not None, NOT_STARTED.format(call=call, func="func"), cause=NOT_STARTED)
         thread.join(QUICK)
         expected = ("fixed", 1) if isinstance(func, functools.partial) else (1,)
         expect(

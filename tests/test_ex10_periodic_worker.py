@@ -513,7 +513,7 @@ def started_worker(exercise, task: Task, interval: float) -> Iterator[tuple[obje
             yield worker, threads
         finally:
             task.retired = True
-            Call(worker.stop).wait(PROMPT)  # best effort: the check has already passed or failed
+            Call(worker.stop).finish(PROMPT)  # best effort: the check has already passed or failed; gives up once nothing moves
 
 
 @contextlib.contextmanager

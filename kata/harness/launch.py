@@ -17,7 +17,7 @@ from kata.harness.wording import expect, fail
 WORK_GATE_LIMIT = 10.0
 
 IN_CALLER = (
-    "{call} ran work() in the thread that called it ({caller!r}), not in a new thread. "
+    "{call} ran {func} in the thread that called it ({caller!r}), not in a new thread. "
     "`Thread(target=func(*args))` calls func at once, right there, and `thread.run()` runs the "
     "target in the calling thread: pass the function itself (`target=func, args=args`) and call start()."
 )
@@ -32,7 +32,7 @@ JOINED = (
     "joins it later if it wants to wait."
 )
 NOT_STARTED = (
-    "{call} returned a thread that was never started (its ident is None), so work() never ran. "
+    "{call} returned a thread that was never started (its ident is None), so {func} never ran. "
     "Call the thread's start() before returning it."
 )
 
@@ -81,7 +81,7 @@ class Launch:
         __tracebackhide__ = True
         joined = self.caller_joined()
         if joined is not None:
-            fail(JOINED.format(call=self.what, thread=joined.name))
+            fail(JOINED.format(call=self.what, thread=joined.name), cause=JOINED)
 
     def returned_thread(self) -> threading.Thread:
         """What the call returned, checked to be a started Thread; fails with the reason otherwise."""
@@ -90,11 +90,11 @@ class Launch:
         while not self.call.wait(0.002) and not self.ran_in_caller() and time.monotonic() < deadline:
             self.expect_no_join()
         if self.ran_in_caller():
-            fail(IN_CALLER.format(call=self.what, caller=self.call.thread.name))
+            fail(IN_CALLER.format(call=self.what, caller=self.call.thread.name, func="work()"), cause=IN_CALLER)
         self.expect_no_join()
         if not self.call.done():
             if self.work.entered.is_set():
-                fail(WAITED.format(call=self.what, seconds=QUICK, thread=self.work.calls[0][0].name))
+                fail(WAITED.format(call=self.what, seconds=QUICK, thread=self.work.calls[0][0].name), cause=WAITED)
             fail(
                 f"{self.what} did not return within {QUICK:g} s, and work() has not started. Is it waiting "
                 f"for something that never happens?\nWhere the threads are:\n{where_threads_wait(self.files)}"
@@ -104,7 +104,7 @@ class Launch:
             isinstance(thread, threading.Thread),
             f"{self.what} returned {thread!r}; expected the threading.Thread it started. Did you forget `return`?",
         )
-        expect(thread.ident is not None, NOT_STARTED.format(call=self.what))
+        expect(thread.ident is not None, NOT_STARTED.format(call=self.what, func="work()"), cause=NOT_STARTED)
         return thread
 
     def work_thread(self) -> threading.Thread:

@@ -193,6 +193,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.when == "call" and item.stash.get(_escaped, None):
         report.sections.append(("Exceptions that escaped from threads", "\n\n".join(item.stash[_escaped])))
     excinfo = call.excinfo
+    cause = getattr(excinfo.value, "kata_cause", None) if report.failed and excinfo is not None else None
+    if isinstance(cause, str):
+        _causes[report.nodeid] = cause
     if report.failed and excinfo is not None and excinfo.errisinstance(NotImplementedError):
         target = str(item.config.kata_target)
         for entry in reversed(excinfo.traceback):

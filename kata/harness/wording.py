@@ -38,17 +38,24 @@ def waited_for(seconds: float, proved: bool) -> str:
     return "waited" if proved else f"waited {seconds:.1f} s"
 
 
-def fail(message: str) -> None:
-    """Fail the current check with a message for the learner and no pytest trace."""
+def fail(message: str, cause: str | None = None) -> None:
+    """Fail the current check with a message for the learner and no pytest trace. Checks failing
+    with the same ``cause`` (a fixed text: a message template, say) are shown as one, like checks
+    failing with the same message, though their messages differ in details."""
     __tracebackhide__ = True
-    _pytest_fail(message, pytrace=False)
+    try:
+        _pytest_fail(message, pytrace=False)
+    except BaseException as failed:
+        if cause is not None:
+            failed.kata_cause = cause  # type: ignore[attr-defined]  # read by the plugin's report hook
+        raise
 
 
-def expect(condition: object, message: str) -> None:
-    """Fail with ``message`` unless ``condition`` holds."""
+def expect(condition: object, message: str, cause: str | None = None) -> None:
+    """Fail with ``message`` unless ``condition`` holds (``cause`` as for :func:`fail`)."""
     __tracebackhide__ = True
     if not condition:
-        fail(message)
+        fail(message, cause)
 
 
 def times(n: int) -> str:
