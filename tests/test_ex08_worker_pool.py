@@ -470,16 +470,34 @@ def test_a_submit_racing_shutdown_raises_or_has_its_task_run(exercise, pools):
         if got.raised:
             expect(isinstance(got.error, RuntimeError), f"{scene}; then submit() raised {got.error!r}, expected RuntimeError (or a handle whose task runs).")
             continue
-        value = outcome(got.value.result, SHUTDOWN_LIMIT, what="handle.result()", limit=SHUTDOWN_LIMIT + 1.0)
-        gone = not any(w.is_alive() for w in made[-1])
+        value = result_unless_orphaned(got.value)
+        gone = value is None or not any(w.is_alive() for w in made[-1])
         expect(
             value == (32, None),
             f"{scene}; both returned, submit() with a handle, but handle.result({SHUTDOWN_LIMIT:g}) "
-            + ("raised TimeoutError" if isinstance(value.error, TimeoutError) else f"gave {value.value!r}" if not value.raised else f"raised {value.error!r}")
+            + ("went on waiting" if value is None else "raised TimeoutError" if isinstance(value.error, TimeoutError)
+               else f"gave {value.value!r}" if not value.raised else f"raised {value.error!r}")
             + (", and every worker had already exited: the task went into the queue behind the stop signals. " if gone else ". ")
             + "A submit() racing shutdown() must either raise RuntimeError or have its task run: test the closed flag "
             "and queue the task in one step, under the lock shutdown() holds while it closes the pool.",
         )
+
+
+#: How long each look at a handle's result waits, while the check watches whether any thread is left to run its task.
+RESULT_LOOK = 0.05
+
+
+def result_unless_orphaned(handle) -> Outcome | None:
+    """What ``handle.result()`` gives within SHUTDOWN_LIMIT, asked in looks of RESULT_LOOK seconds; or
+    None sooner, once a look times out with every thread the learner's code started in this check
+    ended: no thread is left to run the task, so no later look can find it done."""
+    deadline = time.monotonic() + SHUTDOWN_LIMIT
+    while True:
+        got = outcome(handle.result, RESULT_LOOK, what=f"handle.result({RESULT_LOOK:g})", limit=RESULT_LOOK + 1.0)
+        if not isinstance(got.error, TimeoutError) or time.monotonic() >= deadline:
+            return got
+        if not any(t.is_alive() for t in learner_threads(calls.check_threads())):
+            return None
 
 
 def test_a_with_block_shuts_the_pool_down(exercise, pools):
