@@ -240,20 +240,27 @@ def standing(threads: Iterable[threading.Thread], also_stuck: Iterable[threading
     agree, with no thread able to move these between them, prove they stay where they are.
     """
     threads = list(threads)
-    files = set(_hangs) | set(_exercise_files)
+    files = _lock_files()
     try:
         blocked = deadlocks.waiting_to_take(files, {t.ident for t in threads if t.ident is not None}, _HARNESS) if files else set()
     except Exception:  # a look at frames that moved meanwhile proves nothing
         return None
-    stuck = [*threads, *also_stuck]
+    waiting = [t for t in threads if t.ident not in blocked]
+    if waiting and not _quietly(functools.partial(no_wake_pending, waiting, [*threads, *also_stuck])):
+        return None
     frames = sys._current_frames()
     where = {}
     for thread in threads:
         frame = frames.get(thread.ident)  # type: ignore[arg-type]
-        if frame is None or (thread.ident not in blocked and not _quietly(functools.partial(no_wake_pending, [thread], stuck))):
+        if frame is None:
             return None
         where[thread.ident] = (id(frame), frame.f_lasti)
     return where or None
+
+
+def _lock_files() -> set[str]:
+    """The learner's files whose ``with`` blocks the lock proofs read: the exercise's, and any a hang was reported in."""
+    return set(_hangs) | set(_exercise_files)
 
 
 def still_looks(looks: list[dict[int, tuple[int, int]]], look: dict[int, tuple[int, int]] | None) -> list[dict[int, tuple[int, int]]]:
@@ -672,7 +679,7 @@ def waiting_for_good(threads: Iterable[threading.Thread]) -> bool:
     wait with no timeout (a thread the runaway guard parked does too) or waits for a lock no thread
     can release: none of them is about to end."""
     threads = list(threads)
-    files = set(_hangs) | set(_exercise_files)
+    files = _lock_files()
 
     def waits() -> dict[int, tuple[int, int]] | None:
         frames = sys._current_frames()
@@ -734,7 +741,7 @@ def waiting_frame(thread: threading.Thread) -> Any:
 def taking_a_held_lock(thread: threading.Thread) -> bool:
     """True if ``thread`` waits right now, on a line of the learner's file, to take a held
     ``threading.Lock`` (see :func:`kata.harness.deadlocks.waiting_to_take`)."""
-    return thread.ident in _quietly(lambda: deadlocks.waiting_to_take(set(_exercise_files), {thread.ident}, _HARNESS), set())
+    return thread.ident in _quietly(lambda: deadlocks.waiting_to_take(_lock_files(), {thread.ident}, _HARNESS), set())
 
 
 def waits_now(thread: threading.Thread) -> bool:

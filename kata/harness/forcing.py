@@ -132,8 +132,8 @@ class Company:
         for :data:`~kata.harness.calls.FOR_GOOD_STILL` seconds (the harness's proof that a wait is for
         good, see :func:`~kata.harness.calls.waiting_for_good`) or two looks in a row find each where
         it was, with no wake-up on its way or blocked taking a held Lock (see
-        :func:`~kata.harness.calls.standing`), so only a waiting task's return could set another going. A caller that runs the tasks one at a time, or in its
-        own thread, shows it."""
+        :func:`~kata.harness.calls.standing`), so only a waiting task's return could set another
+        going. A caller that runs the tasks one at a time, or in its own thread, shows it."""
         me = threading.current_thread()
         self._waiting.add(me)
         try:
