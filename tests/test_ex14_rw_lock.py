@@ -290,8 +290,8 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
         )
         asked_at = len(entered)
         writer = Call(write)
-        deadline, waiting_at = time.monotonic() + WRITER_BOUND, None
-        while not writer.wait(0.01) and time.monotonic() < deadline:
+        asked, waiting_at = time.monotonic(), None
+        while not writer.wait(0.01) and time.monotonic() < asked + WRITER_BOUND:
             if waiting_at is None and waits_now(writer.thread):
                 waiting_at = len(entered)  # the writer is seen waiting: from here on, every reader that goes in overtakes it
             if waiting_at is not None and len(entered) - waiting_at >= OVERTAKEN:
@@ -301,7 +301,7 @@ def test_a_waiting_writer_is_not_starved_by_a_stream_of_readers(exercise):
             fail(
                 f"Readers kept arriving, each going into lock.read() while the one before it was still inside. "
                 f"A writer called lock.write() after reader {asked_at - 1} had gone in; "
-                f"{time.monotonic() - deadline + WRITER_BOUND:.1f} s later it was still waiting, while "
+                f"{time.monotonic() - asked:.1f} s later it was still waiting, while "
                 f"{len(entered) - asked_at} more readers had gone in ahead of it{overtaken}. A waiting "
                 "writer must not starve: once a writer waits, new readers should wait behind it (count the "
                 "writers that are waiting, and make read() wait while there are any)."
@@ -568,8 +568,8 @@ class Holder:
             self.call.result(what=what, limit=0)  # raises the error that kept it out
             fail(f"{what} returned without running its with block.")
         inside = {0: "", 1: " while the thread inside stays there"}.get(len(parked), f" while the {len(parked)} threads inside stay there")
-        held = f"it stands waiting, and no other thread of this check is running, so it can never go in{inside}" if went is None else f"within {QUICK:g} s"
-        fail(f"{what} did not go in: {held}. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
+        held = f": it stands waiting, and no other thread of this check is running, so it can never go in{inside}" if went is None else f" within {QUICK:g} s"
+        fail(f"{what} did not go in{held}. {advice}\nWhere the threads are:\n" + where_threads_wait([self.exercise.__file__]))
 
     def kept_out(self):
         """True if the thread is still outside after it has had every chance to go in."""

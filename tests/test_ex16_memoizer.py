@@ -302,20 +302,28 @@ def in_threads(names):
     return ", then ".join(f"thread {name}" for name in names)
 
 
+def slow_func(ran: list, returning=None):
+    """The scenarios' func('k'): notes the thread it runs in, in ``ran``, takes a second of the
+    explorer's time, sets ``returning`` (if given) as it returns, and returns which call it was."""
+
+    def func(key):
+        ran.append(threading.current_thread().name)
+        number = len(ran)
+        explore.sleep(1)
+        if returning is not None:
+            returning.set()
+        return f"value made by call {number}"
+
+    return func
+
+
 @scenario("test_explorer_finds_one_key_computed_once", finds=["entry_registered_without_lock", "no_lock"])
 def two_threads_ask_for_one_key():
     """Threads A and B each call memo('k') once; func('k') takes a second and must run only once."""
 
     def scenario(module):
         ran = []  # the thread each func('k') ran in
-
-        def func(key):
-            ran.append(threading.current_thread().name)
-            number = len(ran)
-            explore.sleep(1)
-            return f"value made by call {number}"
-
-        memo = module.Memoizer(func)
+        memo = module.Memoizer(slow_func(ran))
 
         def verdict(results, run):
             if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
@@ -344,15 +352,7 @@ def a_key_asked_for_as_it_is_stored():
     def scenario(module):
         ran = []  # the thread each func('k') ran in
         returning = explore.label(explore.Event(), "func_returning")
-
-        def func(key):
-            ran.append(threading.current_thread().name)
-            number = len(ran)
-            explore.sleep(1)
-            returning.set()
-            return f"value made by call {number}"
-
-        memo = module.Memoizer(func)
+        memo = module.Memoizer(slow_func(ran, returning))
 
         def late():
             returning.wait(5)  # set as func('k') returns: its end and this call interleave
@@ -361,15 +361,20 @@ def a_key_asked_for_as_it_is_stored():
         def verdict(results, run):
             if len(ran) == 1 and results["A"] == results["B"] == "value made by call 1":
                 return None
+            scene = (
+                "Thread A called memo('k'), where func('k') takes a second, and thread B called memo('k') just as that "
+                f"second ended: func('k') ran {times(len(ran))} ({in_threads(ran)})"
+            )
+            got = f"thread A got {results['A']!r}, thread B got {results['B']!r}"
+            if len(ran) == 1:
+                return f"{scene}, but {got}; expected 'value made by call 1', the value the one computation made, for both."
             computing = run.steps_noting("sleeps")
             if len(computing) >= 2:  # from B's call to its own func('k')
                 run.focus, run.end = computing[1], computing[1]
             return (
-                f"Thread A called memo('k'), where func('k') takes a second, and thread B called memo('k') just as that "
-                f"second ended: func('k') ran {times(len(ran))} ({in_threads(ran)}), expected once; thread A got "
-                f"{results['A']!r}, thread B got {results['B']!r}. Thread B found 'k' neither remembered nor being "
-                "computed, though A had computed it. Finding a key's value or its computation in progress must be one "
-                "step under the lock, and so must recording a computation's end together with its value."
+                f"{scene}, expected once; {got}. Thread B found 'k' neither remembered nor being computed, though A "
+                "had computed it. Finding a key's value or its computation in progress must be one step under the "
+                "lock, and so must recording a computation's end together with its value."
             )
 
         return Plan({"A": lambda: memo("k"), "B": late}, verdict)
